@@ -1,0 +1,60 @@
+"""pyWATS: a typed Python client for the WATS manufacturing test-data REST API.
+
+``pyWATS`` is the synchronous client, ``AsyncWATS`` the asynchronous one; both expose the
+same domains (``app``, ``report``, ``product``, ``production``, ``process``, ``asset``,
+``software``, ``analytics``, ``rootcause``). Heavy modules are imported lazily so that
+``import pywats`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pywats._version import __version__
+
+if TYPE_CHECKING:
+    from pywats.client import AsyncWATS, pyWATS
+    from pywats.core.retry import RetryConfig
+    from pywats.exceptions import (
+        AuthenticationError,
+        AuthorizationError,
+        ConnectionError,
+        NotFoundError,
+        PyWATSError,
+        RateLimitError,
+        ServerError,
+        TimeoutError,
+        ValidationError,
+    )
+
+_LAZY: dict[str, str] = {
+    "pyWATS": "pywats.client",
+    "AsyncWATS": "pywats.client",
+    "RetryConfig": "pywats.core.retry",
+    "PyWATSError": "pywats.exceptions",
+    "AuthenticationError": "pywats.exceptions",
+    "AuthorizationError": "pywats.exceptions",
+    "NotFoundError": "pywats.exceptions",
+    "ValidationError": "pywats.exceptions",
+    "RateLimitError": "pywats.exceptions",
+    "ServerError": "pywats.exceptions",
+    "ConnectionError": "pywats.exceptions",
+    "TimeoutError": "pywats.exceptions",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'pywats' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
