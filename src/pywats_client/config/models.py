@@ -1,0 +1,537 @@
+"""The station client's configuration: :class:`ClientConfig` and :class:`ConverterConfig`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pywats_client import paths, secrets
+from pywats_client.config.errors import ConfigError
+from pywats_client.config.jsonc import loads_jsonc
+from pywats_client.config.placeholders import UnknownPlaceholder, expand_placeholders, host_name
+
+__all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV"]
+
+TOKEN_ENV = "PYWATS_API_TOKEN"
+
+Seconds = Annotated[float, Strict(), Field(ge=0)]
+PostAction = Literal["move", "delete", "keep"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_POST_ACTIONS = ("move", "delete", "keep")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _to_path(value: Any) -> Any:
+    """Accept str or Path, expand ``~``, resolve relative paths against the client home."""
+    if isinstance(value, Path):
+        p = value
+    elif isinstance(value, str):
+        if not value.strip():
+            raise ValueError("must not be empty")
+        p = Path(value)
+    else:
+        raise ValueError(f"must be a path string (got {value!r})")
+    p = p.expanduser()
+    if not p.is_absolute() and not _looks_absolute_elsewhere(str(value)):
+        p = paths.client_home() / p
+    return p
+
+
+def _looks_absolute_elsewhere(text: str) -> bool:
+    """True for a Windows absolute path read on POSIX (kept as written, e.g. ``C:\\TestData``)."""
+    return len(text) >= 3 and text[1] == ":" and text[2] in "\\/" or text.startswith("\\\\")
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=False)
+
+
+class ConverterConfig(_Base):
+    """One converter entry (``converters[i]`` in the config file)."""
+
+    name: StrictStr
+    """Display name; also names the converter in logs and status."""
+    module_path: StrictStr
+    """``module.Class`` (resolved on ``converter_paths`` and the normal import path)."""
+    watch_folder: Path
+    """Folder watched for input files."""
+    done_folder: Path
+    """Where sources go after success with ``post_action`` move (default ``<watch_folder>/Done``)."""
+    error_folder: Path
+    """Where failed sources go, with a ``NAME.error`` file (default ``<watch_folder>/Error``)."""
+    file_patterns: list[StrictStr] = Field(default_factory=lambda: ["*"])
+    """Glob patterns (case-insensitive on Windows) of files this converter takes."""
+    post_action: StrictStr = "move"
+    """What happens to a source once its report is queued: move (to done_folder), delete, keep."""
+    enabled: StrictBool = True
+    priority: Annotated[StrictInt, Field(ge=1, le=10)] = 5
+    """1 = highest … 10 = lowest; decides which converter wins when patterns overlap."""
+    file_stable_seconds: Seconds = 2.0
+    """A file is converted once size and mtime were unchanged this long."""
+    timeout_seconds: Annotated[float, Strict(), Field(gt=0)] = 60.0
+    """Per-file converter time limit; a converter that runs longer is killed, the file goes to error."""
+    arguments: dict[StrictStr, Any] = Field(default_factory=dict)
+    """Converter options, passed to the converter unchanged."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_folders(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            watch = data.get("watch_folder")
+            if isinstance(watch, (str, Path)) and str(watch).strip():
+                data = dict(data)
+                for key, sub in (("done_folder", "Done"), ("error_folder", "Error")):
+                    if data.get(key) in (None, ""):
+                        base = Path(watch) if isinstance(watch, Path) else None
+                        data[key] = base / sub if base is not None else _join(str(watch), sub)
+        return data
+
+    @field_validator("watch_folder", "done_folder", "error_folder", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        return _to_path(value)
+
+    @field_validator("name", "module_path")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("post_action", mode="before")
+    @classmethod
+    def _post_action(cls, value: Any) -> Any:
+        if value not in _POST_ACTIONS:
+            raise ValueError(f"must be one of {', '.join(_POST_ACTIONS)} (got {value!r})")
+        return value
+
+    @field_validator("file_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        if not value or any(not p.strip() for p in value):
+            raise ValueError("must be a non-empty list of non-empty patterns")
+        return value
+
+
+def _join(base: str, sub: str) -> str:
+    sep = "\\" if "\\" in base and "/" not in base else "/"
+    return base.rstrip("\\/") + sep + sub
+
+
+class ClientConfig(_Base):
+    """Configuration of one client instance (``config_<instance_id>.json`` in the client home).
+
+    Load with :meth:`load_for_instance` (file must exist) or :meth:`load` (defaults when the
+    file does not exist); change attributes; :meth:`save` writes atomically and encrypts the
+    token. ``api_token`` is the plaintext token (``PYWATS_API_TOKEN`` overrides it and is
+    never written to the file).
+    """
+
+    schema_version: Annotated[StrictInt, Field(ge=1, le=1)] = 1
+    instance_id: StrictStr = paths.DEFAULT_INSTANCE_ID
+    instance_name: StrictStr = "pyWATS Client"
+    service_address: StrictStr = ""
+    """WATS base URL, without a trailing ``/api``."""
+    configured_api_token: StrictStr = Field(default="", alias="api_token", repr=False)
+    """The token as configured (plaintext in memory); use :attr:`api_token`."""
+    station_name: StrictStr = ""
+    """Station (machineName) for reports; empty = host name; ``${NAME}`` placeholders expanded."""
+    location: StrictStr = ""
+    purpose: StrictStr = ""
+    converters: list[ConverterConfig] = Field(default_factory=list)
+    converter_paths: list[Path] = Field(default_factory=list)
+    """Folders put on the import path for ``module_path`` (default ``[<home>/converters]``)."""
+    offline_queue_enabled: StrictBool = True
+    reports_folder: Path = Path()
+    """Offline queue folder (default ``<home>/reports`` or ``<home>/reports_<id>``)."""
+    max_retry_attempts: Annotated[StrictInt, Field(ge=0)] = 5
+    retry_interval_seconds: Seconds = 60.0
+    auto_reconnect: StrictBool = True
+    health_check_interval: Annotated[float, Strict(), Field(gt=0)] = 30.0
+    max_converter_workers: Annotated[StrictInt, Field(ge=1)] = 10
+    """Upper bound; the service runs ``effective_converter_workers`` = min(this, CPU count)."""
+    process_sync_enabled: StrictBool = True
+    converters_enabled: StrictBool = True
+    upload_concurrency: Annotated[StrictInt, Field(ge=1)] = 8
+    rescan_interval_seconds: Annotated[float, Strict(), Field(gt=0)] = 5.0
+    control_port: Annotated[StrictInt, Field(ge=0, le=65535)] = 0
+    """Loopback port of the control API; 0 = pick a free one."""
+    completed_retention_days: Seconds = 30.0
+    """Completed queue entries older than this are deleted; 0 = no age limit."""
+    completed_max_count: Annotated[StrictInt, Field(ge=0)] = 10000
+    """At most this many completed entries are kept; 0 = no count limit."""
+    min_free_disk_mb: Annotated[StrictInt, Field(ge=0)] = 100
+    """Below this much free space in reports_folder, intake stops (back-pressure)."""
+    log_level: StrictStr = "INFO"
+
+    FILE_KEYS: ClassVar[tuple[str, ...]]
+    """The keys a config file may contain (set below)."""
+
+    _path: Path | None = PrivateAttr(default=None)
+    _station_raw: str = PrivateAttr(default="")
+    _station_expanded: str = PrivateAttr(default="")
+
+    # ------------------------------------------------------------------ validation
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_instance(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        iid = data.get("instance_id", paths.DEFAULT_INSTANCE_ID)
+        if isinstance(iid, str):
+            try:
+                paths.validate_instance_id(iid)
+            except paths.InvalidInstanceId:
+                return data  # the field validator reports it
+            if data.get("reports_folder") in (None, ""):
+                data["reports_folder"] = paths.default_reports_folder(iid)
+        if data.get("converter_paths") is None:
+            data["converter_paths"] = [paths.converters_dir()]
+        return data
+
+    @field_validator("instance_id")
+    @classmethod
+    def _instance_id(cls, value: str) -> str:
+        try:
+            return paths.validate_instance_id(value)
+        except paths.InvalidInstanceId as exc:
+            raise ValueError(str(exc).replace(f"invalid instance id {value!r}: ", "")) from None
+
+    @field_validator("service_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value.lower().endswith("/api"):
+            value = value[:-4]
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https:// (got {value!r})")
+        return value
+
+    @field_validator("configured_api_token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        value = value.strip()
+        if secrets.is_encrypted(value):
+            try:
+                return secrets.decrypt_token(value)
+            except secrets.TokenDecryptError as exc:
+                raise ValueError(
+                    f"cannot decrypt the stored token: {exc}; set it again with "
+                    "`pywats-client config set --api-token TOKEN`"
+                ) from None
+        return value
+
+    @field_validator("reports_folder", mode="before")
+    @classmethod
+    def _reports(cls, value: Any) -> Any:
+        return _to_path(value)
+
+    @field_validator("converter_paths", mode="before")
+    @classmethod
+    def _conv_paths(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            raise ValueError(f"must be a list of folder paths (got {value!r})")
+        return [_to_path(v) for v in value]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.upper() in _LOG_LEVELS:
+            return value.upper()
+        raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)} (got {value!r})")
+
+    @model_validator(mode="after")
+    def _expand_station(self) -> ClientConfig:
+        raw = self.station_name
+        try:
+            expanded = expand_placeholders(raw) if raw else host_name()
+        except UnknownPlaceholder as exc:
+            raise ValueError(f"station_name: {exc}") from None
+        self._station_raw = raw
+        self._station_expanded = expanded
+        self.__dict__["station_name"] = expanded
+        return self
+
+    # ------------------------------------------------------------------ token
+
+    @property
+    def api_token(self) -> str:
+        """The plaintext API token: ``PYWATS_API_TOKEN`` if set, else the configured one."""
+        return os.environ.get(TOKEN_ENV) or self.configured_api_token
+
+    @api_token.setter
+    def api_token(self, value: str) -> None:
+        self.configured_api_token = value.strip()
+
+    @property
+    def token_source(self) -> str:
+        """Where :attr:`api_token` comes from: ``"env"``, ``"config"`` or ``"none"``."""
+        if os.environ.get(TOKEN_ENV):
+            return "env"
+        return "config" if self.configured_api_token else "none"
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, value
+        yield "api_token", "***" if self.api_token else ""
+
+    # ------------------------------------------------------------------ derived values
+
+    @property
+    def path(self) -> Path:
+        """The file this config was loaded from / is saved to."""
+        return self._path if self._path is not None else paths.config_path(self.instance_id)
+
+    @path.setter
+    def path(self, value: Path) -> None:
+        self._path = Path(value)
+
+    @property
+    def station_name_template(self) -> str:
+        """``station_name`` as written in the file (placeholders unexpanded; empty = host name)."""
+        if self.station_name != self._station_expanded:
+            return self.station_name
+        return self._station_raw
+
+    @property
+    def effective_converter_workers(self) -> int:
+        """Converter processes actually run: min(max_converter_workers, CPU count)."""
+        return max(1, min(self.max_converter_workers, os.cpu_count() or 1))
+
+    @property
+    def instance_dir(self) -> Path:
+        """Per-instance runtime folder (control secret, lock, port file)."""
+        return paths.instance_dir(self.instance_id)
+
+    @property
+    def log_file(self) -> Path:
+        """This instance's log file."""
+        return paths.log_path(self.instance_id)
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def defaults(cls, instance_id: str = paths.DEFAULT_INSTANCE_ID) -> ClientConfig:
+        """A config with every key at its default for ``instance_id`` (nothing is written)."""
+        return cls.from_dict({"instance_id": instance_id}, path=paths.config_path(instance_id))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, path: Path | None = None) -> ClientConfig:
+        """Validate a config mapping; errors raise :class:`ConfigError` naming ``path`` and the key."""
+        label = path.name if path is not None else "config"
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: the file must contain a JSON object", path=path)
+        try:
+            config = cls.model_validate(data)
+        except ValidationError as exc:
+            raise _config_error(exc, label, path) from None
+        except ValueError as exc:  # raised by the after-validator outside pydantic's wrapping
+            raise ConfigError(f"{label}: {exc}", path=path) from None
+        if path is not None:
+            config._path = Path(path)
+        return config
+
+    @classmethod
+    def load_file(cls, path: Path | str, *, ignore_token_errors: bool = False) -> ClientConfig:
+        """Load a config file (JSON with ``//``/``/* */`` comments and trailing commas allowed).
+
+        Missing keys take defaults. If the file is named ``config_<id>.json`` its
+        ``instance_id`` must be ``<id>`` (or absent). With ``ignore_token_errors`` a token that
+        cannot be decrypted is treated as empty (used by commands that replace it).
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: file not found", path=path) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}", path=path) from None
+        try:
+            data = loads_jsonc(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{path.name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg} ({path})",
+                path=path,
+            ) from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path.name}: the file must contain a JSON object ({path})", path=path)
+        name_id = _instance_from_name(path)
+        if name_id is not None:
+            file_id = data.get("instance_id")
+            if file_id is None:
+                data["instance_id"] = name_id
+            elif file_id != name_id:
+                raise ConfigError(
+                    f"{path.name}: instance_id: {file_id!r} does not match the file name "
+                    f"(expected {name_id!r})",
+                    path=path,
+                    key="instance_id",
+                )
+        if ignore_token_errors:
+            tok = data.get("api_token")
+            if isinstance(tok, str) and secrets.is_encrypted(tok):
+                try:
+                    secrets.decrypt_token(tok)
+                except secrets.TokenDecryptError:
+                    data["api_token"] = ""
+        return cls.from_dict(data, path=path)
+
+    @classmethod
+    def load_for_instance(cls, instance_id: str, *, ignore_token_errors: bool = False) -> ClientConfig:
+        """Load ``config_<instance_id>.json`` from the client home; a missing file is an error."""
+        try:
+            path = paths.config_path(instance_id)
+        except paths.InvalidInstanceId as exc:
+            raise ConfigError(str(exc), key="instance_id") from None
+        if not path.exists():
+            raise ConfigError(
+                f"no config for instance {instance_id!r} at {path}; "
+                f"run `pywats-client config init --instance-id {instance_id}`",
+                path=path,
+            )
+        return cls.load_file(path, ignore_token_errors=ignore_token_errors)
+
+    @classmethod
+    def load(cls, instance_id: str | None = None) -> ClientConfig:
+        """Load an instance's config, or its defaults if it has no file yet.
+
+        ``instance_id`` defaults to ``PYWATS_INSTANCE_ID`` or ``"default"``.
+        """
+        iid = instance_id or paths.default_instance_id()
+        try:
+            path = paths.config_path(iid)
+        except paths.InvalidInstanceId as exc:
+            raise ConfigError(str(exc), key="instance_id") from None
+        if path.exists():
+            return cls.load_file(path)
+        return cls.defaults(iid)
+
+    # ------------------------------------------------------------------ saving
+
+    def to_file_dict(self) -> dict[str, Any]:
+        """The mapping written to the file: token encrypted, station_name as its template."""
+        data = self.model_dump(mode="json", by_alias=True)
+        data["station_name"] = self.station_name_template
+        data["api_token"] = secrets.encrypt_token(self.configured_api_token)
+        return data
+
+    def to_display_dict(self) -> dict[str, Any]:
+        """The config as shown to users: token masked, station_name expanded."""
+        data = self.model_dump(mode="json", by_alias=True)
+        data["api_token"] = mask_token(self.api_token)
+        return data
+
+    def save(self, path: Path | str | None = None) -> Path:
+        """Validate and write the config atomically (temp file, fsync, rename); returns the path.
+
+        The token is written encrypted; comments in a hand-edited file are not preserved.
+        """
+        target = Path(path) if path is not None else self.path
+        data = self.to_file_dict()
+        # re-validate what we are about to write, so a bad attribute assignment cannot persist
+        ClientConfig.from_dict({**data, "api_token": self.configured_api_token}, path=target)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        _atomic_write(target, text)
+        self._path = target
+        return target
+
+
+ClientConfig.FILE_KEYS = tuple(
+    (f.alias or name) for name, f in ClientConfig.model_fields.items()
+)
+
+
+def mask_token(token: str) -> str:
+    """A display form of a token that reveals nothing but whether one is set."""
+    return "********" if token else ""
+
+
+def _instance_from_name(path: Path) -> str | None:
+    name = path.name
+    if name.startswith("config_") and name.endswith(".json"):
+        iid = name[len("config_"):-len(".json")]
+        try:
+            return paths.validate_instance_id(iid)
+        except paths.InvalidInstanceId:
+            return None
+    return None
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = "api_token" if part == "configured_api_token" else str(part)
+            out += f".{name}" if out else name
+    return out
+
+
+def _config_error(exc: ValidationError, label: str, path: Path | None) -> ConfigError:
+    lines: list[str] = []
+    first_key: str | None = None
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        key = _loc(loc)
+        kind = err["type"]
+        msg = str(err["msg"])
+        if kind == "extra_forbidden":
+            msg = "unknown key"
+        elif kind == "missing":
+            msg = "required key is missing"
+        elif kind in ("value_error", "assertion_error"):
+            msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if msg.startswith("station_name: "):
+                key, msg = "station_name", msg.removeprefix("station_name: ")
+        else:
+            msg = f"{msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
+        first_key = first_key or key
+        lines.append(f"{label}: {key}: {msg}" if key else f"{label}: {msg}")
+    return ConfigError("\n".join(lines), path=path, key=first_key)
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if sys.platform != "win32":
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        raise
+    if sys.platform != "win32":
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)

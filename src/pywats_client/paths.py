@@ -1,0 +1,123 @@
+"""Where the station client keeps its files.
+
+Layout (``<home>`` is :func:`client_home`)::
+
+    <home>/config_<id>.json          one configuration file per instance
+    <home>/token.key                 machine-local key that encrypts API tokens at rest
+    <home>/converters/               user converter modules (default ``converter_paths``)
+    <home>/reports/                  offline queue of the instance "default"
+    <home>/reports_<id>/             offline queue of any other instance (never shared)
+    <home>/client.log                log of the instance "default"
+    <home>/client_<id>.log           log of any other instance
+    <home>/instances/<id>/           per-instance runtime files (control secret, lock, port)
+
+``<home>`` is ``%APPDATA%\\pyWATS_Client`` on Windows and ``~/.config/pywats_client``
+elsewhere (``$XDG_CONFIG_HOME/pywats_client`` when that variable is set); the environment
+variable ``PYWATS_CLIENT_HOME`` overrides it (tests and containers use it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_INSTANCE_ID",
+    "HOME_ENV",
+    "INSTANCE_ENV",
+    "InvalidInstanceId",
+    "client_home",
+    "config_path",
+    "converters_dir",
+    "default_instance_id",
+    "default_reports_folder",
+    "instance_dir",
+    "key_path",
+    "log_path",
+    "validate_instance_id",
+]
+
+DEFAULT_INSTANCE_ID = "default"
+HOME_ENV = "PYWATS_CLIENT_HOME"
+INSTANCE_ENV = "PYWATS_INSTANCE_ID"
+
+_INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class InvalidInstanceId(ValueError):
+    """An instance id that cannot be used in file names."""
+
+
+def validate_instance_id(instance_id: str) -> str:
+    """Return ``instance_id`` if it is usable in file and service names, else raise.
+
+    Allowed: 1-64 characters of letters, digits, ``_``, ``.`` and ``-``, starting with a
+    letter or digit (so no path separators and no ``..``).
+    """
+    if not isinstance(instance_id, str) or not _INSTANCE_RE.match(instance_id) or ".." in instance_id:
+        raise InvalidInstanceId(
+            f"invalid instance id {instance_id!r}: use 1-64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit"
+        )
+    return instance_id
+
+
+def default_instance_id() -> str:
+    """The instance id from ``PYWATS_INSTANCE_ID``, or ``"default"``."""
+    return os.environ.get(INSTANCE_ENV) or DEFAULT_INSTANCE_ID
+
+
+def client_home() -> Path:
+    """The client's home folder (not created here)."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        appdata = os.environ.get("APPDATA")
+        base = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+        return base / "pyWATS_Client"
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".config"
+    return base / "pywats_client"
+
+
+def config_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
+    """``<home>/config_<instance_id>.json``."""
+    return client_home() / f"config_{validate_instance_id(instance_id)}.json"
+
+
+def instance_dir(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
+    """``<home>/instances/<instance_id>/``: runtime files of one instance (secret, lock, port)."""
+    return client_home() / "instances" / validate_instance_id(instance_id)
+
+
+def default_reports_folder(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
+    """Default offline-queue folder: ``<home>/reports`` for "default", ``<home>/reports_<id>`` otherwise.
+
+    Each instance gets its own queue so that a report can never be uploaded by another
+    instance to another server.
+    """
+    validate_instance_id(instance_id)
+    if instance_id == DEFAULT_INSTANCE_ID:
+        return client_home() / "reports"
+    return client_home() / f"reports_{instance_id}"
+
+
+def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
+    """``<home>/client.log`` for "default", ``<home>/client_<id>.log`` otherwise."""
+    validate_instance_id(instance_id)
+    if instance_id == DEFAULT_INSTANCE_ID:
+        return client_home() / "client.log"
+    return client_home() / f"client_{instance_id}.log"
+
+
+def converters_dir() -> Path:
+    """``<home>/converters``: default folder for user converter modules (shared by instances)."""
+    return client_home() / "converters"
+
+
+def key_path() -> Path:
+    """``<home>/token.key``: the machine-local key that encrypts API tokens at rest."""
+    return client_home() / "token.key"
