@@ -430,14 +430,14 @@ class ClientConfig(_Base):
 
     def to_file_dict(self) -> dict[str, Any]:
         """The mapping written to the file: token encrypted, station_name as its template."""
-        data = self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True, warnings=False)
         data["station_name"] = self.station_name_template
         data["api_token"] = secrets.encrypt_token(self.configured_api_token)
         return data
 
     def to_display_dict(self) -> dict[str, Any]:
         """The config as shown to users: token masked, station_name expanded."""
-        data = self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True, warnings=False)
         data["api_token"] = mask_token(self.api_token)
         return data
 

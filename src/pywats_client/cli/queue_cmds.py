@@ -1,0 +1,98 @@
+"""``queue list|retry|retry-all`` on the instance's queue on disk (safe while the service runs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import click
+
+from pywats_client.cli._common import CliError, instance_option, json_option, load_config
+
+__all__ = ["queue_group"]
+
+
+@click.group("queue")
+def queue_group() -> None:
+    """Inspect the offline queue and retry failed reports."""
+
+
+def _open_queue() -> Any:
+    config = load_config()
+    from pywats_client.queue import PersistentQueue
+
+    return PersistentQueue(config.reports_folder)
+
+
+def _close(queue: Any) -> None:
+    close = getattr(queue, "close", None)
+    if callable(close):
+        close()
+
+
+def _entry_dict(entry: Any) -> dict[str, Any]:
+    if isinstance(entry, dict):
+        return dict(entry)
+    if dataclasses.is_dataclass(entry) and not isinstance(entry, type):
+        return dataclasses.asdict(entry)
+    dump = getattr(entry, "model_dump", None)
+    if callable(dump):
+        return dict(dump())
+    if hasattr(entry, "_asdict"):
+        return dict(entry._asdict())
+    return {k: v for k, v in vars(entry).items() if not k.startswith("_")}
+
+
+@queue_group.command("list")
+@instance_option
+@click.option("--state", type=click.Choice(["pending", "processing", "failed", "completed"]), help="Only this state.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many entries.")
+@json_option
+def list_cmd(state: str | None, limit: int, as_json: bool) -> None:
+    """List queue entries, oldest first."""
+    queue = _open_queue()
+    try:
+        entries = [_entry_dict(e) for e in queue.list(state, limit)]
+    finally:
+        _close(queue)
+    if as_json:
+        click.echo(json.dumps(entries, indent=2, default=str))
+        return
+    if not entries:
+        click.echo("no entries")
+        return
+    for e in entries:
+        ident = e.get("id", "?")
+        parts = [f"{k}={v}" for k, v in e.items() if k != "id" and v not in (None, "")]
+        click.echo(f"{ident}  " + "  ".join(parts))
+
+
+@queue_group.command("retry")
+@instance_option
+@click.argument("entry_id")
+def retry_cmd(entry_id: str) -> None:
+    """Move failed entry ENTRY_ID back to pending."""
+    queue = _open_queue()
+    try:
+        ok = queue.retry(entry_id)
+    finally:
+        _close(queue)
+    if ok is False:
+        raise CliError(f"no failed queue entry {entry_id!r}")
+    click.echo(f"{entry_id} moved back to pending")
+
+
+@queue_group.command("retry-all")
+@instance_option
+def retry_all_cmd() -> None:
+    """Move every failed entry back to pending."""
+    queue = _open_queue()
+    try:
+        count = queue.retry_all_failed()
+    finally:
+        _close(queue)
+    if isinstance(count, int):
+        click.echo(f"{count} failed entr{'y' if count == 1 else 'ies'} moved back to pending")
+    else:
+        click.echo("failed entries moved back to pending")
