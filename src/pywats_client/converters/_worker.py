@@ -1,0 +1,84 @@
+"""Entry point of a converter worker process (see :mod:`pywats_client.converters.pool`).
+
+Protocol over one duplex pipe, pickled tuples:
+
+- worker → parent once after start-up: ``("ready", pid)``
+- parent → worker: ``(spec, path, ContextData)`` per file, or ``None`` to stop
+- worker → parent per file: ``("done", ConversionOutcome, retire)``; ``retire`` asks the
+  parent to replace this worker (after a MemoryError its heap is suspect).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["worker_main"]
+
+
+def _exit_with_parent() -> None:
+    """Exit as soon as the parent process goes away, even if user code hangs."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
+    """Serve conversion requests from ``conn`` until told to stop or the parent leaves."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    _exit_with_parent()
+    for folder in reversed(list(converter_paths)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    from pywats_client.converters.outcome import ConversionOutcome
+    from pywats_client.converters.runner import convert_in_process
+
+    try:  # warm the report model so the first file does not pay for it
+        import pywats.models.report  # noqa: F401
+        import pywats.tools  # noqa: F401
+    except Exception:  # noqa: BLE001 - reported per file if really missing
+        pass
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        spec, path, context = request
+        outcome = convert_in_process(spec, Path(path), context=context, converter_paths=converter_paths)
+        retire = bool(outcome.error and "MemoryError" in outcome.error.split(":", 1)[0])
+        try:
+            conn.send(("done", outcome, retire))
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - e.g. a report that cannot be pickled
+            conn.send(
+                (
+                    "done",
+                    ConversionOutcome.failed(
+                        f"the converter's result could not be returned: {type(exc).__name__}: {exc}",
+                        logs=outcome.logs,
+                        duration=outcome.duration,
+                    ),
+                    False,
+                )
+            )
+        if retire:
+            return

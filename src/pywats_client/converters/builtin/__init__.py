@@ -1,0 +1,18 @@
+"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`)
+and ``atml`` (:class:`ATMLConverter`). Refer to them in a configuration by those short
+names or by their full ``module_path``."""
+
+from __future__ import annotations
+
+__all__ = ["ATMLConverter", "CSVConverter", "WSJFConverter"]
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    modules = {"CSVConverter": "csv", "WSJFConverter": "wsjf", "ATMLConverter": "atml"}
+    if name not in modules:
+        raise AttributeError(f"module 'pywats_client.converters.builtin' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{modules[name]}"), name)

@@ -1,0 +1,223 @@
+"""Run a converter on one file in the current process and normalise what it returns.
+
+:func:`convert_in_process` is what every worker process runs; it also serves
+``FileConverter.convert_file`` and tests (no isolation: a crash here is a crash of the
+caller).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import traceback as _traceback
+from pathlib import Path
+from typing import Any, Sequence
+
+from pywats_client.converters.base import FileConverter
+from pywats_client.converters.context import ContextData, ConverterContext, process_pairs
+from pywats_client.converters.loader import ConverterLoadError, load_converter, resolve_spec
+from pywats_client.converters.outcome import ConversionOutcome
+from pywats_client.converters.result import ConverterResult
+from pywats_client.converters.source import ConverterSource
+
+__all__ = [
+    "convert_in_process",
+    "convert_with_instance",
+    "default_context_data",
+    "normalise_report",
+    "remember_processes",
+]
+
+_STATION_FIELDS = (("machineName", "station_name"), ("location", "location"), ("purpose", "purpose"))
+_class_cache: dict[tuple[str, tuple[str, ...]], type[FileConverter]] = {}
+_cache_lock = threading.Lock()
+
+
+def default_context_data() -> ContextData:
+    """A context for manual runs: this computer's name as the station, no options."""
+    return ContextData(station_name=socket.gethostname(), location="", purpose="")
+
+
+def remember_processes(processes: Any) -> None:
+    """Feed the context's process list into the process-wide name→code cache."""
+    pairs = process_pairs(processes)
+    if pairs:
+        from pywats.models import process_codes
+
+        process_codes.remember(pairs)
+
+
+def _is_model(obj: Any) -> bool:
+    return hasattr(obj, "model_dump") and hasattr(type(obj), "model_fields")
+
+
+def normalise_report(obj: Any, context: ContextData) -> dict[str, Any]:
+    """Turn a converter's report (WSJF dict, report model or ReportBuilder) into a WSJF dict.
+
+    Station identity missing from the report (``machineName``, ``location``, ``purpose``)
+    is taken from ``context``; then the report is validated with
+    ``pywats.models.report.prepare_for_submit``, which raises
+    ``pywats.exceptions.ValidationError`` (with ``field``) on an invalid report.
+    """
+    from pywats.models.report import prepare_for_submit
+
+    if isinstance(obj, dict):
+        report: Any = dict(obj)
+    elif _is_model(obj):
+        report = obj
+    elif hasattr(obj, "to_dict") and callable(obj.to_dict):
+        report = obj.to_dict()
+    else:
+        raise TypeError(
+            f"a report must be a WSJF dict, a report model or a ReportBuilder, not {type(obj).__name__}"
+        )
+    if isinstance(report, dict):
+        for key, attr in _STATION_FIELDS:
+            if not report.get(key) and getattr(context, attr):
+                report[key] = getattr(context, attr)
+    else:
+        for _key, attr in _STATION_FIELDS:
+            if not getattr(report, attr, None) and getattr(context, attr):
+                try:
+                    setattr(report, attr, getattr(context, attr))
+                except Exception:  # noqa: BLE001 - frozen models keep their own values
+                    pass
+    return prepare_for_submit(report)
+
+
+def _where(exc: BaseException, converter: object) -> str:
+    """`` (file.py, line N)`` of the converter's frame that raised, or of the deepest frame."""
+    frames = _traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    try:
+        import inspect
+
+        own_file = str(Path(inspect.getfile(type(converter))).resolve())
+    except (TypeError, OSError):
+        own_file = ""
+    own = [f for f in frames if own_file and str(Path(f.filename).resolve()) == own_file]
+    frame = own[-1] if own else frames[-1]
+    return f" ({Path(frame.filename).name}, line {frame.lineno})"
+
+
+def _format_tb(exc: BaseException) -> str:
+    return "".join(_traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def convert_with_instance(
+    converter: FileConverter,
+    path: Path,
+    context: ContextData,
+    *,
+    started: float | None = None,
+) -> ConversionOutcome:
+    """Run ``converter`` on ``path`` and return a normalised :class:`ConversionOutcome`.
+
+    Never raises for problems in the converter or its output (MemoryError included);
+    those become failed outcomes.
+    """
+    t0 = time.perf_counter() if started is None else started
+    path = Path(path)
+    ctx = ConverterContext(context, file_name=path.name)
+    remember_processes(context.processes)
+
+    def done(outcome: ConversionOutcome) -> ConversionOutcome:
+        outcome.logs = list(ctx.logs)
+        outcome.duration = time.perf_counter() - t0
+        return outcome
+
+    source = ConverterSource(path)
+    try:
+        result = converter.convert(source, ctx)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any failure fails the file
+        return done(
+            ConversionOutcome.failed(
+                f"converter raised {type(exc).__name__}: {exc}{_where(exc, converter)}",
+                traceback=_format_tb(exc),
+            )
+        )
+    if result is None:
+        return done(
+            ConversionOutcome.failed(
+                f"{type(converter).__name__}.convert() returned None; "
+                "return ConverterResult.success(report) or ConverterResult.failure(message)"
+            )
+        )
+    if not isinstance(result, ConverterResult):
+        ctx.log_warning(
+            f"convert() returned {type(result).__name__}, not a ConverterResult; treated as success"
+        )
+        result = ConverterResult(True, data=result)
+    for warning in result.warnings:
+        ctx.log_warning(warning)
+    if not result.success:
+        return done(ConversionOutcome.failed(result.error or "conversion failed", traceback=result.traceback))
+    items = result.reports
+    if not items:
+        return done(ConversionOutcome.failed("converter reported success but returned no report"))
+    reports: list[dict[str, Any]] = []
+    for index, item in enumerate(items, start=1):
+        label = f"report {index} of {len(items)}: " if len(items) > 1 else ""
+        try:
+            reports.append(normalise_report(item, context))
+        except Exception as exc:  # noqa: BLE001 - invalid output fails the file with the reason
+            field = getattr(exc, "field", None)
+            message = getattr(exc, "message", None) or str(exc)
+            if field and field not in message:
+                message = f"{message} (field {field})"
+            kind = "invalid report" if field is not None or type(exc).__name__ == "ValidationError" else (
+                f"report could not be prepared: {type(exc).__name__}"
+            )
+            return done(ConversionOutcome.failed(f"{label}{kind}: {message}", traceback=_format_tb(exc)))
+    return done(ConversionOutcome(ok=True, reports=reports))
+
+
+def _cached_class(spec: str, converter_paths: Sequence[str | Path]) -> type[FileConverter]:
+    key = (resolve_spec(spec), tuple(str(p) for p in converter_paths))
+    with _cache_lock:
+        cls = _class_cache.get(key)
+    if cls is None:
+        cls = load_converter(spec, converter_paths)
+        with _cache_lock:
+            _class_cache[key] = cls
+    return cls
+
+
+def clear_class_cache() -> None:
+    """Forget cached converter classes (the next conversion imports them again)."""
+    with _cache_lock:
+        _class_cache.clear()
+
+
+def convert_in_process(
+    spec: str,
+    path: str | Path,
+    *,
+    context: ContextData | None = None,
+    converter_paths: Sequence[str | Path] = (),
+) -> ConversionOutcome:
+    """Load the converter ``spec`` (cached) and convert ``path`` in this process.
+
+    No isolation: use :class:`ConverterPool` in the service. A converter that cannot be
+    loaded gives a failed outcome whose error is the :class:`ConverterLoadError` line.
+    """
+    t0 = time.perf_counter()
+    data = context or default_context_data()
+    try:
+        cls = _cached_class(spec, converter_paths)
+    except ConverterLoadError as exc:
+        cause = exc.__cause__ or exc
+        return ConversionOutcome.failed(
+            str(exc), traceback=_format_tb(cause), duration=time.perf_counter() - t0
+        )
+    try:
+        converter = cls()
+    except Exception as exc:  # noqa: BLE001
+        return ConversionOutcome.failed(
+            f"converter {cls.__name__} could not be created: {type(exc).__name__}: {exc}{_where(exc, cls)}",
+            traceback=_format_tb(exc),
+            duration=time.perf_counter() - t0,
+        )
+    return convert_with_instance(converter, Path(path), data, started=t0)
