@@ -1,0 +1,105 @@
+"""The WSJF report model (test reports ``UUTReport``, repair reports ``UURReport``).
+
+Public helpers:
+
+* :func:`parse_report` — a WSJF mapping → ``UUTReport`` or ``UURReport``;
+* ``UUTReport.to_wsjf()`` / ``UURReport.to_wsjf()`` — back to a JSON-ready dict with
+  exactly the fields that were present (unknown fields and step types are kept);
+* :func:`prepare_for_submit` — any report form → complete, validated WSJF dict;
+* :class:`ReportStatus`, limit evaluation in :mod:`.limits`, timestamps in :mod:`.timestamps`.
+
+Names are imported lazily so that the builder's hot path does not pay for pydantic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pywats.models.report.common import (
+        AdditionalData,
+        Asset,
+        AssetStats,
+        BinaryData,
+        Failure,
+        MiscInfo,
+        SubUnit,
+    )
+    from pywats.models.report.parse import parse_report
+    from pywats.models.report.status import ReportStatus, normalize_status, roll_up
+    from pywats.models.report.steps import (
+        ActionStep,
+        BooleanMeasurement,
+        CallExeStep,
+        ChartStep,
+        GenericStep,
+        LoopInfo,
+        MessagePopupStep,
+        NumericLimitStep,
+        NumericMeasurement,
+        PassFailStep,
+        SequenceCallStep,
+        Step,
+        StringMeasurement,
+        StringValueStep,
+    )
+    from pywats.models.report.submit import (
+        DEFAULT_LOCATION,
+        DEFAULT_PURPOSE,
+        UnresolvedProcessError,
+        prepare_for_submit,
+    )
+    from pywats.models.report.uur import UURInfo, UURReport
+    from pywats.models.report.uut import UUTInfo, UUTReport
+
+_LAZY: dict[str, str] = {
+    "parse_report": "parse",
+    "prepare_for_submit": "submit",
+    "UnresolvedProcessError": "submit",
+    "DEFAULT_LOCATION": "submit",
+    "DEFAULT_PURPOSE": "submit",
+    "ReportStatus": "status",
+    "normalize_status": "status",
+    "roll_up": "status",
+    "UUTReport": "uut",
+    "UUTInfo": "uut",
+    "UURReport": "uur",
+    "UURInfo": "uur",
+    "MiscInfo": "common",
+    "SubUnit": "common",
+    "Failure": "common",
+    "Asset": "common",
+    "AssetStats": "common",
+    "BinaryData": "common",
+    "AdditionalData": "common",
+    "Step": "steps",
+    "SequenceCallStep": "steps",
+    "NumericLimitStep": "steps",
+    "PassFailStep": "steps",
+    "StringValueStep": "steps",
+    "ActionStep": "steps",
+    "ChartStep": "steps",
+    "CallExeStep": "steps",
+    "MessagePopupStep": "steps",
+    "GenericStep": "steps",
+    "LoopInfo": "steps",
+    "NumericMeasurement": "steps",
+    "StringMeasurement": "steps",
+    "BooleanMeasurement": "steps",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pywats.models.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pywats.models.report.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
