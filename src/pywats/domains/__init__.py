@@ -1,0 +1,16 @@
+"""API domains. Each domain is written once (see :mod:`pywats.domains._base`) and served by
+both ``pyWATS`` and ``AsyncWATS``. Domains are imported lazily, on first attribute access.
+
+:data:`DOMAINS` maps the client attribute name to ``"module:Class"``; add one line here to
+register a new domain.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DOMAINS"]
+
+DOMAINS: dict[str, str] = {
+    "app": "pywats.domains.app:AppDomain",
+    "process": "pywats.domains.process:ProcessDomain",
+    "report": "pywats.domains.report:ReportDomain",
+}

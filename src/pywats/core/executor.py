@@ -1,0 +1,257 @@
+"""The two executors that run :class:`~pywats.core.request.Request` objects.
+
+:class:`SyncExecutor` runs them over ``httpx.Client``, :class:`AsyncExecutor` over
+``httpx.AsyncClient``. Both share :class:`_ExecutorBase` for everything that is not I/O:
+building the call (headers, body encoding, MessagePack negotiation), decoding the answer,
+error mapping and the retry decision. Only sending, sleeping and throttle-waiting differ.
+
+``drive(generator)`` runs a domain operation (a generator that yields ``Request`` objects,
+see :mod:`pywats.domains._base`): the sync executor returns the operation's result, the
+async one returns a coroutine producing it. Errors are thrown into the generator at the
+``yield`` so an operation may catch them (e.g. turn a 404 into ``None``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+import httpx
+
+from pywats.core import codec
+from pywats.core.errors import error_from_response, error_from_transport
+from pywats.core.request import Request
+from pywats.core.settings import ClientSettings
+from pywats.core.throttle import get_throttler
+from pywats.exceptions import PyWATSError
+
+__all__ = ["SyncExecutor", "AsyncExecutor", "Operation"]
+
+T = TypeVar("T")
+Operation = Generator[Request, Any, T]
+"""A domain operation: yields requests, receives decoded answers, returns the result."""
+
+
+class _ExecutorBase:
+    """What the sync and async executors share: request building, decoding, retry decisions."""
+
+    is_async: bool = False
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self._formats_lock = threading.Lock()
+        self.server_formats: frozenset[str] | None = None
+        """Media types the server advertised in ``X-WATS-Accept-Formats`` (None until seen)."""
+        self.closed = False
+        """Set when the owning client was closed; no request is sent afterwards."""
+
+    # -- negotiation -------------------------------------------------------------------
+
+    @property
+    def msgpack_active(self) -> bool:
+        """True once MessagePack was asked for and the server has advertised it."""
+        formats = self.server_formats
+        return self.settings.use_msgpack and formats is not None and codec.MSGPACK in formats
+
+    def _note_formats(self, headers: httpx.Headers) -> None:
+        value = headers.get(codec.FORMATS_HEADER)
+        if value is not None:
+            formats = codec.parse_formats(value)
+            if formats != self.server_formats:
+                with self._formats_lock:
+                    self.server_formats = formats
+
+    # -- building and finishing a call --------------------------------------------------
+
+    def _build(self, request: Request) -> tuple[dict[str, str], bytes | None]:
+        headers: dict[str, str] = {}
+        content: bytes | None = None
+        msgpack = self.msgpack_active
+        if request.has_json:
+            if msgpack:
+                content = codec.encode_msgpack(request.json)
+                headers["Content-Type"] = codec.MSGPACK
+            else:
+                content = codec.encode_json(request.json)
+                headers["Content-Type"] = codec.JSON
+        elif request.content is not None:
+            content = request.content
+            headers["Content-Type"] = request.content_type or "application/octet-stream"
+        if request.expect == "json" and msgpack:
+            headers["Accept"] = f"{codec.MSGPACK}, {codec.JSON}"
+        elif request.expect in ("bytes", "text"):
+            headers["Accept"] = "*/*"
+        if request.headers:
+            headers.update(request.headers)
+        return headers, content
+
+    def _url(self, request: Request) -> str:
+        return self.settings.base_url + request.path
+
+    def _finish(self, request: Request, response: httpx.Response) -> Any:
+        """Decode a successful answer or raise the mapped error."""
+        self._note_formats(response.headers)
+        status = response.status_code
+        body = response.content
+        if status >= 400:
+            raise error_from_response(request.method, str(response.request.url), status, response.headers, body)
+        if request.expect == "none":
+            return None
+        if request.expect == "bytes":
+            return body
+        if request.expect == "text":
+            return response.text
+        return codec.decode(body, response.headers.get("content-type", ""))
+
+    def _transport_error(self, request: Request, exc: Exception) -> PyWATSError:
+        url = self._url(request)
+        req = getattr(exc, "_request", None)
+        if req is not None:
+            url = str(req.url)
+        return error_from_transport(request.method, url, exc)
+
+    def _closed_error(self, request: Request) -> PyWATSError:
+        return PyWATSError("the client is closed", method=request.method, url=self._url(request))
+
+    def _should_retry(self, request: Request, error: PyWATSError, attempt: int) -> bool:
+        retry = self.settings.retry
+        return attempt < retry.max_attempts and request.is_idempotent and retry.is_retryable(error)
+
+
+class SyncExecutor(_ExecutorBase):
+    """Runs requests over ``httpx.Client``; waits with :func:`time.sleep`."""
+
+    is_async = False
+
+    def __init__(self, settings: ClientSettings, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(settings)
+        self.sleep: Callable[[float], None] = time.sleep
+        self.http = httpx.Client(
+            transport=transport,
+            timeout=settings.timeout,
+            limits=settings.limits(),
+            http2=settings.http2,
+            verify=settings.verify,
+            headers=settings.headers,
+            follow_redirects=True,
+        )
+
+    def send(self, request: Request) -> Any:
+        """Send one request (throttled, retried per policy) and return its decoded answer."""
+        if self.closed:
+            raise self._closed_error(request)
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.settings.throttle:
+                get_throttler().acquire(self.sleep)
+            headers, content = self._build(request)
+            try:
+                response = self.http.request(
+                    request.method, self._url(request), params=request.query(), content=content, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                error = self._transport_error(request, exc)
+            except RuntimeError as exc:
+                if self.http.is_closed:
+                    raise self._closed_error(request) from exc
+                raise
+            else:
+                try:
+                    return self._finish(request, response)
+                except PyWATSError as exc:
+                    error = exc
+            if not self._should_retry(request, error, attempt):
+                raise error
+            self.sleep(self.settings.retry.delay(attempt, error))
+
+    def drive(self, operation: Operation[T]) -> T:
+        """Run a domain operation to completion and return its result."""
+        try:
+            request = next(operation)
+            while True:
+                try:
+                    answer = self.send(request)
+                except PyWATSError as exc:
+                    request = operation.throw(exc)
+                else:
+                    request = operation.send(answer)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.closed = True
+        self.http.close()
+
+
+class AsyncExecutor(_ExecutorBase):
+    """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`."""
+
+    is_async = True
+
+    def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(settings)
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.http = httpx.AsyncClient(
+            transport=transport,
+            timeout=settings.timeout,
+            limits=settings.limits(),
+            http2=settings.http2,
+            verify=settings.verify,
+            headers=settings.headers,
+            follow_redirects=True,
+        )
+
+    async def send(self, request: Request) -> Any:
+        """Send one request (throttled, retried per policy) and return its decoded answer."""
+        if self.closed:
+            raise self._closed_error(request)
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.settings.throttle:
+                wait = get_throttler().reserve()
+                if wait > 0:
+                    await self.sleep(wait)
+            headers, content = self._build(request)
+            try:
+                response = await self.http.request(
+                    request.method, self._url(request), params=request.query(), content=content, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                error = self._transport_error(request, exc)
+            except RuntimeError as exc:
+                if self.http.is_closed:
+                    raise self._closed_error(request) from exc
+                raise
+            else:
+                try:
+                    return self._finish(request, response)
+                except PyWATSError as exc:
+                    error = exc
+            if not self._should_retry(request, error, attempt):
+                raise error
+            await self.sleep(self.settings.retry.delay(attempt, error))
+
+    async def drive(self, operation: Operation[T]) -> T:
+        """Run a domain operation to completion and return its result (await it)."""
+        try:
+            request = next(operation)
+            while True:
+                try:
+                    answer = await self.send(request)
+                except PyWATSError as exc:
+                    request = operation.throw(exc)
+                else:
+                    request = operation.send(answer)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        self.closed = True
+        await self.http.aclose()

@@ -1,0 +1,133 @@
+"""Shared machinery of the API domains (``api.app``, ``api.report``, ``api.process``, …).
+
+How a domain is written — once, for both clients
+================================================
+
+Every endpoint is described exactly once. A domain method is a *generator function*
+decorated with :func:`operation`. It ``yield``-s :class:`~pywats.core.request.Request`
+objects, receives each decoded answer as the value of the ``yield`` expression, and
+``return``-s its result::
+
+    from pywats.core.request import Request
+    from pywats.domains._base import Domain, operation
+
+    class WidgetDomain(Domain):
+        '''Widgets (GET /api/Widget).'''
+
+        @operation
+        def get_widget(self, name: str) -> Widget:          # annotate the *result* type
+            '''One widget by name.'''
+            data = yield Request("GET", "/api/Widget", params={"name": name})
+            return Widget.model_validate(data)
+
+``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
+same method returns a coroutine (``await api.widget.get_widget("x")``). The decorator asks
+the domain's executor to drive the generator: :class:`~pywats.core.executor.SyncExecutor`
+sends each request with ``httpx.Client``; :class:`~pywats.core.executor.AsyncExecutor` with
+``httpx.AsyncClient``. No hidden event loop, no endpoint written twice.
+
+Rules and helpers:
+
+- Several calls in one method (paging, fetch–modify–resubmit) are just several ``yield``-s.
+- Errors are thrown into the generator at the ``yield``: ``try: data = yield req`` /
+  ``except NotFoundError: return None`` works.
+- To reuse another operation inside an operation use ``yield from``::
+
+      processes = yield from steps(self.client.process.get_processes)
+
+- ``Request(..., idempotent=True)`` marks a POST that is safe to retry. GET/PUT/DELETE are
+  retried by default; other POSTs never are.
+- ``Request(..., expect="bytes")`` returns the raw body (files), ``"text"`` text, ``"none"``
+  nothing; the default ``"json"`` decodes JSON (or MessagePack when negotiated).
+- Per-client shared state (caches) lives in ``self.client.state`` (a :class:`ClientState`).
+- Register a new domain in :data:`pywats.domains.DOMAINS` (attribute name → ``"module:Class"``);
+  both clients then create it lazily on first attribute access.
+- Keep operation bodies free of blocking work other than ``yield``: the same code runs inside
+  the event loop for ``AsyncWATS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pywats.core.request import Request
+
+if TYPE_CHECKING:
+    from pywats.core.executor import AsyncExecutor, SyncExecutor
+
+__all__ = ["Domain", "operation", "steps", "ClientState", "Request"]
+
+T = TypeVar("T")
+_GEN_ATTR = "__pywats_operation__"
+
+
+def operation(func: Callable[..., Generator[Request, Any, T]]) -> Callable[..., Any]:
+    """Turn a generator method into a client method run by the domain's executor.
+
+    On a sync client the wrapped method returns the result; on an async client it returns
+    an awaitable of the result.
+    """
+
+    @functools.wraps(func)
+    def run(self: Domain, *args: Any, **kwargs: Any) -> Any:
+        return self._executor.drive(func(self, *args, **kwargs))
+
+    setattr(run, _GEN_ATTR, func)
+    return run
+
+
+def steps(bound_method: Callable[..., Any], *args: Any, **kwargs: Any) -> Generator[Request, Any, Any]:
+    """The request generator behind an :func:`operation` method, for ``yield from`` reuse."""
+    func = getattr(bound_method, "__func__", bound_method)
+    gen_func = getattr(func, _GEN_ATTR, None)
+    if gen_func is None:
+        raise TypeError(f"{bound_method!r} is not a pyWATS operation")
+    return gen_func(bound_method.__self__, *args, **kwargs)  # type: ignore[attr-defined, no-any-return]
+
+
+class ClientState:
+    """Per-client shared state: a small thread-safe TTL cache used by domains."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._clock = clock
+
+    def cache_get(self, key: str, ttl: float) -> Any | None:
+        """The cached value for ``key`` if it is younger than ``ttl`` seconds, else ``None``."""
+        with self._lock:
+            entry = self._cache.get(key)
+        if entry is None or self._clock() - entry[0] > ttl:
+            return None
+        return entry[1]
+
+    def cache_set(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` (timestamped now)."""
+        with self._lock:
+            self._cache[key] = (self._clock(), value)
+
+    def cache_clear(self, prefix: str = "") -> None:
+        """Forget cached entries whose key starts with ``prefix`` (all by default)."""
+        with self._lock:
+            for key in [k for k in self._cache if k.startswith(prefix)]:
+                del self._cache[key]
+
+
+class Domain:
+    """Base class of every API domain. ``self.client`` is the owning pyWATS/AsyncWATS."""
+
+    def __init__(self, client: Any, executor: SyncExecutor | AsyncExecutor) -> None:
+        self.client = client
+        self._executor = executor
+
+    @property
+    def is_async(self) -> bool:
+        """True on an :class:`~pywats.AsyncWATS` client (methods return awaitables)."""
+        return self._executor.is_async
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.client!r}>"

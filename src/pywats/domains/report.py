@@ -1,0 +1,403 @@
+"""``api.report``: submit WSJF reports, read them back, query headers, attachments (reference §2.2, §4).
+
+Report submission (``POST /api/Report/WSJF``) is idempotent by the report GUID (a re-post
+replaces the stored report), so it is marked idempotent and retried like a GET.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import mimetypes
+from collections.abc import Awaitable, Generator, Iterable
+from datetime import date, datetime, time, timezone
+from typing import Any
+from urllib.parse import quote
+
+from pywats.core.request import Request
+from pywats.domains._base import Domain, operation, steps
+from pywats.exceptions import ValidationError
+from pywats.models.report_header import ReportHeader, SubmitResult
+
+__all__ = ["ReportDomain", "odata_quote", "odata_datetime", "build_header_filter", "MAX_PAGE_SIZE"]
+
+MAX_PAGE_SIZE = 10000
+"""Largest ``$top`` WATS accepts on ``/api/Report/Query/Header``."""
+
+
+def odata_quote(value: str) -> str:
+    """An OData string literal: ``O'Brien`` → ``'O''Brien'``."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def odata_datetime(value: datetime | date | str) -> str:
+    """An OData date-time literal in UTC (``2026-01-31T23:59:59Z``, unquoted).
+
+    Naive datetimes are taken as local time; a ``date`` means its midnight (local time);
+    strings are passed through unchanged.
+    """
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time.min)
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _report_type_code(report_type: str) -> str:
+    code = {"T": "T", "UUT": "T", "TEST": "T", "R": "R", "UUR": "R", "REPAIR": "R"}.get(str(report_type).upper())
+    if code is None:
+        raise ValidationError(f"report_type must be 'T' (UUT) or 'R' (UUR), got {report_type!r}", field="report_type")
+    return code
+
+
+def build_header_filter(
+    serial_number: str | None = None,
+    part_number: str | None = None,
+    process_code: int | None = None,
+    operation_type: str | int | None = None,
+    start_from: datetime | date | str | None = None,
+    start_to: datetime | date | str | None = None,
+    report_type: str | None = None,
+    revision: str | None = None,
+    station_name: str | None = None,
+    result: str | None = None,
+) -> str | None:
+    """An OData ``$filter`` for ``/api/Report/Query/Header`` from simple criteria (joined by ``and``).
+
+    ``operation_type`` is a process name (``processName eq 'FCT'``) or a code (int).
+    """
+    parts: list[str] = []
+    if serial_number is not None:
+        parts.append(f"serialNumber eq {odata_quote(serial_number)}")
+    if part_number is not None:
+        parts.append(f"partNumber eq {odata_quote(part_number)}")
+    if revision is not None:
+        parts.append(f"revision eq {odata_quote(revision)}")
+    if process_code is not None:
+        parts.append(f"processCode eq {int(process_code)}")
+    if operation_type is not None:
+        if isinstance(operation_type, int):
+            parts.append(f"processCode eq {operation_type}")
+        else:
+            parts.append(f"processName eq {odata_quote(operation_type)}")
+    if station_name is not None:
+        parts.append(f"stationName eq {odata_quote(station_name)}")
+    if result is not None:
+        parts.append(f"result eq {odata_quote(result)}")
+    if start_from is not None:
+        parts.append(f"start ge {odata_datetime(start_from)}")
+    if start_to is not None:
+        parts.append(f"start le {odata_datetime(start_to)}")
+    if report_type is not None:
+        parts.append(f"reportType eq {odata_quote(_report_type_code(report_type))}")
+    return " and ".join(parts) or None
+
+
+def _submit_result(data: Any, body: Any) -> SubmitResult:
+    """The server's ``InsertReportResult`` (object, one-element list or bare id) as a model."""
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if isinstance(data, dict) and any(k in data for k in ("ID", "id", "Id")):
+        return SubmitResult.model_validate(data)
+    sent_id = body.get("id") if isinstance(body, dict) else None
+    if isinstance(data, str) and data.strip():
+        return SubmitResult(id=data.strip().strip('"'), uuid=sent_id)
+    if sent_id is None:
+        raise ValidationError("the server accepted the report but returned no id")
+    return SubmitResult(id=str(sent_id), uuid=str(sent_id))
+
+
+def _max_step_id(step: Any) -> int:
+    highest = 0
+    stack = [step]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        step_id = node.get("id")
+        if isinstance(step_id, int) and step_id > highest:
+            highest = step_id
+        stack.extend(node.get("steps") or [])
+    return highest
+
+
+class ReportDomain(Domain):
+    """Report submission, retrieval, header queries and attachments."""
+
+    # -- submission ---------------------------------------------------------------------
+
+    def _prepare(self, report: Any) -> Generator[Request, Any, dict[str, Any]]:
+        """Normalise ``report`` to a validated WSJF dict, fetching processes once if a
+        process name cannot be resolved offline."""
+        from pywats.models.report import UnresolvedProcessError, prepare_for_submit
+
+        try:
+            return prepare_for_submit(report)  # type: ignore[no-any-return]
+        except UnresolvedProcessError:
+            pass
+        yield from steps(self.client.process.get_processes, refresh=True)
+        try:
+            return prepare_for_submit(report)  # type: ignore[no-any-return]
+        except UnresolvedProcessError as exc:
+            name = getattr(exc, "process_name", None)
+            raise ValidationError(
+                f"unknown process {name!r}: the server has no process of that name", field="processName"
+            ) from exc
+
+    @operation
+    def submit_report(self, report: Any) -> Generator[Request, Any, SubmitResult]:
+        """Submit one report (``POST /api/Report/WSJF``) and return the server's :class:`SubmitResult`.
+
+        ``report`` may be a WSJF dict, a report model or a ``ReportBuilder``; it is validated
+        first (``ValidationError`` naming the field, no HTTP call). A process given by name is
+        resolved through the process list (fetched once if not known yet). Safe to retry: the
+        report GUID makes a re-post replace, never duplicate, the stored report.
+        """
+        body = yield from self._prepare(report)
+        data = yield Request("POST", "/api/Report/WSJF", json=body, idempotent=True)
+        return _submit_result(data, body)
+
+    submit = submit_report
+
+    def submit_report_async(self, report: Any) -> Awaitable[SubmitResult]:
+        """Awaitable form of :meth:`submit_report` on both clients.
+
+        On ``AsyncWATS`` this is :meth:`submit_report`. On the sync ``pyWATS`` it returns a
+        coroutine that runs the blocking submission in a worker thread
+        (:func:`asyncio.to_thread`), so ``await asyncio.gather(*[api.report.submit_report_async(r)
+        for r in reports])`` works with either client; no event loop is hidden in the sync client.
+        """
+        if self.is_async:
+            return self.submit_report(report)  # type: ignore[no-any-return]
+        return asyncio.to_thread(self.submit_report, report)
+
+    # -- reading reports --------------------------------------------------------------------
+
+    @operation
+    def get_report_wsjf(
+        self,
+        report_id: str,
+        detail_level: int | None = None,
+        include_attachments: bool = True,
+        include_chartdata: bool = True,
+    ) -> Generator[Request, Any, dict[str, Any]]:
+        """The stored report as a WSJF dict (``GET /api/Report/Wsjf/{id}``)."""
+        data = yield Request(
+            "GET",
+            f"/api/Report/Wsjf/{quote(str(report_id), safe='')}",
+            params={
+                "detailLevel": detail_level,
+                "includeAttachments": include_attachments,
+                "includeChartdata": include_chartdata,
+            },
+        )
+        if not isinstance(data, dict):
+            raise ValidationError(f"report {report_id}: the server returned no WSJF object")
+        return data
+
+    @operation
+    def get_report(
+        self,
+        report_id: str,
+        detail_level: int | None = None,
+        include_attachments: bool = True,
+        include_chartdata: bool = True,
+    ) -> Generator[Request, Any, Any]:
+        """The stored report parsed into a report model (``pywats.models.report.parse_report``).
+
+        Args:
+            report_id: the report GUID.
+            detail_level: 0 (identifying data) … 7 (full); ``None`` = server default (full).
+            include_attachments: include attachment data (levels 4–7).
+            include_chartdata: include chart data (level 6+).
+        """
+        from pywats.models.report import parse_report
+
+        data = yield from steps(self.get_report_wsjf, report_id, detail_level, include_attachments, include_chartdata)
+        return parse_report(data)
+
+    # -- header queries -----------------------------------------------------------------------
+
+    @operation
+    def query_headers(
+        self,
+        filter: str | None = None,  # noqa: A002 - OData name
+        top: int | None = None,
+        skip: int | None = None,
+        orderby: str | None = None,
+        expand: str | Iterable[str] | None = None,
+        select: str | Iterable[str] | None = None,
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """One page of report headers (``GET /api/Report/Query/Header``) with raw OData options.
+
+        The server's defaults apply when omitted: ``$top`` 10 (max 10000), ``$orderby`` ``start desc``.
+        """
+        if expand is not None and not isinstance(expand, str):
+            expand = ",".join(expand)
+        if select is not None and not isinstance(select, str):
+            select = ",".join(select)
+        data = yield Request(
+            "GET",
+            "/api/Report/Query/Header",
+            params={"$filter": filter, "$top": top, "$skip": skip, "$orderby": orderby, "$expand": expand,
+                    "$select": select},
+        )
+        return [ReportHeader.model_validate(item) for item in (data or [])]
+
+    @operation
+    def get_reports(
+        self,
+        serial_number: str | None = None,
+        part_number: str | None = None,
+        process_code: int | None = None,
+        operation_type: str | int | None = None,
+        start_from: datetime | date | str | None = None,
+        start_to: datetime | date | str | None = None,
+        limit: int | None = 100,
+        report_type: str | None = None,
+        orderby: str = "start desc",
+        expand: str | Iterable[str] | None = None,
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """Report headers matching simple criteria, newest first, paged until ``limit``.
+
+        Args:
+            serial_number, part_number: exact matches.
+            process_code: the operation's code; ``operation_type``: its name (e.g. ``"FCT"``) or code.
+            start_from, start_to: start time range (inclusive); naive datetimes are local time.
+            limit: the most headers to return (``None`` = all; pages of up to 10000 are fetched).
+            report_type: ``"T"`` (UUT) or ``"R"`` (UUR); ``None`` = both.
+            orderby: OData ``$orderby`` (``start``, ``uuid``, ``serialNumber``, ``timestamp``).
+            expand: collections to expand (``subunits``, ``miscinfo``, ``attachments``, …).
+        """
+        odata_filter = build_header_filter(
+            serial_number=serial_number,
+            part_number=part_number,
+            process_code=process_code,
+            operation_type=operation_type,
+            start_from=start_from,
+            start_to=start_to,
+            report_type=report_type,
+        )
+        if limit is not None and limit <= 0:
+            return []
+        headers: list[ReportHeader] = []
+        skip = 0
+        while True:
+            page = MAX_PAGE_SIZE if limit is None else min(MAX_PAGE_SIZE, limit - len(headers))
+            batch = yield from steps(self.query_headers, odata_filter, page, skip or None, orderby, expand)
+            headers.extend(batch)
+            if len(batch) < page or (limit is not None and len(headers) >= limit):
+                break
+            skip += len(batch)
+        return headers if limit is None else headers[:limit]
+
+    @operation
+    def get_headers_by_serial(
+        self, serial_number: str, limit: int | None = 100, report_type: str | None = None
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """Headers of the reports of one serial number, newest first."""
+        return (yield from steps(self.get_reports, serial_number=serial_number, limit=limit, report_type=report_type))
+
+    @operation
+    def get_headers_by_part_number(
+        self, part_number: str, limit: int | None = 100, report_type: str | None = None
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """Headers of the reports of one part number, newest first."""
+        return (yield from steps(self.get_reports, part_number=part_number, limit=limit, report_type=report_type))
+
+    @operation
+    def get_headers_by_date_range(
+        self,
+        start_from: datetime | date | str,
+        start_to: datetime | date | str | None = None,
+        limit: int | None = 1000,
+        report_type: str | None = None,
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """Headers of reports started in ``[start_from, start_to]`` (``start_to`` default: now)."""
+        return (
+            yield from steps(
+                self.get_reports, start_from=start_from, start_to=start_to, limit=limit, report_type=report_type
+            )
+        )
+
+    # -- attachments ------------------------------------------------------------------------------
+
+    @operation
+    def get_attachment(
+        self, report_id: str, attachment_id: str | None = None, step_id: int | None = None
+    ) -> Generator[Request, Any, bytes]:
+        """One attachment's bytes (``GET /api/Report/Attachment``).
+
+        Give ``step_id`` for a UUT step attachment, or ``attachment_id`` for a UUR
+        ``binaryData`` entry.
+        """
+        if (attachment_id is None) == (step_id is None):
+            raise ValidationError("get_attachment: give exactly one of attachment_id or step_id",
+                                  field="attachment_id/step_id")
+        data = yield Request(
+            "GET",
+            "/api/Report/Attachment",
+            params={"reportId": str(report_id), "attachmentId": attachment_id, "stepId": step_id},
+            expect="bytes",
+        )
+        return data  # type: ignore[no-any-return]
+
+    @operation
+    def get_all_attachments(self, report_id: str) -> Generator[Request, Any, bytes]:
+        """Every attachment of a report as one zip file (``GET /api/Report/Attachments/{id}``)."""
+        data = yield Request("GET", f"/api/Report/Attachments/{quote(str(report_id), safe='')}", expect="bytes")
+        return data  # type: ignore[no-any-return]
+
+    @operation
+    def post_attachment(
+        self,
+        uut_id: str,
+        file_name: str,
+        file_content: bytes,
+        description: str | None = None,
+        content_type: str | None = None,
+    ) -> Generator[Request, Any, SubmitResult]:
+        """Attach a file to a report already on the server.
+
+        WATS has no endpoint that adds a file to a stored report (reference §2.2): attachments
+        travel inside the report. So this fetches the stored WSJF, adds the file and re-submits
+        the report under the same id (a re-post replaces the stored report):
+
+        - test report (UUT): a new ``Action`` step (status ``D`` = done) named after the file is
+          appended under the root, with a new unique step ``id``, ``reportText`` = ``description``
+          and ``attachment`` = ``{name, contentType, data (base64)}``; read it back with
+          ``get_attachment(report_id, step_id=...)``.
+        - repair report (UUR): a ``binaryData`` entry ``{id, name, contentType, data}`` is added.
+
+        Costs two calls (GET + POST) and resends the whole report.
+        """
+        if not isinstance(file_content, (bytes, bytearray, memoryview)):
+            raise ValidationError("post_attachment: file_content must be bytes", field="file_content")
+        if not file_name:
+            raise ValidationError("post_attachment: file_name is empty", field="file_name")
+        mime = content_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        encoded = base64.b64encode(bytes(file_content)).decode("ascii")
+        wsjf = yield from steps(self.get_report_wsjf, uut_id)
+        if wsjf.get("type") == "R" or "root" not in wsjf:
+            import uuid
+
+            entry = {"id": str(uuid.uuid4()), "name": file_name, "contentType": mime, "data": encoded}
+            wsjf["binaryData"] = [*(wsjf.get("binaryData") or []), entry]
+        else:
+            root = wsjf.get("root") or {}
+            step: dict[str, Any] = {
+                "id": _max_step_id(root) + 1,
+                "stepType": "Action",
+                "name": file_name[:100],
+                "group": "M",
+                "status": "D",
+                "attachment": {"name": file_name, "contentType": mime, "data": encoded},
+            }
+            if description:
+                step["reportText"] = description
+            root["steps"] = [*(root.get("steps") or []), step]
+            wsjf["root"] = root
+        data = yield Request("POST", "/api/Report/WSJF", json=wsjf, idempotent=True)
+        return _submit_result(data, wsjf)

@@ -1,0 +1,31 @@
+"""Process (operation type) records from ``GET /api/App/Processes`` (reference §5.4)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pywats.models.common import WATSModel
+
+__all__ = ["Process"]
+
+
+class Process(WATSModel):
+    """A WATS process: test operation (UUT reports), repair operation (UUR) or WIP operation.
+
+    ``model_dump()`` is JSON-serialisable (snake_case keys); ``model_dump(by_alias=True)``
+    gives the server's camelCase names.
+    """
+
+    code: int = Field(description="processCode used in reports (e.g. 100)")
+    name: str = Field(description="process name, case-sensitive (e.g. 'FCT')")
+    description: str | None = None
+    is_test_operation: bool = False
+    is_repair_operation: bool = False
+    is_wip_operation: bool = False
+    process_index: int | None = None
+    state: int | None = Field(default=None, description="1 = active")
+
+    @property
+    def is_active(self) -> bool:
+        """True unless the server marked the process inactive."""
+        return self.state is None or self.state == 1
