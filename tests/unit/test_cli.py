@@ -324,3 +324,20 @@ def _ensure_parent(monkeypatch: pytest.MonkeyPatch) -> None:
         import pywats_client.service  # noqa: F401
     except ImportError:
         monkeypatch.setitem(sys.modules, "pywats_client.service", _module("pywats_client.service"))
+
+
+def test_status_falls_back_to_disk_when_control_api_breaks(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    init()
+    assert run("config", "set", "reports_folder", str(tmp_path / "nothing")).exit_code == 0
+
+    def read_status(config: ClientConfig) -> dict[str, Any]:
+        raise OSError("connection reset")
+
+    _ensure_parent(monkeypatch)
+    monkeypatch.setitem(sys.modules, "pywats_client.service.control",
+                        _module("pywats_client.service.control", read_status=read_status))
+    result = run("status", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["running"] is False
+    assert "control API did not answer" in result.stderr

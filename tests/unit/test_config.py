@@ -372,3 +372,9 @@ def test_windows_paths_are_kept_as_written(home: Path) -> None:
     data = config.to_file_dict()["converters"][0]
     assert data["watch_folder"] == "C:\\TestData\\Incoming"
     assert data["done_folder"] == "C:\\TestData\\Incoming\\Done"
+
+
+def test_python_attribute_name_is_not_a_file_key(home: Path) -> None:
+    write(home, "default", '{"configured_api_token": "x"}')
+    with pytest.raises(ConfigError, match="configured_api_token: unknown key"):
+        ClientConfig.load()

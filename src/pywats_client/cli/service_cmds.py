@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pywats_client.cli._common import CliError, instance_option, json_option, load_config
+from pywats_client.cli._common import CliError, echo_err, instance_option, json_option, load_config
 from pywats_client.config import ClientConfig
 
 __all__ = ["queue_counts", "service_cmd", "status_cmd", "test_connection_cmd"]
@@ -57,7 +57,12 @@ def _read_live(config: ClientConfig) -> dict[str, Any] | None:
         if exc.name and exc.name.startswith("pywats_client.service"):
             return None
         raise
-    return read_status(config)
+    try:
+        return read_status(config)
+    except Exception as exc:  # noqa: BLE001 - a broken control API must not hide the queue
+        echo_err(f"warning: the service's control API did not answer ({type(exc).__name__}: {exc}); "
+                 "showing the queue on disk")
+        return None
 
 
 def queue_counts(config: ClientConfig) -> dict[str, int]:

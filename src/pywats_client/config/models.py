@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -57,7 +58,7 @@ def _to_path(value: Any) -> Any:
 
 def _looks_absolute_elsewhere(text: str) -> bool:
     """True for a Windows absolute path read on POSIX (kept as written, e.g. ``C:\\TestData``)."""
-    return len(text) >= 3 and text[1] == ":" and text[2] in "\\/" or text.startswith("\\\\")
+    return (len(text) >= 3 and text[1] == ":" and text[2] in "\\/") or text.startswith("\\\\")
 
 
 class _Base(BaseModel):
@@ -341,6 +342,8 @@ class ClientConfig(_Base):
         label = path.name if path is not None else "config"
         if not isinstance(data, dict):
             raise ConfigError(f"{label}: the file must contain a JSON object", path=path)
+        if "configured_api_token" in data:  # the Python attribute name is not a file key
+            raise ConfigError(f"{label}: configured_api_token: unknown key", path=path, key="configured_api_token")
         try:
             config = cls.model_validate(data)
         except ValidationError as exc:
@@ -511,6 +514,18 @@ def _config_error(exc: ValidationError, label: str, path: Path | None) -> Config
     return ConfigError("\n".join(lines), path=path, key=first_key)
 
 
+def _replace(src: Path, dst: Path) -> None:
+    """os.replace, retried briefly on Windows where a reader holding the file blocks it."""
+    for attempt in range(20):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
 def _atomic_write(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -522,7 +537,7 @@ def _atomic_write(target: Path, text: str) -> None:
             os.fsync(fh.fileno())
         if sys.platform != "win32":
             os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except BaseException:
         try:
             tmp.unlink()
