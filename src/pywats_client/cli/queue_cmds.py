@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import Any
 
 import click
@@ -62,10 +63,40 @@ def list_cmd(state: str | None, limit: int, as_json: bool) -> None:
     if not entries:
         click.echo("no entries")
         return
-    for e in entries:
-        ident = e.get("id", "?")
-        parts = [f"{k}={v}" for k, v in e.items() if k != "id" and v not in (None, "")]
-        click.echo(f"{ident}  " + "  ".join(parts))
+    for line in _table(entries):
+        click.echo(line)
+
+
+_COLUMNS = (
+    ("id", "ID"),
+    ("state", "STATE"),
+    ("attempts", "TRIES"),
+    ("serial_number", "SN"),
+    ("part_number", "PN"),
+    ("created_at", "CREATED"),
+    ("error", "LAST ERROR"),
+)
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "created_at" and isinstance(value, (int, float)):
+        if value <= 0:
+            return ""
+        return datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+    return " ".join(str(value).split())
+
+
+def _table(entries: list[dict[str, Any]]) -> list[str]:
+    """Aligned text columns for the known entry fields (the last column is not padded)."""
+    cols = [(k, title) for k, title in _COLUMNS if any(k in e for e in entries)]
+    if len(cols) < 2:
+        return ["  ".join(f"{k}={v}" for k, v in e.items() if v not in (None, "")) for e in entries]
+    rows = [[title for _, title in cols]] + [[_cell(k, e.get(k)) for k, _ in cols] for e in entries]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths[:-1])) + "  " + r[-1] if len(r) > 1 else r[0]
+            for r in rows]
 
 
 @queue_group.command("retry")
