@@ -241,17 +241,56 @@ class _StepAdder:
         Raises:
             ValueError, TypeError: bad input; the message names the step.
         """
-        seq = self._target()
-        where = f"step {name!r}"
+        seq = self._state.stack[-1] if type(self) is ReportBuilder else self._target()
         if status is not None:
-            status = _status(status, where)
+            status = _STATUS_FAST.get(status) or _status(status, f"step {name!r}")
         if group != "M" and group not in _GROUPS:
-            raise ValueError(f"{where}: group must be 'S', 'M' or 'C', not {group!r}")
-        sid = self._state.next_id
-        self._state.next_id = sid + 1
-        if value is None:
-            letter = status or "D"
+            raise ValueError(f"step {name!r}: group must be 'S', 'M' or 'C', not {group!r}")
+        state = self._state
+        sid = state.next_id
+        state.next_id = sid + 1
+        tv = type(value)
+        if (tv is float or tv is int) and comp_op is None and status is None and value - value == 0:
+            # hot path: finite number, limits inferred, status evaluated (inlined for speed)
+            if limits is not None:
+                if type(limits) is tuple and len(limits) == 2:
+                    low, high = limits
+                else:
+                    low, high = _limits(limits, None, None, f"step {name!r}")
+            else:
+                low, high = low_limit, high_limit
+            tl, th = type(low), type(high)
+            if (tl is float or tl is int or low is None) and (th is float or th is int or high is None):
+                if low is not None:
+                    if high is not None:
+                        letter = "P" if low <= value <= high else "F"
+                        meas = {"status": letter, "value": value, "unit": unit, "compOp": "GELE",
+                                "lowLimit": low, "highLimit": high}
+                    else:
+                        letter = "P" if value >= low else "F"
+                        meas = {"status": letter, "value": value, "unit": unit, "compOp": "GE", "lowLimit": low}
+                elif high is not None:
+                    letter = "P" if value <= high else "F"
+                    meas = {"status": letter, "value": value, "unit": unit, "compOp": "LE", "lowLimit": high}
+                else:
+                    letter = "P"
+                    meas = {"status": "P", "value": value, "unit": unit, "compOp": LOG}
+                if unit is None:
+                    del meas["unit"]
+            else:
+                meas = _numeric_meas(f"step {name!r}", value, unit, low, high, None, None)
+                letter = meas["status"]
             step: dict[str, Any] = {
+                "id": sid,
+                "stepType": step_type or "ET_NLT",
+                "name": name,
+                "group": group,
+                "status": letter,
+                "numericMeas": [meas],
+            }
+        elif value is None:
+            letter = status or "D"
+            step = {
                 "id": sid,
                 "stepType": step_type or "Action",
                 "name": name,
@@ -269,6 +308,7 @@ class _StepAdder:
                 "booleanMeas": [{"status": letter if letter in "PFS" else ("P" if value else "F")}],
             }
         elif isinstance(value, str):
+            where = f"step {name!r}"
             low, _ = _limits(limits, limit, None, where)
             meas = _string_meas(where, value, low, comp_op, status)
             letter = status or meas["status"]
@@ -281,6 +321,7 @@ class _StepAdder:
                 "stringMeas": [meas],
             }
         else:
+            where = f"step {name!r}"
             if limits is not None:
                 low, high = _limits(limits, None, None, where)
             else:
