@@ -167,10 +167,13 @@ def convert_with_instance(
             message = getattr(exc, "message", None) or str(exc)
             if field and field not in message:
                 message = f"{message} (field {field})"
-            kind = "invalid report" if field is not None or type(exc).__name__ == "ValidationError" else (
-                f"report could not be prepared: {type(exc).__name__}"
-            )
-            return done(ConversionOutcome.failed(f"{label}{kind}: {message}", traceback=_format_tb(exc)))
+            if message.startswith("invalid report"):
+                kind = ""
+            elif field is not None or type(exc).__name__.endswith("ValidationError"):
+                kind = "invalid report: "
+            else:
+                kind = f"report could not be prepared: {type(exc).__name__}: "
+            return done(ConversionOutcome.failed(f"{label}{kind}{message}", traceback=_format_tb(exc)))
     return done(ConversionOutcome(ok=True, reports=reports))
 
 

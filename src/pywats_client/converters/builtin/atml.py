@@ -225,7 +225,10 @@ class ATMLConverter(FileConverter):
                 root = ET.fromstring(source.read_bytes())
         except ET.ParseError as exc:
             line, column = exc.position
-            return ConverterResult.failure(f"{source.name}: invalid XML at line {line}, column {column + 1}")
+            detail = str(exc).split(":", 1)[0]
+            return ConverterResult.failure(
+                f"{source.name}: invalid XML at line {line}, column {column + 1}: {detail}"
+            )
         documents = [root] if _local(root.tag) == "TestResults" else list(_descendants(root, "TestResults"))
         if not documents:
             return ConverterResult.failure(
@@ -235,8 +238,10 @@ class ATMLConverter(FileConverter):
             reports = [self._report(doc, source.name, index, len(documents), context) for index, doc in
                        enumerate(documents, start=1)]
         except ATMLFormatError as exc:
-            return ConverterResult.failure(str(exc))
-        return ConverterResult.success(reports if len(reports) > 1 else reports[0])
+            message = str(exc)
+        else:
+            return ConverterResult.success(reports if len(reports) > 1 else reports[0])
+        return ConverterResult.failure(message)  # outside the except: no exception prefix
 
     # ----------------------------------------------------------------------------------
     def _report(

@@ -93,9 +93,12 @@ class CSVConverter(FileConverter):
     def convert(self, source: ConverterSource, context: ConverterContext) -> ConverterResult:
         """Parse ``source`` and return one UUT report (or a failure naming row and column)."""
         try:
-            return ConverterResult.success(self._convert(source, context))
+            report = self._convert(source, context)
         except CSVFormatError as exc:
-            return ConverterResult.failure(str(exc))
+            message = str(exc)
+        else:
+            return ConverterResult.success(report)
+        return ConverterResult.failure(message)  # outside the except: no exception prefix
 
     # ----------------------------------------------------------------------------------
     def _columns(self, args: Mapping[str, Any], key: str) -> tuple[str, ...]:

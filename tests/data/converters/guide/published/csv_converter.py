@@ -1,0 +1,43 @@
+from pywats.tools import ReportBuilder
+from pywats_client.converters import FileConverter, ConverterSource, ConverterResult
+import csv
+
+class CSVConverter(FileConverter):
+    @property
+    def name(self) -> str:
+        return "CSV Test Converter"
+    
+    @property
+    def file_patterns(self) -> List[str]:
+        return ["*.csv"]
+    
+    def convert(self, source: ConverterSource, context) -> ConverterResult:
+        try:
+            # Parse CSV
+            data = list(csv.DictReader(source.read_text().splitlines()))
+            
+            # Extract header info (first row)
+            header = data[0]
+            
+            # Create report
+            builder = ReportBuilder(
+                part_number=header["PartNumber"],
+                serial_number=header["SerialNumber"]
+            )
+            
+            # Add test steps
+            for row in data[1:]:  # Skip header row
+                builder.add_step(
+                    name=row["TestName"],
+                    value=float(row["Value"]),
+                    unit=row.get("Unit"),
+                    limits=(
+                        float(row["LowLimit"]) if row.get("LowLimit") else None,
+                        float(row["HighLimit"]) if row.get("HighLimit") else None
+                    )
+                )
+            
+            return ConverterResult.success(builder.to_dict())
+        
+        except Exception as e:
+            return ConverterResult.failure(str(e))
