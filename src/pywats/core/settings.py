@@ -43,7 +43,7 @@ class ClientSettings:
     """Everything a client needs to build its httpx client and run requests."""
 
     base_url: str
-    token: str
+    token: str = field(repr=False)
     timeout: httpx.Timeout
     retry: RetryConfig
     use_msgpack: bool = False
@@ -51,7 +51,7 @@ class ClientSettings:
     http2: bool = False
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     throttle: bool = True
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     def limits(self) -> httpx.Limits:
         """Connection pool limits (every pooled connection may be kept alive)."""
