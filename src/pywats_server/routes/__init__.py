@@ -1,0 +1,27 @@
+"""HTTP routes, one module per area; each module exposes ``routes: list[Route]``.
+
+To add an area, write ``routes/<area>.py`` with a module-level ``routes`` list and add the
+module name to :data:`AREAS`. Within a module, put literal paths before parameterised ones
+(``/api/Product/Query`` before ``/api/Product/{partNumber}``). Paths match
+case-insensitively (the app recompiles every route's pattern).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from starlette.routing import BaseRoute
+
+__all__ = ["AREAS", "all_routes"]
+
+#: Route modules in match order.
+AREAS: list[str] = ["app", "report", "product", "production", "asset", "ui"]
+
+
+def all_routes() -> list[BaseRoute]:
+    """Every route of every area, in match order."""
+    collected: list[BaseRoute] = []
+    for name in AREAS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        collected.extend(module.routes)
+    return collected

@@ -1,0 +1,83 @@
+"""``/api/Product*``: product query, product and revision read/create/update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..app import get_context
+from ..odata_support import apply_query
+from ..storage import products as store
+from ..wire import ApiError, query_value, read_body, respond
+
+__all__ = ["routes"]
+
+PRODUCT_VIEW_FIELDS = ["partNumber", "name", "category", "nonSerial", "state"]
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except store.ProductInputError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+async def query(request: Request) -> Response:
+    """GET /api/Product/Query → ``[ProductView]``; OData $filter/$orderby/$top/$skip (top 1000 unfiltered)."""
+    ctx = get_context(request)
+    rows = await ctx.storage.read(store.list_products)
+    views = [store.product_view(r) for r in rows]
+    has_filter = bool((query_value(request, "$filter") or "").strip())
+    out = apply_query(
+        request, views, default_top=1000 if not has_filter else 10**9,
+        allowed_orderby=PRODUCT_VIEW_FIELDS, default_order=[("partNumber", False)],
+    )
+    return respond(request, list(out))
+
+
+async def get_product(request: Request) -> Response:
+    """GET /api/Product/{partNumber} → Product (404 when unknown)."""
+    ctx = get_context(request)
+    pn = request.path_params["partNumber"]
+    product = await ctx.storage.read(store.get_product, pn)
+    if product is None:
+        raise ApiError(404, f"Product {pn!r} was not found.")
+    return respond(request, product)
+
+
+async def get_revision(request: Request) -> Response:
+    """GET /api/Product/{partNumber}/{revision} → ProductRevision (404 when unknown)."""
+    ctx = get_context(request)
+    pn, rev = request.path_params["partNumber"], request.path_params["revision"]
+    found = await ctx.storage.read(store.get_revision, pn, rev)
+    if found is None:
+        raise ApiError(404, f"Revision {rev!r} of product {pn!r} was not found.")
+    return respond(request, found)
+
+
+async def put_product(request: Request) -> Response:
+    """PUT /api/Product → the stored Product (empty ``productId`` = create)."""
+    ctx = get_context(request)
+    body = await read_body(request)
+    result = await ctx.storage.write(lambda c: _call(store.save_product, c, body))
+    return respond(request, result)
+
+
+async def put_revision(request: Request) -> Response:
+    """PUT /api/Product/Revision → the stored ProductRevision (empty ``productRevisionId`` = create)."""
+    ctx = get_context(request)
+    body = await read_body(request)
+    result = await ctx.storage.write(lambda c: _call(store.save_revision, c, body))
+    return respond(request, result)
+
+
+routes = [
+    Route("/api/Product/Query", query, methods=["GET"]),
+    Route("/api/Product/Revision", put_revision, methods=["PUT"]),
+    Route("/api/Product", put_product, methods=["PUT"]),
+    Route("/api/Product/{partNumber}", get_product, methods=["GET"]),
+    Route("/api/Product/{partNumber}/{revision}", get_revision, methods=["GET"]),
+]

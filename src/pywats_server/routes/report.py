@@ -1,0 +1,256 @@
+"""``/api/Report/*``: submit WSJF, read WSJF, header query, attachments."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..app import get_context
+from ..odata_support import compile_request_filter, request_orderby, top_skip
+from ..storage import reports as store
+from ..validation import ReportFacts, validate_report
+from ..wire import ApiError, query_bool, query_int, query_value, read_body, respond
+
+__all__ = ["routes", "EXPAND_NAMES", "shape_report"]
+
+#: $expand names (lower-case) → header collection key.
+EXPAND_NAMES = {
+    "subunits": "subUnits",
+    "miscinfo": "miscInfo",
+    "assets": "assets",
+    "attachments": "attachments",
+    "uursubunits": "uurSubUnits",
+    "uurmiscinfo": "uurMiscInfo",
+    "uurattachments": "uurAttachments",
+}
+ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
+_LARGE_BODY = 64 * 1024
+
+
+def _parse_and_validate(raw: bytes, is_msgpack: bool, doc: Any, catalog: Any) -> tuple[ReportFacts, str]:
+    facts = validate_report(doc, catalog)
+    body_text = json.dumps(doc, ensure_ascii=False) if is_msgpack else raw.decode("utf-8")
+    return facts, body_text
+
+
+async def submit_wsjf(request: Request) -> Response:
+    """POST /api/Report/WSJF → ``{"ID", "uuid", "Report_ID"}``; 400 names the bad field.
+
+    Idempotent by report id: a second submission of the same id replaces the stored report
+    and answers the same ``Report_ID``. Committed before the answer is sent.
+    """
+    ctx = get_context(request)
+    doc = await read_body(request)
+    raw = await request.body()
+    is_msgpack = "msgpack" in request.headers.get("content-type", "").lower()
+    if len(raw) > _LARGE_BODY:
+        facts, body_text = await anyio.to_thread.run_sync(
+            _parse_and_validate, raw, is_msgpack, doc, ctx.processes
+        )
+    else:
+        facts, body_text = _parse_and_validate(raw, is_msgpack, doc, ctx.processes)
+    report_id = await ctx.storage.write(store.store_report, doc, facts, body_text)
+    return respond(request, {"ID": doc["id"], "uuid": facts.uuid, "Report_ID": report_id})
+
+
+def _strip_step_tree(root: Any, *, attachments: bool, charts: bool) -> None:
+    stack = [root]
+    while stack:
+        step = stack.pop()
+        if not isinstance(step, dict):
+            continue
+        if not attachments and isinstance(step.get("attachment"), dict):
+            step["attachment"] = {k: v for k, v in step["attachment"].items() if k != "data"}
+        if not charts and "chart" in step:
+            step.pop("chart", None)
+        children = step.get("steps")
+        if isinstance(children, list):
+            stack.extend(children)
+
+
+_IDENTITY_KEYS = (
+    "type", "id", "pn", "sn", "rev", "processCode", "processName", "result", "machineName",
+    "location", "purpose", "start", "startUTC",
+)
+
+
+def shape_report(
+    doc: dict[str, Any], process_name: str, start_utc: str, *, detail_level: int | None,
+    include_attachments: bool, include_chartdata: bool,
+) -> dict[str, Any]:
+    """Add output-only fields and apply ``detailLevel``/``includeAttachments``/``includeChartdata``.
+
+    detailLevel 0 → identifying header fields only; 1–3 → full report without attachment
+    data; 4–7 or absent → full report (attachment data unless ``includeAttachments=false``,
+    charts unless ``includeChartdata=false``).
+    """
+    doc.setdefault("processName", process_name)
+    if doc.get("processName") is None:
+        doc["processName"] = process_name
+    if not doc.get("startUTC"):
+        doc["startUTC"] = start_utc
+    if detail_level is not None and detail_level <= 0:
+        return {k: doc.get(k) for k in _IDENTITY_KEYS}
+    attachments = include_attachments and (detail_level is None or detail_level >= 4)
+    if not attachments:
+        for b in doc.get("binaryData") or []:
+            if isinstance(b, dict):
+                b.pop("data", None)
+        for su in doc.get("subUnits") or []:
+            for fl in (su.get("failures") or []) if isinstance(su, dict) else []:
+                for a in (fl.get("attachments") or []) if isinstance(fl, dict) else []:
+                    if isinstance(a, dict):
+                        a.pop("data", None)
+    if doc.get("root") is not None and (not attachments or not include_chartdata):
+        _strip_step_tree(doc["root"], attachments=attachments, charts=include_chartdata)
+    return doc
+
+
+async def get_wsjf(request: Request) -> Response:
+    """GET /api/Report/Wsjf/{id} → the stored WSJF (404 when unknown)."""
+    ctx = get_context(request)
+    rid = request.path_params["id"]
+    found = await ctx.storage.read(store.load_report_body, rid)
+    if found is None:
+        raise ApiError(404, f"Report {rid} was not found.")
+    body, pname, start_utc = found
+    doc = json.loads(body)
+    shaped = shape_report(
+        doc, pname, start_utc,
+        detail_level=query_int(request, "detailLevel"),
+        include_attachments=bool(query_bool(request, "includeAttachments", True)),
+        include_chartdata=bool(query_bool(request, "includeChartdata", True)),
+    )
+    return respond(request, shaped)
+
+
+def _expand_set(request: Request) -> set[str]:
+    text = query_value(request, "$expand")
+    out: set[str] = set()
+    if not text:
+        return out
+    for part in text.split(","):
+        name = part.strip()
+        if not name:
+            continue
+        key = EXPAND_NAMES.get(name.lower())
+        if key is None:
+            raise ApiError(400, f"$expand: unknown collection {name!r}; allowed: {', '.join(EXPAND_NAMES.values())}")
+        out.add(key)
+    return out
+
+
+async def query_header(request: Request) -> Response:
+    """GET /api/Report/Query/Header — OData $filter/$top/$skip/$orderby/$expand/$select.
+
+    ``$top`` defaults to 10 (max 10000); ``$orderby`` only on start, uuid, serialNumber,
+    timestamp (default ``start desc``). The optional ``reportType`` query (``U``/``T`` or
+    ``R``, as pyWATS sends) restricts the report type.
+    """
+    ctx = get_context(request)
+    pred = compile_request_filter(request)
+    order = request_orderby(request, ORDERBY_FIELDS) or [("start", True)]
+    top, skip = top_skip(request, 10, 10000)
+    expand = _expand_set(request)
+    rtype_q = (query_value(request, "reportType") or "").strip().upper()
+    rtype = {"U": "T", "T": "T", "R": "R", "": None}.get(rtype_q, "?")
+    if rtype == "?":
+        raise ApiError(400, f"reportType: must be U (or T) or R, not {rtype_q!r}")
+    select_text = query_value(request, "$select")
+    select = [s.strip() for s in select_text.split(",") if s.strip()] if select_text else None
+    rows = await ctx.storage.read(store.iter_header_rows, order, rtype)
+    out: list[dict[str, Any]] = []
+    skipped = 0
+    for row in rows:
+        if len(out) >= top:
+            break
+        header = store.header_from_row(row)
+        if pred is not None and not pred(header):
+            continue
+        if skipped < skip:
+            skipped += 1
+            continue
+        for key in EXPAND_NAMES.values():
+            if key not in expand:
+                header.pop(key, None)
+        if select:
+            folded = {k.lower(): k for k in header}
+            picked = {}
+            for s in select:
+                real = folded.get(s.lower())
+                if real is None:
+                    raise ApiError(400, f"$select: unknown field {s!r}")
+                picked[real] = header[real]
+            for key in expand:
+                picked[key] = header[key]
+            header = picked
+        out.append(header)
+    return respond(request, out)
+
+
+def _attachment_response(row: Any) -> Response:
+    name = str(row["name"]).replace('"', "")
+    return Response(
+        bytes(row["data"]),
+        media_type=row["content_type"],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def get_attachment(request: Request) -> Response:
+    """GET /api/Report/Attachment?reportId=&attachmentId= (UUR) or &stepId= (UUT) → raw bytes."""
+    ctx = get_context(request)
+    report_id = query_value(request, "reportId")
+    attachment_id = query_value(request, "attachmentId")
+    step_id = query_int(request, "stepId")
+    if not attachment_id and step_id is None:
+        raise ApiError(400, "attachmentId or stepId: one of them is required")
+    if step_id is not None and not attachment_id and not report_id:
+        raise ApiError(400, "reportId: is required")
+    rid = report_id.strip("{}").lower() if report_id else None
+    row = await ctx.storage.read(store.get_attachment, rid, attachment_id, step_id)
+    if row is None:
+        raise ApiError(404, "The attachment was not found.")
+    return _attachment_response(row)
+
+
+async def get_all_attachments(request: Request) -> Response:
+    """GET /api/Report/Attachments/{id} → zip of every attachment of the report."""
+    ctx = get_context(request)
+    rid = request.path_params["id"].strip("{}").lower()
+    found = await ctx.storage.read(store.load_report_body, rid)
+    if found is None:
+        raise ApiError(404, f"Report {rid} was not found.")
+    rows = await ctx.storage.read(store.list_attachments, rid)
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for row in rows:
+            name = str(row["name"]) or "attachment"
+            base, n = name, 1
+            while name in used:
+                n += 1
+                stem, dot, ext = base.rpartition(".")
+                name = f"{stem} ({n}).{ext}" if dot else f"{base} ({n})"
+            used.add(name)
+            zf.writestr(name, bytes(row["data"]))
+    return Response(
+        buf.getvalue(), media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{rid}.zip"'},
+    )
+
+
+routes = [
+    Route("/api/Report/WSJF", submit_wsjf, methods=["POST"]),
+    Route("/api/Report/Wsjf/{id}", get_wsjf, methods=["GET"]),
+    Route("/api/Report/Query/Header", query_header, methods=["GET"]),
+    Route("/api/Report/Attachment", get_attachment, methods=["GET"]),
+    Route("/api/Report/Attachments/{id}", get_all_attachments, methods=["GET"]),
+]

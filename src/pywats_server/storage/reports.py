@@ -1,0 +1,303 @@
+"""Stored WSJF reports: the raw JSON as sent, derived header columns, attachments."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ..timefmt import format_header_time, format_utc_full
+from .core import register_schema
+from .production import ensure_unit
+from .products import ensure_product_revision
+
+if TYPE_CHECKING:
+    from ..validation import ReportFacts
+
+__all__ = [
+    "store_report",
+    "load_report_body",
+    "header_from_row",
+    "iter_header_rows",
+    "latest_reports",
+    "get_attachment",
+    "list_attachments",
+    "RESULT_WORDS",
+]
+
+register_schema(
+    "reports",
+    """
+CREATE TABLE IF NOT EXISTS reports (
+    report_id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid                TEXT NOT NULL UNIQUE,
+    report_type         TEXT NOT NULL,
+    part_number         TEXT NOT NULL,
+    serial_number       TEXT NOT NULL,
+    revision            TEXT NOT NULL,
+    process_code        INTEGER NOT NULL,
+    process_name        TEXT,
+    result              TEXT NOT NULL,
+    start_utc           TEXT NOT NULL,
+    start_utc_full      TEXT NOT NULL,
+    station_name        TEXT,
+    location            TEXT,
+    purpose             TEXT,
+    user_name           TEXT,
+    batch_number        TEXT,
+    comment             TEXT,
+    execution_time      REAL,
+    fixture_id          TEXT,
+    test_socket_index   INTEGER,
+    error_code          INTEGER,
+    error_message       TEXT,
+    run                 INTEGER NOT NULL DEFAULT 1,
+    receive_count       INTEGER NOT NULL DEFAULT 1,
+    referenced_uut      TEXT,
+    time_stamp          INTEGER NOT NULL,
+    received_utc        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    report_size         INTEGER NOT NULL DEFAULT 0,
+    collections         TEXT NOT NULL DEFAULT '{}',
+    body                TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_start ON reports(start_utc_full);
+CREATE INDEX IF NOT EXISTS reports_ts ON reports(time_stamp);
+CREATE INDEX IF NOT EXISTS reports_sn ON reports(serial_number);
+CREATE INDEX IF NOT EXISTS reports_pn ON reports(part_number);
+CREATE TABLE IF NOT EXISTS report_attachments (
+    report_uuid     TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    step_id         INTEGER,
+    attachment_id   TEXT,
+    name            TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    data            BLOB NOT NULL,
+    PRIMARY KEY (report_uuid, seq)
+);
+""",
+)
+
+RESULT_WORDS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated", "D": "Done"}
+
+
+def _collections(doc: dict[str, Any], facts: ReportFacts) -> dict[str, list[dict[str, Any]]]:
+    """The expandable header collections (reference §4.2) of a report."""
+    misc = [
+        {"description": m.get("description"), "value": m.get("text") if m.get("text") is not None
+         else (None if m.get("numeric") is None else str(m.get("numeric")))}
+        for m in doc.get("miscInfos") or []
+    ]
+    assets = [
+        {"serialNumber": a.get("assetSN") or a.get("sn"), "runningCount": a.get("usageCount"),
+         "runningCountExceeded": None, "totalCount": None, "totalCountExceeded": None,
+         "daysSinceMaintenance": None, "maintenanceDaysOverdue": None,
+         "daysSinceCalibration": None, "calibrationDaysOverdue": None}
+        for a in doc.get("assets") or []
+    ]
+    if facts.type == "T":
+        subs = [
+            {"partType": s.get("partType"), "serialNumber": s.get("sn"), "partNumber": s.get("pn"),
+             "revision": s.get("rev")}
+            for s in doc.get("subUnits") or []
+        ]
+        atts = [{"stepId": a.step_id, "filename": a.name} for a in facts.attachments if a.kind == "step"]
+        return {"subUnits": subs, "miscInfo": misc, "assets": assets, "attachments": atts,
+                "uurSubUnits": [], "uurMiscInfo": [], "uurAttachments": []}
+    subs = [
+        {"serialNumber": s.get("sn"), "partNumber": s.get("pn"), "revision": s.get("rev")}
+        for s in doc.get("subUnits") or []
+    ]
+    atts = [{"id": a.attachment_id, "filename": a.name} for a in facts.attachments if a.kind == "binary"]
+    return {"subUnits": [], "miscInfo": [], "assets": assets, "attachments": [],
+            "uurSubUnits": subs, "uurMiscInfo": misc, "uurAttachments": atts}
+
+
+def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFacts, body_text: str) -> int:
+    """Insert or replace (same report id) a validated report; returns its ``Report_ID``.
+
+    Also registers the product/revision and the unit when they are unknown. Call inside
+    one write transaction.
+    """
+    info = doc.get("uut") if facts.type == "T" else doc.get("uur")
+    info = info if isinstance(info, dict) else {}
+    ts = conn.execute("SELECT COALESCE(MAX(time_stamp), 0) + 1 FROM reports").fetchone()[0]
+    existing = conn.execute(
+        "SELECT report_id, receive_count, run FROM reports WHERE uuid=?", (facts.uuid,)
+    ).fetchone()
+    if existing is None:
+        run = conn.execute(
+            "SELECT COUNT(*) + 1 FROM reports WHERE serial_number=? AND part_number=? AND process_code=?",
+            (facts.sn, facts.pn, facts.process_code),
+        ).fetchone()[0]
+        receive_count = 1
+    else:
+        run = existing["run"]
+        receive_count = existing["receive_count"] + 1
+    exec_time = info.get("execTime")
+    values = {
+        "uuid": facts.uuid,
+        "report_type": facts.type,
+        "part_number": facts.pn,
+        "serial_number": facts.sn,
+        "revision": facts.rev,
+        "process_code": facts.process_code,
+        "process_name": facts.process_name,
+        "result": facts.result,
+        "start_utc": format_header_time(facts.start),
+        "start_utc_full": format_utc_full(facts.start),
+        "station_name": facts.machine_name,
+        "location": facts.location,
+        "purpose": facts.purpose,
+        "user_name": info.get("user"),
+        "batch_number": info.get("batchSN"),
+        "comment": info.get("comment"),
+        "execution_time": exec_time if isinstance(exec_time, (int, float)) else None,
+        "fixture_id": info.get("fixtureId"),
+        "test_socket_index": info.get("testSocketIndex"),
+        "error_code": info.get("errorCode"),
+        "error_message": info.get("errorMessage"),
+        "run": run,
+        "receive_count": receive_count,
+        "referenced_uut": info.get("refUUT") if facts.type == "R" else None,
+        "time_stamp": ts,
+        "report_size": max(1, len(body_text) // 1024),
+        "collections": json.dumps(_collections(doc, facts)),
+        "body": body_text,
+    }
+    if existing is None:
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = conn.execute(f"INSERT INTO reports({cols}) VALUES({marks})", tuple(values.values()))
+        report_id = int(cur.lastrowid or 0)
+    else:
+        report_id = int(existing["report_id"])
+        sets = ", ".join(f"{k}=?" for k in values)
+        conn.execute(f"UPDATE reports SET {sets} WHERE report_id=?", (*values.values(), report_id))
+        conn.execute("DELETE FROM report_attachments WHERE report_uuid=?", (facts.uuid,))
+    if facts.attachments:
+        conn.executemany(
+            "INSERT INTO report_attachments(report_uuid, seq, kind, step_id, attachment_id, name, content_type, data)"
+            " VALUES(?,?,?,?,?,?,?,?)",
+            [
+                (facts.uuid, i, a.kind, a.step_id, a.attachment_id, a.name, a.content_type, a.data)
+                for i, a in enumerate(facts.attachments)
+            ],
+        )
+    ensure_product_revision(conn, facts.pn, facts.rev)
+    ensure_unit(conn, facts.sn, facts.pn, facts.rev)
+    return report_id
+
+
+def load_report_body(conn: sqlite3.Connection, uuid: str) -> tuple[str, str, str] | None:
+    """(raw body, process name, full UTC start) of a report, or None."""
+    row = conn.execute(
+        "SELECT body, process_name, start_utc_full FROM reports WHERE uuid=?", (uuid.strip("{}").lower(),)
+    ).fetchone()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def header_from_row(row: sqlite3.Row) -> dict[str, Any]:
+    """The ReportHeader record (§4.2) of a row, plus all collections under their names."""
+    header: dict[str, Any] = {
+        "uuid": row["uuid"],
+        "serialNumber": row["serial_number"],
+        "partNumber": row["part_number"],
+        "reportType": row["report_type"],
+        "start": row["start_utc"],
+        "startUtc": row["start_utc"],
+        "revision": row["revision"],
+        "result": RESULT_WORDS.get(row["result"], row["result"]),
+        "batchNumber": row["batch_number"],
+        "userName": row["user_name"],
+        "operator": row["user_name"],
+        "stationName": row["station_name"],
+        "location": row["location"],
+        "purpose": row["purpose"],
+        "measuresDeleted": False,
+        "timeStamp": row["time_stamp"],
+        "processCode": row["process_code"],
+        "processName": row["process_name"],
+        "comment": row["comment"],
+        "executionTime": row["execution_time"],
+        "swFilename": None,
+        "swVersion": None,
+        "testSocketIndex": row["test_socket_index"],
+        "fixtureId": row["fixture_id"],
+        "errorCode": row["error_code"],
+        "errorMessage": row["error_message"],
+        "run": row["run"],
+        "receiveCount": row["receive_count"],
+        "reportSize": row["report_size"],
+        "referencedUut": row["referenced_uut"],
+    }
+    header.update(json.loads(row["collections"]))
+    return header
+
+
+_ORDER_COLUMNS = {
+    "start": "start_utc_full",
+    "uuid": "uuid",
+    "serialnumber": "serial_number",
+    "timestamp": "time_stamp",
+}
+
+
+def iter_header_rows(
+    conn: sqlite3.Connection, order: list[tuple[str, bool]], report_type: str | None = None
+) -> list[sqlite3.Row]:
+    """All report header rows in the requested order (field names as in $orderby)."""
+    clauses = []
+    for name, desc in order or [("start", True)]:
+        col = _ORDER_COLUMNS[name.lower()]
+        clauses.append(f"{col} {'DESC' if desc else 'ASC'}")
+    clauses.append("time_stamp DESC")
+    where = ""
+    params: tuple[Any, ...] = ()
+    if report_type:
+        where = " WHERE report_type=?"
+        params = (report_type,)
+    sql = (
+        "SELECT report_id, uuid, report_type, part_number, serial_number, revision, process_code, process_name,"
+        " result, start_utc, start_utc_full, station_name, location, purpose, user_name, batch_number, comment,"
+        " execution_time, fixture_id, test_socket_index, error_code, error_message, run, receive_count,"
+        f" referenced_uut, time_stamp, report_size, collections FROM reports{where} ORDER BY {', '.join(clauses)}"
+    )
+    return conn.execute(sql, params).fetchall()
+
+
+def latest_reports(conn: sqlite3.Connection, limit: int = 50) -> list[sqlite3.Row]:
+    """The most recently received reports."""
+    return conn.execute(
+        "SELECT uuid, serial_number, part_number, process_name, process_code, result, start_utc, received_utc"
+        " FROM reports ORDER BY time_stamp DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def get_attachment(
+    conn: sqlite3.Connection, report_uuid: str | None, attachment_id: str | None, step_id: int | None
+) -> sqlite3.Row | None:
+    """One attachment by UUR ``attachmentId`` or UUT ``stepId`` (report id optional for the former)."""
+    if attachment_id:
+        if report_uuid:
+            return conn.execute(
+                "SELECT * FROM report_attachments WHERE report_uuid=? AND lower(attachment_id)=lower(?)",
+                (report_uuid, attachment_id),
+            ).fetchone()
+        return conn.execute(
+            "SELECT * FROM report_attachments WHERE lower(attachment_id)=lower(?) LIMIT 1", (attachment_id,)
+        ).fetchone()
+    if step_id is not None and report_uuid:
+        return conn.execute(
+            "SELECT * FROM report_attachments WHERE report_uuid=? AND kind='step' AND step_id=?",
+            (report_uuid, step_id),
+        ).fetchone()
+    return None
+
+
+def list_attachments(conn: sqlite3.Connection, report_uuid: str) -> list[sqlite3.Row]:
+    """Every attachment of a report in submission order."""
+    return conn.execute(
+        "SELECT * FROM report_attachments WHERE report_uuid=? ORDER BY seq", (report_uuid,)
+    ).fetchall()
