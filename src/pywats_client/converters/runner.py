@@ -12,7 +12,7 @@ import threading
 import time
 import traceback as _traceback
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.context import ContextData, ConverterContext, process_pairs
@@ -62,27 +62,21 @@ def normalise_report(obj: Any, context: ContextData) -> dict[str, Any]:
     """
     from pywats.models.report import prepare_for_submit
 
-    if isinstance(obj, dict):
-        report: Any = dict(obj)
+    if isinstance(obj, Mapping):
+        report: dict[str, Any] = dict(obj)
+    elif callable(getattr(obj, "to_wsjf", None)):
+        report = dict(obj.to_wsjf())
+    elif callable(getattr(obj, "to_dict", None)):
+        report = dict(obj.to_dict())
     elif _is_model(obj):
-        report = obj
-    elif hasattr(obj, "to_dict") and callable(obj.to_dict):
-        report = obj.to_dict()
+        report = obj.model_dump(by_alias=True, exclude_none=True, mode="json")
     else:
         raise TypeError(
             f"a report must be a WSJF dict, a report model or a ReportBuilder, not {type(obj).__name__}"
         )
-    if isinstance(report, dict):
-        for key, attr in _STATION_FIELDS:
-            if not report.get(key) and getattr(context, attr):
-                report[key] = getattr(context, attr)
-    else:
-        for _key, attr in _STATION_FIELDS:
-            if not getattr(report, attr, None) and getattr(context, attr):
-                try:
-                    setattr(report, attr, getattr(context, attr))
-                except Exception:  # noqa: BLE001 - frozen models keep their own values
-                    pass
+    for key, attr in _STATION_FIELDS:
+        if not report.get(key) and getattr(context, attr):
+            report[key] = getattr(context, attr)
     return prepare_for_submit(report)
 
 
