@@ -14,14 +14,24 @@ from pywats.models.report.uut import UUTReport
 __all__ = ["parse_report", "loc_to_path"]
 
 
-def loc_to_path(loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic error location into a dotted WSJF path (``root.steps[3].name``)."""
+def loc_to_path(loc: tuple[int | str, ...], data: Any = None) -> str:
+    """Turn a pydantic error location into a dotted WSJF path (``root.steps[3].name``).
+
+    When ``data`` (the validated input) is given, location parts that are not keys or
+    indexes of the document (union member and discriminator tags) are left out.
+    """
     out = ""
+    node = data
     for part in loc:
+        if data is not None:
+            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+                node = node[part]
+            elif isinstance(part, str) and isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                continue
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"seq", "numeric", "passfail", "string", "action", "chart", "callexe", "popup", "generic"}:
-            continue  # discriminator tags are not part of the document
         else:
             out += f".{part}" if out else str(part)
     return out
@@ -47,5 +57,5 @@ def parse_report(data: Mapping[str, Any]) -> UUTReport | UURReport:
         return cls.model_validate(data)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        path = loc_to_path(tuple(first["loc"]))
+        path = loc_to_path(tuple(first["loc"]), data)
         raise ValidationError(f"invalid report: {path}: {first['msg']}", field=path) from None
