@@ -143,6 +143,11 @@ def test_upload_files_and_folders(env: dict[str, str], wats_server: Any, tmp_pat
     done = cli(["upload", str(folder), str(single)], env)
     assert done.returncode == 0, done.stderr
     assert "uploaded 3 report(s) from 3 of 3 file(s)" in done.stdout
+    from pywats import pyWATS
+
+    with pyWATS(base_url=wats_server.base_url, token=wats_server.token) as api:
+        stored = api.report.get_report_wsjf(report["id"])
+    assert stored["sn"] == "SN-JSON-1"
 
     bad = tmp_path / "bad.txt"
     bad.write_text("nothing converts this", encoding="utf-8")
