@@ -1,0 +1,381 @@
+"""Intake: watched folders → stable files → converter pool → durable queue → post action.
+
+Runs as an asyncio task (:meth:`Intake.run`) that decides *which* file to take and *when*
+(events, rescans, stability), and a thread pool that does the blocking work per file
+(:meth:`Intake.process_file`): hash, convert in an isolated worker process, stamp the station
+identity, record the hand-over in the ledger, add each report to the queue (durable when
+``add`` returns) and only then move / delete / keep the source. A failed file goes to the
+error folder with ``NAME.error`` beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from pywats_client.service.fileops import file_sha256, fsync_dir, move_unique, write_error_file
+from pywats_client.service.ledger import IntakeLedger
+from pywats_client.service.stats import ConverterStats, ServiceStats
+from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
+
+__all__ = ["ConverterSlot", "Intake"]
+
+log = logging.getLogger("pywats_client.service.intake")
+
+_STATION_FIELDS = (("machineName", "station_name"), ("location", "location"), ("purpose", "purpose"))
+
+
+@dataclass
+class ConverterSlot:
+    """A configured converter as the intake uses it."""
+
+    config: Any  # ConverterConfig
+    stats: ConverterStats
+    usable: bool = True
+
+    @property
+    def folder(self) -> Path:
+        """The watched folder."""
+        return Path(self.config.watch_folder)
+
+
+class _Stopping(Exception):
+    """The service is stopping: leave the source where it is."""
+
+
+class _Backpressure(Exception):
+    """Not enough disk space or queue refused: leave the source and try later."""
+
+
+class Intake:
+    """Watches the converters' folders and hands stable files to the queue."""
+
+    def __init__(
+        self,
+        *,
+        config: Any,
+        slots: list[ConverterSlot],
+        pool: Any,
+        queue: Any,
+        ledger: IntakeLedger,
+        stats: ServiceStats,
+        context_factory: Callable[[Any], Any],
+        on_queued: Callable[[], None],
+        workers: int,
+    ) -> None:
+        self.config = config
+        self.slots = slots
+        self.pool = pool
+        self.queue = queue
+        self.ledger = ledger
+        self.stats = stats
+        self.context_factory = context_factory
+        self.on_queued = on_queued
+        self.workers = max(1, workers)
+        self.stopping = threading.Event()
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="pywats-intake")
+        self._tracker = StabilityTracker()
+        self._inflight: set[Path] = set()
+        self._kept: dict[Path, tuple[int, int]] = {}
+        self._retry_after: dict[Path, float] = {}
+        self._lock = threading.Lock()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._events: FolderEvents | None = None
+        self._folders: dict[Path, list[ConverterSlot]] = {}
+        self._rebuild_folders()
+
+    # ------------------------------------------------------------------ setup
+
+    def _rebuild_folders(self) -> None:
+        folders: dict[Path, list[ConverterSlot]] = {}
+        for slot in self.slots:
+            if slot.usable:
+                folders.setdefault(slot.folder, []).append(slot)
+        for lst in folders.values():
+            lst.sort(key=lambda s: s.config.priority)
+        self._folders = folders
+
+    def wake(self) -> None:
+        """Ask the intake loop to look at the folders now (thread-safe)."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # loop closed
+                pass
+
+    def _match(self, path: Path) -> ConverterSlot | None:
+        from pywats_client.converters import matches_patterns
+
+        for slot in self._folders.get(path.parent, ()):
+            if matches_patterns(path, slot.config.file_patterns):
+                return slot
+        return None
+
+    # ------------------------------------------------------------------ the loop
+
+    async def run(self) -> None:
+        """Watch until :meth:`stop`; returns when stopping."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        for folder in self._folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                log.error("cannot create watch folder %s: %s", folder, exc)
+        self._events = FolderEvents(self._folders, self.wake)
+        await asyncio.to_thread(self._events.start)
+        rescan_every = float(self.config.rescan_interval_seconds)
+        next_rescan = 0.0
+        try:
+            while not self.stopping.is_set():
+                self._wake.clear()
+                now = time.monotonic()
+                if now >= next_rescan:
+                    candidates = self._full_scan()
+                    next_rescan = now + rescan_every
+                else:
+                    candidates = self._hinted(self._events.take())
+                    candidates.extend(self._recheck_due(now))
+                self._consider(candidates, time.monotonic())
+                deadline = self._tracker.next_deadline()
+                wait_until = next_rescan if deadline is None else min(next_rescan, deadline)
+                timeout = max(0.0, wait_until - time.monotonic())
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=timeout + 0.005)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            self._events.stop()
+
+    def _full_scan(self) -> list[tuple[Path, int, int]]:
+        out: list[tuple[Path, int, int]] = []
+        for folder in self._folders:
+            listed = list_files(folder)
+            self._tracker.retain((p for p, _, _ in listed), folder)
+            out.extend(listed)
+        self._events and self._events.take()
+        return out
+
+    def _hinted(self, hints: set[Path]) -> list[tuple[Path, int, int]]:
+        out = []
+        for p in hints:
+            if p.parent not in self._folders:
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                self._tracker.forget(p)
+                continue
+            out.append((p, st.st_size, st.st_mtime_ns))
+        return out
+
+    def _recheck_due(self, now: float) -> list[tuple[Path, int, int]]:
+        out = []
+        for p in self._tracker.due(now):
+            try:
+                st = p.stat()
+            except OSError:
+                self._tracker.forget(p)
+                continue
+            out.append((p, st.st_size, st.st_mtime_ns))
+        return out
+
+    def _consider(self, candidates: list[tuple[Path, int, int]], now: float) -> None:
+        if self.stats.intake_paused and not self._disk_ok():
+            return
+        for path, size, mtime in candidates:
+            with self._lock:
+                if path in self._inflight:
+                    continue
+            kept = self._kept.get(path)
+            if kept is not None:
+                if kept == (size, mtime):
+                    continue
+                del self._kept[path]
+            retry_at = self._retry_after.get(path)
+            if retry_at is not None and retry_at > now:
+                continue
+            slot = self._match(path)
+            if slot is None:
+                self._tracker.forget(path)
+                continue
+            if not self._tracker.observe(path, size, mtime, now, float(slot.config.file_stable_seconds)):
+                continue
+            self._tracker.forget(path)
+            self._retry_after.pop(path, None)
+            with self._lock:
+                self._inflight.add(path)
+            fut = self._executor.submit(self._guarded, slot, path, size, mtime, now)
+            fut.add_done_callback(lambda _f, p=path: self._done(p))
+
+    def _done(self, path: Path) -> None:
+        with self._lock:
+            self._inflight.discard(path)
+
+    # ------------------------------------------------------------------ per file (threads)
+
+    def _disk_ok(self) -> bool:
+        limit = int(getattr(self.config, "min_free_disk_mb", 0)) * 1024 * 1024
+        if limit <= 0:
+            self.stats.intake_paused = None
+            return True
+        try:
+            free = shutil.disk_usage(self.config.reports_folder).free
+        except OSError:
+            return True
+        if free < limit:
+            if not self.stats.intake_paused:
+                log.error("intake paused: only %d MB free in %s (min_free_disk_mb=%s)",
+                          free // (1024 * 1024), self.config.reports_folder, self.config.min_free_disk_mb)
+            self.stats.intake_paused = f"low disk space: {free // (1024 * 1024)} MB free"
+            return False
+        if self.stats.intake_paused:
+            log.info("intake resumed: disk space available again")
+        self.stats.intake_paused = None
+        return True
+
+    def _guarded(self, slot: ConverterSlot, path: Path, size: int, mtime: int, stable_at: float) -> None:
+        try:
+            self.process_file(slot, path, size, mtime, stable_at)
+        except _Stopping:
+            log.debug("%s left in place: service stopping", path.name)
+        except _Backpressure as exc:
+            self._retry_after[path] = time.monotonic() + 5.0
+            log.warning("%s left in place: %s", path, exc)
+        except FileNotFoundError:
+            log.debug("%s disappeared before it was taken", path)
+        except Exception as exc:  # noqa: BLE001 - one file must never stop the intake
+            self._retry_after[path] = time.monotonic() + 5.0
+            log.exception("unexpected error taking %s (left in place, retried later): %s", path, exc)
+            self.stats.error(f"{path.name}: {type(exc).__name__}: {exc}")
+
+    def process_file(self, slot: ConverterSlot, path: Path, size: int, mtime: int, stable_at: float) -> None:
+        """Take one stable file through convert → queue → post action (blocking)."""
+        if self.stopping.is_set():
+            raise _Stopping()
+        if not self._disk_ok():
+            raise _Backpressure(self.stats.intake_paused or "low disk space")
+        if not can_open_exclusively(path):
+            self._retry_after[path] = time.monotonic() + float(slot.config.file_stable_seconds)
+            return
+        digest = file_sha256(path)
+        entry = self.ledger.get(digest)
+        if entry is not None and entry.state == "queued":
+            log.info("%s was already queued (same content, reports %s): post action only",
+                     path.name, ", ".join(entry.report_ids))
+            self._post_action(slot, path, size, mtime)
+            return
+        outcome = self.pool.convert(
+            slot.config.module_path,
+            path,
+            context=self.context_factory(slot.config),
+            timeout=float(slot.config.timeout_seconds),
+        )
+        if self.stopping.is_set():
+            raise _Stopping()
+        for level, message in getattr(outcome, "logs", None) or ():
+            log.log(getattr(logging, str(level), logging.INFO), "%s [%s]: %s", path.name, slot.config.name, message)
+        if not outcome.ok or not outcome.reports:
+            reason = outcome.error or "the converter returned no report"
+            self._to_error(slot, path, reason, outcome.traceback)
+            return
+        reports = [self._stamp(dict(r)) for r in outcome.reports]
+        if entry is not None and len(entry.report_ids) == len(reports):
+            for report, rid in zip(reports, entry.report_ids):
+                report["id"] = rid
+        for report in reports:
+            if not report.get("id"):
+                report["id"] = str(uuid.uuid4())
+        ids = [str(r["id"]) for r in reports]
+        self.ledger.begin(digest, ids, str(path), slot.config.name)
+        for report in reports:
+            try:
+                self.queue.add(report, source=str(path), source_hash=digest)
+            except Exception as exc:  # noqa: BLE001
+                if type(exc).__name__ == "QueueFullError":
+                    raise _Backpressure(str(exc)) from exc
+                if isinstance(exc, (ValueError, TypeError)):
+                    self.ledger.forget(digest)
+                    self._to_error(slot, path, f"the queue refused the report: {exc}", None)
+                    return
+                raise
+            self.stats.stable_at(str(report["id"]), stable_at)
+        self.ledger.mark_queued(digest)
+        with self.stats.lock:
+            slot.stats.files_converted += 1
+            slot.stats.reports_queued += len(reports)
+            self.stats.conversions_total += 1
+        self.on_queued()
+        log.info("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
+        self._post_action(slot, path, size, mtime)
+
+    def _stamp(self, report: dict[str, Any]) -> dict[str, Any]:
+        for key, attr in _STATION_FIELDS:
+            if not report.get(key):
+                value = getattr(self.config, attr, "")
+                if value:
+                    report[key] = value
+        return report
+
+    def _post_action(self, slot: ConverterSlot, path: Path, size: int, mtime: int) -> None:
+        action = slot.config.post_action
+        if action == "move":
+            dst = move_unique(path, Path(slot.config.done_folder))
+            log.debug("%s moved to %s", path.name, dst)
+        elif action == "delete":
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            fsync_dir(path.parent)
+        else:
+            self._kept[path] = (size, mtime)
+
+    def _to_error(self, slot: ConverterSlot, path: Path, reason: str, details: str | None) -> None:
+        from pywats_client.service.fileops import unique_name
+
+        folder = Path(slot.config.error_folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = unique_name(folder, path.name, also=(".error",))
+        header = f"{path.name}: {reason}\nconverter: {slot.config.name} ({slot.config.module_path})\n" \
+                 f"time: {time.strftime('%Y-%m-%dT%H:%M:%S%z')}"
+        write_error_file(folder / (target.name + ".error"), header, details)
+        final = move_unique(path, folder, name=target.name)
+        if final.name != target.name:  # lost a race for the name: keep the .error beside the file
+            try:
+                (folder / (target.name + ".error")).replace(folder / (final.name + ".error"))
+            except OSError:
+                pass
+        with self.stats.lock:
+            slot.stats.files_failed += 1
+            slot.stats.last_error = reason
+            self.stats.conversions_failed += 1
+            self.stats.last_error = f"{path.name}: {reason}"
+        log.error("%s failed (%s): moved to %s", path.name, reason, final)
+
+    # ------------------------------------------------------------------ stop
+
+    def stop(self) -> None:
+        """Stop taking files; conversions in progress leave their sources in place."""
+        self.stopping.set()
+        self.wake()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for file jobs still running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._inflight:
+                    return
+            time.sleep(0.02)

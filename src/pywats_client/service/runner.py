@@ -1,0 +1,454 @@
+"""The station service: ``run_service(config)`` runs one instance in the foreground.
+
+Wires the parts together — instance lock, logging, durable queue (with start-up repair),
+intake ledger, converter load check, converter pool, intake (watched folders), uploader and
+health check, control API, process sync — and stops them in order on SIGTERM / Ctrl-C:
+
+1. intake stops taking files; conversions in progress are abandoned (their sources stay
+   in the watch folder);
+2. uploads in flight get a short grace period, then go back to pending (not an attempt);
+3. queue, ledger, lock are closed. The whole stop takes well under 5 seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import logging.handlers
+import multiprocessing
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pywats_client.service.control import ControlServer
+from pywats_client.service.intake import ConverterSlot, Intake
+from pywats_client.service.ledger import IntakeLedger
+from pywats_client.service.lock import InstanceLock, InstanceLocked
+from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
+from pywats_client.service.uploader import Uploader
+
+__all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
+
+log = logging.getLogger("pywats_client.service")
+
+EXIT_ALREADY_RUNNING = 3
+_MB = 1024 * 1024
+
+
+# ---------------------------------------------------------------------- logging
+
+
+def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None:
+    """Log to the instance's rotating log file (``client.log`` in the client home) and stdout."""
+    root = logging.getLogger("pywats_client")
+    root.setLevel(getattr(logging, str(config.log_level), logging.INFO))
+    fmt = logging.Formatter("%(asctime)s %(levelname)-7s [%(name)s] %(message)s")
+    for h in list(root.handlers):
+        if getattr(h, "_pywats_service", False):
+            root.removeHandler(h)
+            h.close()
+    file_handler: logging.Handler | None = None
+    log_file = Path(config.log_file)
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8"
+        )
+        file_handler.setFormatter(fmt)
+        file_handler._pywats_service = True  # type: ignore[attr-defined]
+        root.addHandler(file_handler)
+    except OSError as exc:
+        print(f"pywats-client: cannot write log file {log_file}: {exc}", file=sys.stderr)
+    if stdout:
+        sh = logging.StreamHandler(sys.stdout)
+        sh.setFormatter(fmt)
+        sh._pywats_service = True  # type: ignore[attr-defined]
+        root.addHandler(sh)
+    root.propagate = False
+    return file_handler
+
+
+# ---------------------------------------------------------------------- converter check
+
+
+def _check_in_child(specs: list[str], converter_paths: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Runs in a throw-away process: try to import every converter spec."""
+    from pywats_client.converters import ConverterLoadError, load_converter
+
+    out: dict[str, dict[str, Any] | None] = {}
+    for spec in specs:
+        try:
+            load_converter(spec, converter_paths)
+            out[spec] = None
+        except ConverterLoadError as exc:
+            out[spec] = {"message": str(exc), "file": exc.file, "line": exc.line, "reason": exc.reason}
+        except BaseException as exc:  # noqa: BLE001
+            out[spec] = {"message": f"{spec}: {type(exc).__name__}: {exc}", "file": None, "line": None,
+                         "reason": f"{type(exc).__name__}: {exc}"}
+    return out
+
+
+def check_converters(specs: list[str], converter_paths: list[str], timeout: float = 60.0) -> dict[str, dict[str, Any] | None]:
+    """Import each converter in a separate process (user code never runs in the service
+    process); returns ``{spec: None | {"message", "file", "line", "reason"}}``."""
+    if not specs:
+        return {}
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+        fut = ex.submit(_check_in_child, specs, converter_paths)
+        try:
+            return fut.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            for p in list(getattr(ex, "_processes", {}).values()):
+                p.kill()
+            msg = f"importing the converter took longer than {timeout:g}s"
+        except Exception as exc:  # noqa: BLE001 - e.g. the import crashed the child
+            msg = f"importing the converter crashed its process ({type(exc).__name__}: {exc})"
+    return {s: {"message": f"{s}: {msg}", "file": None, "line": None, "reason": msg} for s in specs}
+
+
+# ---------------------------------------------------------------------- the service
+
+
+class StationService:
+    """One running instance (use :func:`run_service`)."""
+
+    def __init__(self, config: Any) -> None:
+        from pywats._version import __version__
+
+        self.config = config
+        self.stats = ServiceStats(instance_id=config.instance_id, version=__version__)
+        self.queue: Any = None
+        self.ledger: IntakeLedger | None = None
+        self.pool: Any = None
+        self.intake: Intake | None = None
+        self.intake_task: asyncio.Task[None] | None = None
+        self.uploader: Uploader | None = None
+        self.control: ControlServer | None = None
+        self.process_sync: Any = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reload_lock = asyncio.Lock()
+
+    # -- building blocks --------------------------------------------------------------
+    def _make_api(self) -> Any:
+        from pywats import AsyncWATS
+        from pywats.core.retry import RetryConfig
+
+        cfg = self.config
+        return AsyncWATS(
+            base_url=cfg.service_address or "http://127.0.0.1:9",
+            token=cfg.api_token or "",
+            timeout=30.0,
+            retry_config=RetryConfig.disabled(),
+            throttle=False,
+            max_connections=max(10, int(cfg.upload_concurrency) * 2),
+        )
+
+    def _context(self, conv: Any) -> Any:
+        from pywats_client.converters import ContextData
+
+        processes: Any = ()
+        if self.process_sync is not None:
+            try:
+                processes = tuple(self.process_sync.get_processes() or ())
+            except Exception:  # noqa: BLE001
+                processes = ()
+        cfg = self.config
+        return ContextData(
+            station_name=cfg.station_name,
+            location=cfg.location,
+            purpose=cfg.purpose,
+            instance_id=cfg.instance_id,
+            processes=processes,
+            arguments=dict(conv.arguments or {}),
+        )
+
+    async def _build_slots(self) -> list[ConverterSlot]:
+        cfg = self.config
+        slots: list[ConverterSlot] = []
+        for conv in cfg.converters:
+            stats = ConverterStats(
+                name=conv.name, module_path=conv.module_path, watch_folder=str(conv.watch_folder), enabled=conv.enabled
+            )
+            usable = bool(conv.enabled and cfg.converters_enabled)
+            if not usable:
+                stats.status = "disabled"
+            slots.append(ConverterSlot(config=conv, stats=stats, usable=usable))
+        specs = sorted({s.config.module_path for s in slots if s.usable})
+        results = await asyncio.to_thread(check_converters, specs, [str(p) for p in cfg.converter_paths])
+        for slot in slots:
+            if not slot.usable:
+                continue
+            err = results.get(slot.config.module_path)
+            if err is not None:
+                slot.usable = False
+                slot.stats.status = "load_error"
+                slot.stats.load_error = err
+                log.error("converter %r did not load: %s (its files stay in %s)",
+                          slot.config.name, err["message"], slot.config.watch_folder)
+            else:
+                slot.stats.status = "running"
+                log.info("converter %r watching %s (%s)", slot.config.name, slot.config.watch_folder,
+                         ", ".join(slot.config.file_patterns))
+        with self.stats.lock:
+            self.stats.converters = {f"{i}:{s.config.name}": s.stats for i, s in enumerate(slots)}
+        return slots
+
+    async def _start_intake(self) -> None:
+        slots = await self._build_slots()
+        if not any(s.usable for s in slots):
+            if not self.config.converters_enabled:
+                log.info("converters are disabled (converters_enabled: false): no intake")
+            return
+        assert self.uploader is not None and self.ledger is not None
+        self.intake = Intake(
+            config=self.config,
+            slots=slots,
+            pool=self.pool,
+            queue=self.queue,
+            ledger=self.ledger,
+            stats=self.stats,
+            context_factory=self._context,
+            on_queued=self.uploader.wake,
+            workers=self.config.effective_converter_workers,
+        )
+        self.intake_task = asyncio.create_task(self.intake.run(), name="intake")
+
+    async def _stop_intake(self) -> None:
+        intake, task = self.intake, self.intake_task
+        self.intake, self.intake_task = None, None
+        if intake is None:
+            return
+        intake.stop()
+        if task is not None:
+            try:
+                await asyncio.wait_for(task, 2.0)
+            except (asyncio.TimeoutError, Exception):  # noqa: BLE001
+                task.cancel()
+        await asyncio.to_thread(intake.join, 1.5)
+
+    # -- control API ------------------------------------------------------------------
+    async def status(self) -> dict[str, Any]:
+        """The status document served at ``/status``."""
+        snap = self.stats.snapshot()
+        try:
+            snap["queue"] = await asyncio.to_thread(self.queue.counts)
+        except Exception as exc:  # noqa: BLE001
+            snap["queue"] = {}
+            snap["queue_error"] = str(exc)
+        cfg = self.config
+        snap.update(
+            {
+                "running": True,
+                "service_address": cfg.service_address,
+                "station_name": cfg.station_name,
+                "reports_folder": str(cfg.reports_folder),
+                "converters_enabled": cfg.converters_enabled,
+                "latency": self.stats.latency_quantiles(),
+                "pid": __import__("os").getpid(),
+            }
+        )
+        return snap
+
+    async def _handle(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, str, bytes]:
+        import json
+
+        def ok(data: Any, code: int = 200) -> tuple[int, str, bytes]:
+            return code, "application/json", json.dumps(data, default=str).encode()
+
+        if path == "/status" and method == "GET":
+            return ok(await self.status())
+        if path == "/metrics" and method == "GET":
+            text = render_prometheus(await self.status(), self.stats.latency_quantiles())
+            return 200, "text/plain; version=0.0.4; charset=utf-8", text.encode()
+        if path == "/retry" and method == "POST":
+            rid = body.get("id")
+            if rid:
+                moved = 1 if await asyncio.to_thread(self.queue.retry, str(rid)) else 0
+                if not moved:
+                    return ok({"error": f"no failed queue entry with id {rid}", "retried": 0}, 404)
+            else:
+                moved = await asyncio.to_thread(self.queue.retry_all_failed)
+            log.info("retry requested: %d entr%s back to pending", moved, "y" if moved == 1 else "ies")
+            if self.uploader is not None:
+                self.uploader.wake()
+            return ok({"retried": moved})
+        if path == "/reload" and method == "POST":
+            try:
+                await self.reload()
+            except Exception as exc:  # noqa: BLE001 - bad config: keep running with the old one
+                return ok({"error": f"reload failed, still using the previous configuration: {exc}"}, 400)
+            return ok(await self.status())
+        if path in ("/status", "/metrics", "/retry", "/reload"):
+            return ok({"error": f"method {method} not allowed on {path}"}, 405)
+        return ok({"error": f"no such endpoint {path}"}, 404)
+
+    async def reload(self) -> None:
+        """Re-read the config file: new token/address rebuild the client (clearing
+        AUTH_FAILED); converters are rebuilt and re-imported."""
+        from pywats_client.config import ClientConfig
+
+        async with self._reload_lock:
+            new = await asyncio.to_thread(ClientConfig.load_file, self.config.path)
+            log.info("reloading configuration from %s", new.path)
+            await self._stop_intake()
+            self.config = new
+            if self.uploader is not None:
+                await self.uploader.replace_api(new)
+            if self.pool is not None:
+                await asyncio.to_thread(self.pool.recycle)
+            await self._start_intake()
+
+    # -- lifecycle --------------------------------------------------------------------
+    def request_stop(self) -> None:
+        """Ask the service to stop (safe from signal handlers via the loop)."""
+        self._stop.set()
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            if name == "SIGHUP":
+                continue  # reserved (reload may use it later); default action is fine
+            try:
+                loop.add_signal_handler(sig, self.request_stop)
+            except (NotImplementedError, RuntimeError, ValueError):
+                try:
+                    signal.signal(sig, lambda *_: loop.call_soon_threadsafe(self.request_stop))
+                except (ValueError, OSError):
+                    pass
+
+    async def main(self) -> int:
+        """Run until stopped; returns the exit code."""
+        from pywats_client.converters import ConverterPool
+        from pywats_client.queue import PersistentQueue
+
+        cfg = self.config
+        self._install_signals()
+        log.info("pyWATS client %s starting instance %r (server %s, queue %s)", self.stats.version,
+                 cfg.instance_id, cfg.service_address or "(not set)", cfg.reports_folder)
+        self.queue = await asyncio.to_thread(
+            PersistentQueue,
+            cfg.reports_folder,
+            keep_completed=True,
+            completed_max_age_days=float(cfg.completed_retention_days) or 36500.0,
+            completed_max_count=int(cfg.completed_max_count) or 10**12,
+            min_free_bytes=int(cfg.min_free_disk_mb) * _MB,
+        )
+        rec = self.queue.get_recovery_stats()
+        if getattr(rec, "changed_anything", False):
+            log.warning("queue recovery at start: %s", rec)
+        self.ledger = IntakeLedger(Path(cfg.instance_dir) / "intake.db")
+        self.pool = ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
+        self.uploader = Uploader(queue=self.queue, api_factory=self._make_api, config=cfg, stats=self.stats)
+        self.control = ControlServer(Path(cfg.instance_dir), cfg.control_port, self._handle)
+        try:
+            port = await self.control.start()
+        except OSError as exc:
+            log.error("cannot start the control API on 127.0.0.1:%s: %s", cfg.control_port, exc)
+            await self._close_stores()
+            return 2
+        log.info("control API on 127.0.0.1:%d", port)
+        self._tasks.append(asyncio.create_task(self.uploader.run(), name="uploader"))
+        self._tasks.append(asyncio.create_task(self.uploader.health_loop(), name="health"))
+        self._start_process_sync()
+        await self._start_intake()
+        log.info("service running (pid %d)", __import__("os").getpid())
+        await self._stop.wait()
+        t0 = time.monotonic()
+        log.info("stopping")
+        await self.shutdown()
+        log.info("stopped in %.2fs", time.monotonic() - t0)
+        return 0
+
+    def _start_process_sync(self) -> None:
+        if not self.config.process_sync_enabled or not self.config.service_address:
+            return
+        try:
+            from pywats_client.service.process_sync import ProcessSyncService
+        except ImportError:
+            log.debug("process sync not available")
+            return
+        try:
+            self.process_sync = ProcessSyncService(
+                self.uploader.api if self.uploader and self.uploader.api else self._make_api(),
+                cache_path=Path(self.config.instance_dir) / "processes.json",
+                interval_seconds=300,
+            )
+            started = self.process_sync.start()
+            if asyncio.iscoroutine(started):
+                self._tasks.append(asyncio.ensure_future(started))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - process sync is an optimisation, never fatal
+            log.warning("process sync not started: %s", exc)
+            self.process_sync = None
+
+    async def shutdown(self) -> None:
+        """Stop everything in order (see the module docstring)."""
+        if self.intake is not None:
+            self.intake.stopping.set()
+        pool_closed = asyncio.ensure_future(asyncio.to_thread(self._close_pool))
+        await self._stop_intake()
+        await pool_closed
+        if self.uploader is not None:
+            await self.uploader.stop(grace=1.5)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.process_sync is not None:
+            try:
+                stopped = self.process_sync.stop()
+                if asyncio.iscoroutine(stopped):
+                    await asyncio.wait_for(stopped, 1.0)
+            except Exception:  # noqa: BLE001
+                pass
+        if self.control is not None:
+            await self.control.close()
+        await self._close_stores()
+
+    def _close_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.close(timeout=1.0)
+
+    async def _close_stores(self) -> None:
+        if self.queue is not None:
+            self.queue.close()
+        if self.ledger is not None:
+            self.ledger.close()
+
+
+def run_service(config: Any) -> int:
+    """Run the service for ``config`` in the foreground until SIGTERM / Ctrl-C.
+
+    Returns the process exit code: 0 after a clean stop, 3 if another process already
+    runs this instance (the message names its pid), 2 if it could not start.
+    """
+    handler = setup_logging(config)
+    lock = InstanceLock(Path(config.instance_dir) / "service.lock")
+    try:
+        lock.acquire()
+    except InstanceLocked as exc:
+        msg = (
+            f"pywats-client: the service for instance {config.instance_id!r} is already running ({exc}); "
+            f"refusing to start a second one"
+        )
+        print(msg, file=sys.stderr)
+        log.error(msg)
+        return EXIT_ALREADY_RUNNING
+    try:
+        service = StationService(config)
+        return asyncio.run(service.main())
+    except KeyboardInterrupt:
+        return 0
+    except Exception:
+        log.exception("the service failed")
+        return 2
+    finally:
+        lock.release()
+        if handler is not None:
+            handler.flush()

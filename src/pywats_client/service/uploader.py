@@ -1,0 +1,297 @@
+"""Uploader: the durable queue → the WATS server, with connectivity tracking.
+
+- Claims due entries oldest first, at most ``upload_concurrency`` in flight.
+- Only answers from the server count as attempts. A transport error (connection refused,
+  timeout) gives the entry back to pending *without* counting an attempt and switches the
+  instance to OFFLINE; while OFFLINE nothing is attempted, so an outage of any length fails
+  nothing. A health check (``GET /api/App/Version`` every ``health_check_interval`` s)
+  brings it back ONLINE and wakes the uploader.
+- 401/403 pause the instance as AUTH_FAILED until the token changes (reload/restart).
+- 400 (validation) parks the entry in failed/ with the server's message.
+- 429 waits for Retry-After (not counted). 5xx and other answered errors are retried with
+  exponential backoff and jitter, capped at ``retry_interval_seconds``; after
+  ``max_retry_attempts`` the entry goes to failed/ (never dropped).
+- Sleeps until the next due time or a wake-up (a report was queued, the state changed):
+  no polling while idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import Any, Callable
+
+from pywats_client.service.stats import ServiceStats, States
+
+__all__ = ["Uploader", "backoff_delay"]
+
+log = logging.getLogger("pywats_client.service.uploader")
+
+
+def backoff_delay(attempts: int, cap: float, *, base: float = 1.0, rand: Callable[[], float] = random.random) -> float:
+    """Delay before retry number ``attempts`` (1-based): ``base·2^(n-1)`` capped at ``cap``,
+    with jitter (50–100 % of that)."""
+    cap = max(0.0, float(cap))
+    raw = min(cap, base * (2 ** max(0, attempts - 1)))
+    return raw * (0.5 + 0.5 * rand())
+
+
+class Uploader:
+    """Runs the upload loop and the health check of one instance."""
+
+    def __init__(
+        self,
+        *,
+        queue: Any,
+        api_factory: Callable[[], Any],
+        config: Any,
+        stats: ServiceStats,
+    ) -> None:
+        self.queue = queue
+        self.api_factory = api_factory
+        self.config = config
+        self.stats = stats
+        self.api: Any = None
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._health_now: asyncio.Event | None = None
+
+    # ------------------------------------------------------------------ control
+
+    def wake(self) -> None:
+        """Wake the upload loop (thread-safe; cheap when already awake)."""
+        loop, event = self._loop, self._wake
+        if loop is None or event is None:
+            return
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:
+            pass
+
+    async def replace_api(self, config: Any) -> None:
+        """Use a new config (reload): rebuild the client; a new token clears AUTH_FAILED."""
+        old_token = getattr(self.config, "api_token", None)
+        old_address = getattr(self.config, "service_address", None)
+        self.config = config
+        if config.api_token != old_token or config.service_address != old_address:
+            old, self.api = self.api, self.api_factory()
+            if old is not None:
+                try:
+                    await old.aclose()
+                except Exception:  # noqa: BLE001
+                    pass
+            if self.stats.state == States.AUTH_FAILED:
+                self.stats.set_state(States.STARTING, "configuration reloaded")
+        if self._health_now is not None:
+            self._health_now.set()
+        self.wake()
+
+    def _blocked(self) -> bool:
+        state = self.stats.state
+        if state == States.AUTH_FAILED:
+            return True
+        return state == States.OFFLINE and bool(self.config.auto_reconnect)
+
+    def _set_state(self, state: str, reason: str | None) -> None:
+        if self.stats.set_state(state, reason):
+            if state == States.ONLINE:
+                log.info("instance is ONLINE (%s)", self.config.service_address)
+            elif state == States.OFFLINE:
+                log.warning("instance is OFFLINE: %s", reason)
+            elif state == States.AUTH_FAILED:
+                log.error("instance paused, AUTH_FAILED: %s (set a new token and reload)", reason)
+            self.wake()
+
+    # ------------------------------------------------------------------ loops
+
+    async def run(self) -> None:
+        """The upload loop; returns after :meth:`stop`."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        if self.api is None:
+            self.api = self.api_factory()
+        concurrency = max(1, int(self.config.upload_concurrency))
+        while not self._stopping:
+            self._wake.clear()
+            timeout: float | None = None
+            if not self._blocked():
+                free = concurrency - len(self._tasks)
+                if free > 0:
+                    items = await asyncio.to_thread(self.queue.claim_next, free)
+                    for item in items:
+                        task = asyncio.create_task(self._upload(item))
+                        self._tasks.add(task)
+                        task.add_done_callback(self._task_done)
+                    if len(items) == free:
+                        continue
+                    due = await asyncio.to_thread(self.queue.next_due_in)
+                    if due is not None:
+                        timeout = max(0.05, due) if not items else max(0.0, due)
+            if self._stopping:
+                break
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._wake is not None:
+            self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("upload task failed: %r", task.exception())
+
+    async def health_loop(self) -> None:
+        """Check the server every ``health_check_interval`` seconds (first check at once)."""
+        self._health_now = asyncio.Event()
+        while not self._stopping:
+            self._health_now.clear()
+            await self.check_health()
+            try:
+                await asyncio.wait_for(self._health_now.wait(), float(self.config.health_check_interval))
+            except asyncio.TimeoutError:
+                pass
+
+    async def check_health(self) -> None:
+        """One health check; updates the state."""
+        from pywats.exceptions import AuthenticationError, AuthorizationError, PyWATSError, TransportError
+
+        if self.api is None:
+            self.api = self.api_factory()
+        if not self.config.service_address:
+            self._set_state(States.OFFLINE, "service_address is not configured")
+            return
+        try:
+            await self.api.app.get_version()
+        except TransportError as exc:
+            self._set_state(States.OFFLINE, f"health check: {exc}")
+            return
+        except (AuthenticationError, AuthorizationError) as exc:
+            self._set_state(States.AUTH_FAILED, str(exc))
+            return
+        except PyWATSError as exc:
+            self.stats.error(f"health check: {exc}")
+            if self.stats.state == States.STARTING:
+                self._set_state(States.ONLINE, None)
+            return
+        except Exception as exc:  # noqa: BLE001 - never let the health loop die
+            log.exception("health check failed unexpectedly")
+            self.stats.error(f"health check: {type(exc).__name__}: {exc}")
+            return
+        if self.stats.state != States.AUTH_FAILED:
+            self._set_state(States.ONLINE, None)
+
+    # ------------------------------------------------------------------ one upload
+
+    async def _upload(self, item: Any) -> None:
+        from pywats.exceptions import (
+            AuthenticationError,
+            AuthorizationError,
+            PyWATSError,
+            RateLimitError,
+            TransportError,
+            ValidationError,
+        )
+
+        q = self.queue
+        try:
+            report = await asyncio.to_thread(q.read_report, item)
+        except asyncio.CancelledError:
+            q.release(item.id, count_attempt=False)
+            raise
+        except Exception as exc:  # noqa: BLE001 - unreadable entry: park it, visibly
+            await asyncio.to_thread(q.mark_failed, item.id, f"cannot read the queued report: {exc}")
+            with self.stats.lock:
+                self.stats.uploads_failed += 1
+            return
+        api = self.api
+        try:
+            result = await api.report.submit_report(report)
+        except asyncio.CancelledError:
+            q.release(item.id, count_attempt=False)  # stopping: back to pending, not an attempt
+            raise
+        except TransportError as exc:
+            retry_at = None if self.config.auto_reconnect else time.time() + float(self.config.retry_interval_seconds)
+            await asyncio.to_thread(q.release, item.id, error=str(exc), retry_at=retry_at, count_attempt=False)
+            self._set_state(States.OFFLINE, str(exc))
+            self._count_error(str(exc))
+            return
+        except (AuthenticationError, AuthorizationError) as exc:
+            await asyncio.to_thread(q.release, item.id, error=str(exc), count_attempt=False)
+            self._set_state(States.AUTH_FAILED, str(exc))
+            self._count_error(str(exc))
+            return
+        except ValidationError as exc:
+            await asyncio.to_thread(q.mark_failed, item.id, f"rejected by the server: {exc}")
+            log.error("report %s rejected by the server: %s (moved to failed/)", item.id, exc)
+            with self.stats.lock:
+                self.stats.uploads_failed += 1
+            self._count_error(str(exc))
+            return
+        except RateLimitError as exc:
+            wait = exc.retry_after if exc.retry_after is not None else backoff_delay(
+                item.attempts + 1, float(self.config.retry_interval_seconds)
+            )
+            await asyncio.to_thread(
+                q.release, item.id, error=str(exc), retry_at=time.time() + max(0.0, float(wait)), count_attempt=False
+            )
+            self._count_error(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - 5xx and anything else the server answered
+            if not isinstance(exc, PyWATSError):
+                log.exception("unexpected error uploading %s", item.id)
+            await self._answered_failure(item, f"{type(exc).__name__}: {exc}" if not isinstance(exc, PyWATSError) else str(exc))
+            return
+        server_id = getattr(result, "id", None)
+        await asyncio.to_thread(q.mark_completed, item.id, server_id=str(server_id) if server_id else None)
+        self.stats.acked(item.id, time.monotonic())
+        if self.stats.state != States.ONLINE and self.stats.state != States.AUTH_FAILED:
+            self._set_state(States.ONLINE, None)
+
+    async def _answered_failure(self, item: Any, error: str) -> None:
+        attempts = int(item.attempts) + 1
+        limit = max(1, int(self.config.max_retry_attempts))
+        self._count_error(error)
+        if attempts >= limit:
+            await asyncio.to_thread(self.queue.mark_failed, item.id, error)
+            with self.stats.lock:
+                self.stats.uploads_failed += 1
+            log.error("report %s failed after %d attempts: %s (moved to failed/)", item.id, attempts, error)
+            return
+        delay = backoff_delay(attempts, float(self.config.retry_interval_seconds))
+        await asyncio.to_thread(
+            self.queue.release, item.id, error=error, retry_at=time.time() + delay, count_attempt=True
+        )
+        log.warning("report %s: attempt %d failed (%s); next try in %.1fs", item.id, attempts, error, delay)
+
+    def _count_error(self, message: str) -> None:
+        with self.stats.lock:
+            self.stats.upload_errors += 1
+            self.stats.last_error = message
+
+    # ------------------------------------------------------------------ stop
+
+    async def stop(self, grace: float) -> None:
+        """Stop claiming; let uploads in flight finish for ``grace`` s, then cancel them
+        (a cancelled upload goes back to pending without counting an attempt)."""
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+        if self._health_now is not None:
+            self._health_now.set()
+        tasks = list(self._tasks)
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=2.0)
+        if self.api is not None:
+            try:
+                await self.api.aclose()
+            except Exception:  # noqa: BLE001
+                pass
