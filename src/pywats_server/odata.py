@@ -61,7 +61,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "ODataError",
@@ -468,6 +468,11 @@ _UNSUPPORTED_FUNCTIONS.update(
 _UNSUPPORTED_FUNCTIONS["matchespattern"] = "matchesPattern is not supported"
 
 
+def _quote(text: str) -> str:
+    """Render ``text`` as an OData string literal (``'`` doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _string_arg(value: Any) -> str | None:
     """Return ``value`` if it is a string, else None (functions treat None as no match)."""
     return value if isinstance(value, str) else None
@@ -607,8 +612,26 @@ class _Parser:
         self._require_bool(node, "the filter")
         return node
 
+    def _glued_to_previous(self, tok: _Token) -> str | None:
+        """If ``tok`` directly continues the previous name (``SN-001``), return the whole run."""
+        i = self.tokens.index(tok)
+        if i == 0:
+            return None
+        prev = self.tokens[i - 1]
+        if prev.kind != _IDENT or prev.pos + len(prev.text) != tok.pos:
+            return None
+        m = re.compile(r"[^\s(),]+").match(self.text, prev.pos)
+        return m.group(0) if m else None
+
     def _unexpected_after_operand(self, tok: _Token) -> ODataError:
         """Explain a token that appears where an operator or the end was expected."""
+        glued = self._glued_to_previous(tok) if tok.kind != _EOF else None
+        if glued is not None:
+            return self.error(
+                f"unexpected {tok.describe()} after {self.tokens[self.tokens.index(tok) - 1].text!r}"
+                f"; if {glued!r} is a text value, quote it: {_quote(glued)}",
+                tok,
+            )
         kw = self.keyword(tok)
         if tok.kind == _IDENT and kw is None and tok.value.lower() not in _LITERAL_WORDS:
             return self.error(f"unknown operator {tok.text!r}", tok)
@@ -929,6 +952,17 @@ class _Parser:
         if canonical is None:
             hint = difflib.get_close_matches(name.lower(), list(self.fields), n=1)
             extra = f"; did you mean {self.fields[hint[0]]!r}?" if hint else ""
+            i = self.tokens.index(tok)
+            value_position = i > 0 and self.keyword(self.tokens[i - 1]) in _COMPARISON_OPS
+            if not value_position and i > 1 and self.tokens[i - 1].kind in ("LPAREN", "COMMA"):
+                j = i - 1
+                while j > 0 and self.tokens[j].kind != "LPAREN":
+                    j -= 1
+                value_position = j > 0 and self.keyword(self.tokens[j - 1]) == "in"
+            if value_position:
+                run = re.compile(r"[^\s(),]+").match(self.text, tok.pos)
+                word = run.group(0) if run else name
+                extra += f" (if {word!r} is a text value, quote it: {_quote(word)})"
             raise self.error(f"unknown property {name!r}{extra}", tok)
         return canonical
 
@@ -1169,9 +1203,10 @@ def _sort_key(value: Any) -> tuple[Any, ...]:
     return (4, str(value))
 
 
-def sort_rows(
-    rows: Sequence[Mapping[str, Any]], order: list[tuple[str, bool]]
-) -> list[Mapping[str, Any]]:
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
+
+
+def sort_rows(rows: Sequence[_Row], order: list[tuple[str, bool]]) -> list[_Row]:
     """Return ``rows`` sorted by ``order`` (as returned by :func:`parse_orderby`).
 
     The sort is stable and multi-key; field names are looked up case-insensitively; None

@@ -526,6 +526,10 @@ ERROR_CASES: list[tuple[str, str]] = [
     ("subUnits/all()", "all() needs a condition"),
     ("subUnits/", "expected a property name after '/' but found end of expression"),
     ("subUnits/any(s: s/partNumber eq 'x' 'y')", "expected an operator but found"),
+    ("serialNumber eq SN-001", "unexpected '-001' after 'SN'; if 'SN-001' is a text value, "
+                               "quote it: 'SN-001' at position 19"),
+    ("serialNumber eq O'Brien", "unterminated string literal starting at position 18"),
+    ("partNumber eq PCBA-100/2", "if 'PCBA-100/2' is a text value, quote it: 'PCBA-100/2'"),
 ]
 
 
@@ -551,6 +555,10 @@ def test_odata_error_is_a_value_error() -> None:
         ("result eq 'x' and bogus eq 1", "unknown property 'bogus' at position 19"),
         ("assets/any()", "unknown property 'assets'"),
         ("contains(colour, 'x')", "unknown property 'colour' at position 10"),
+        ("result eq Passed", "unknown property 'Passed' (if 'Passed' is a text value, quote it: "
+                             "'Passed') at position 11"),
+        ("serialNumber eq SN-001", "quote it: 'SN-001'"),
+        ("result in ('Failed', Passed)", "quote it: 'Passed'"),
     ],
 )
 def test_unknown_property_with_fields(expr: str, message: str) -> None:
