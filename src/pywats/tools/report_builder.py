@@ -51,6 +51,25 @@ DEFAULT_TEST_PROCESS_CODE = 100
 ROOT_SEQUENCE_NAME = "MainSequence Callback"
 """Name of the root SequenceCall (the name TestStand/WATS use)."""
 
+_CONTENT_TYPES: dict[str, str] = {
+    ".txt": "text/plain",
+    ".log": "text/plain",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+}
+"""Content types guessed from a file name before asking :mod:`mimetypes` (whose answers
+differ between platforms)."""
+
 _STATUS_FAST: dict[Any, str] = {letter: letter for letter in RANK}
 _GROUPS = frozenset("SMC")
 _NUMBER_TYPES = (int, float)
@@ -449,7 +468,10 @@ class _StepAdder:
         if not isinstance(content, (bytes, bytearray, memoryview)):
             raise TypeError(f"attachment {name!r}: content must be bytes, not {type(content).__name__}")
         if content_type is None:
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            suffix = name[name.rfind(".") :].lower() if "." in name else ""
+            content_type = (
+                _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+            )
         letter = _status(status, f"attachment {name!r}") if status is not None else "D"
         step: dict[str, Any] = {
             "id": self._new_id(),
