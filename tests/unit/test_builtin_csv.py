@@ -1,0 +1,165 @@
+"""Built-in CSV converter on its sample files."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywats_client.converters import ContextData, ConversionOutcome, convert_in_process
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "converters" / "csv"
+CONTEXT = ContextData(
+    station_name="CSV-STATION",
+    location="Line 2",
+    purpose="Production",
+    processes=[{"code": 50, "name": "PCBA Test"}, {"code": 100, "name": "FCT"}],
+)
+
+
+def _convert(path: Path, **arguments: Any) -> ConversionOutcome:
+    context = ContextData(
+        station_name=CONTEXT.station_name,
+        location=CONTEXT.location,
+        purpose=CONTEXT.purpose,
+        processes=CONTEXT.processes,
+        arguments=arguments,
+    )
+    return convert_in_process("csv", path, context=context)
+
+
+def _steps(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step["name"]: step for step in report["root"]["steps"]}
+
+
+def test_guide_step6_sample() -> None:
+    outcome = _convert(DATA / "guide_step6.csv")
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert report["pn"] == "WIDGET-100"
+    assert report["sn"] == "SN-12345"
+    assert report["rev"] == "A"
+    assert report["result"] == "P"
+    assert (report["machineName"], report["location"], report["purpose"]) == ("CSV-STATION", "Line 2", "Production")
+    steps = report["root"]["steps"]
+    assert [s["name"] for s in steps] == ["Resistance", "Voltage", "Current"]
+    expected = [(10.5, "Ohm", 9.0, 12.0), (5.01, "V", 4.95, 5.05), (0.998, "A", 0.95, 1.05)]
+    for step, (value, unit, low, high) in zip(steps, expected):
+        (meas,) = step["numericMeas"]
+        assert step["status"] == "P" and meas["status"] == "P"
+        assert (meas["value"], meas["unit"], meas["lowLimit"], meas["highLimit"], meas["compOp"]) == (
+            value, unit, low, high, "GELE",
+        )
+
+
+def test_optional_header_fields_and_step_kinds() -> None:
+    outcome = _convert(DATA / "full_header.csv")
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert (report["rev"], report["processCode"], report["uut"]["user"]) == ("C", 50, "alice")
+    assert report["start"].startswith("2026-03-02T08:15:04")
+    assert report["result"] == "F"  # Voltage 5.31 is above 5.05
+    steps = _steps(report)
+    assert steps["Voltage"]["status"] == "F"
+    assert steps["Firmware"]["stringMeas"][0]["value"] == "1.2.3"
+    assert steps["Firmware"]["stringMeas"][0]["limit"] == "1.2.3"
+    assert steps["Firmware"]["status"] == "P"
+    assert steps["Power-On"]["stepType"] == "ET_PFT" and steps["Power-On"]["status"] == "P"
+    assert steps["Relay self-test"]["status"] == "S"
+
+
+def test_custom_columns_delimiter_and_decimal_comma() -> None:
+    outcome = _convert(
+        DATA / "semicolon_custom_columns.csv",
+        part_number_column="Artikel",
+        serial_number_column="Seriennummer",
+        revision_column="Version",
+        test_name_column="Pruefschritt",
+        value_column="Messwert",
+        unit_column="Einheit",
+        low_limit_column="Min",
+        high_limit_column="Max",
+        decimal_separator=",",
+    )
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert (report["pn"], report["sn"], report["rev"]) == ("PCB-42", "PX-000815", "2")
+    meas = _steps(report)["Widerstand R1"]["numericMeas"][0]
+    assert (meas["value"], meas["unit"], meas["lowLimit"], meas["highLimit"]) == (1.002, "kOhm", 0.99, 1.01)
+
+
+def test_header_fields_in_the_table_itself() -> None:
+    outcome = _convert(DATA / "table_only.csv")
+    assert outcome.ok, outcome.error
+    assert (outcome.reports[0]["pn"], outcome.reports[0]["sn"]) == ("WIDGET-300", "SN-40001")
+
+
+def test_operation_argument_by_name() -> None:
+    outcome = _convert(DATA / "guide_step6.csv", operation="FCT")
+    assert outcome.ok, outcome.error
+    assert outcome.reports[0]["processCode"] == 100
+
+
+def test_status_column_overrides_and_explicit_result(tmp_path: Path) -> None:
+    path = tmp_path / "override.csv"
+    path.write_text(
+        "PartNumber,SerialNumber,Status\nP-1,S-1,Failed\n"
+        "TestName,Value,Unit,LowLimit,HighLimit,Status\nA,1.0,V,0,2,\nB,9.0,V,0,2,Passed\n"
+    )
+    outcome = _convert(path)
+    assert outcome.ok, outcome.error
+    report = outcome.reports[0]
+    assert report["result"] == "F"
+    assert _steps(report)["B"]["status"] == "P"
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + (DATA / "guide_step6.csv").read_text().encode("utf-16-le"))
+    outcome = _convert(path)
+    assert outcome.ok, outcome.error
+    assert outcome.reports[0]["sn"] == "SN-12345"
+
+
+def test_tab_delimited_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "tabs.csv"
+    path.write_text((DATA / "guide_step6.csv").read_text().replace(",", "\t"))
+    outcome = _convert(path)
+    assert outcome.ok, outcome.error
+    assert len(outcome.reports[0]["root"]["steps"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("sample", "message"),
+    [
+        ("bad_limit.csv", "bad_limit.csv row 5, column LowLimit: 'four' is not a number"),
+        ("no_serial.csv", "no_serial.csv: no SerialNumber / SN / Serial value in the header block"),
+    ],
+)
+def test_bad_samples_fail_with_file_row_and_column(sample: str, message: str) -> None:
+    outcome = _convert(DATA / sample)
+    assert not outcome.ok
+    assert outcome.error == message
+    assert outcome.reports == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "the file is empty"),
+        ("PartNumber,SerialNumber\nP,S\n", "no step table"),
+        ("PartNumber,SerialNumber\nP,S\nTestName,Unit\nA,V\n", "row 3: the step table has no Value"),
+        ("PartNumber,SerialNumber\nP,S\nTestName,Value,Status\nA,,\n", "row 4, column Value: empty value"),
+        ("PartNumber,SerialNumber\nP,S\nTestName,Value,Status\nA,1,Maybe\n", "row 4, column Status: unknown status"),
+        ("PartNumber,SerialNumber,StartTime\nP,S,yesterday\nTestName,Value\nA,1\n", "StartTime 'yesterday'"),
+        ("PartNumber,SerialNumber,Operation\nP,S,NoSuchOp\nTestName,Value\nA,1\n", "NoSuchOp"),
+    ],
+)
+def test_bad_input_messages(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    outcome = _convert(path)
+    assert not outcome.ok
+    assert fragment in (outcome.error or ""), outcome.error
