@@ -48,3 +48,46 @@ def fresh_server(tmp_path: Path, server_token: str) -> Iterator[ServerInfo]:
 def anyio_backend() -> str:
     """Run ``@pytest.mark.anyio`` tests on asyncio."""
     return "asyncio"
+
+
+_SERVER_DATA = Path(__file__).resolve().parent / "data" / "server"
+
+
+@pytest.fixture()
+def make_uut() -> object:
+    """Factory for valid WSJF test reports: ``make_uut(sn="SN-1", **overrides) -> dict``.
+
+    Starts from ``tests/data/server/sample-uut.json`` with a fresh report id; keyword
+    arguments replace root keys (``sn``, ``pn``, ``processCode``, ``result``, ...).
+    """
+    import copy
+    import json
+    import uuid
+
+    base = json.loads((_SERVER_DATA / "sample-uut.json").read_text(encoding="utf-8"))
+
+    def make(**overrides: object) -> dict:
+        doc = copy.deepcopy(base)
+        doc["id"] = str(uuid.uuid4())
+        doc.update(overrides)
+        return doc
+
+    return make
+
+
+@pytest.fixture()
+def make_uur() -> object:
+    """Factory for valid WSJF repair reports (``tests/data/server/sample-uur.json``)."""
+    import copy
+    import json
+    import uuid
+
+    base = json.loads((_SERVER_DATA / "sample-uur.json").read_text(encoding="utf-8"))
+
+    def make(**overrides: object) -> dict:
+        doc = copy.deepcopy(base)
+        doc["id"] = str(uuid.uuid4())
+        doc.update(overrides)
+        return doc
+
+    return make
