@@ -272,7 +272,7 @@ _DATE_LIT_RE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
 )
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_IDENT_RE = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
+_IDENT_RE = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_.]*")
 _IDENT_CHAR_RE = re.compile(r"[A-Za-z0-9_.$-]")
 _DECODED_PLUS_RE = re.compile(r" \d{2}:\d{2}(?![0-9:])")
 _SYMBOLS = {"(": "LPAREN", ")": "RPAREN", ",": "COMMA", ":": "COLON", "/": "SLASH"}

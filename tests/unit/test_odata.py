@@ -480,6 +480,7 @@ ERROR_CASES: list[tuple[str, str]] = [
     ("floor(executionTime) eq 3", "function 'floor' is not supported"),
     ("ceiling(executionTime) eq 3", "function 'ceiling' is not supported"),
     ("cast(processCode, 'Edm.String') eq '10'", "function 'cast' is not supported"),
+    ("geo.distance(a, b) lt 1", "function 'geo.distance' is not supported"),
     ("subUnits/$count gt 0", "'$count' is not supported at position 10"),
     ("$count gt 0", "'$count' is not supported at position 1"),
     ("$root/x eq 1", "'$root' is not supported"),
