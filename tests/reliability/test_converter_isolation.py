@@ -218,3 +218,22 @@ def test_closed_pool_refuses_work(folder: Path) -> None:
 def test_invalid_max_workers() -> None:
     with pytest.raises(ValueError):
         ConverterPool(0)
+
+
+def test_describe_loads_in_a_worker(pool: ConverterPool, folder: Path) -> None:
+    info = pool.describe("csv")
+    assert info.ok and info.name == "CSV Converter" and info.file_patterns == ["*.csv"]
+    (folder / "csv_converter.py").write_text((DATA / "guide" / "published" / "csv_converter.py").read_text())
+    broken = pool.describe("csv_converter.CSVConverter")
+    assert not broken.ok
+    assert broken.reason == "NameError: name 'List' is not defined"
+    assert broken.line == 11 and Path(broken.file or "").name == "csv_converter.py"
+    assert broken.error == f"csv_converter.CSVConverter: NameError: name 'List' is not defined ({broken.file}, line 11)"
+
+
+def test_describe_survives_an_import_that_kills_the_process(pool: ConverterPool, folder: Path) -> None:
+    (folder / "kills_at_import.py").write_text("import os\nos._exit(7)\n")
+    info = pool.describe("kills_at_import.Conv", timeout=30)
+    assert not info.ok
+    assert "exit code 7" in (info.error or "")
+    assert pool.describe("atml").ok  # the pool still serves

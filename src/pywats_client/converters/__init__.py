@@ -10,7 +10,8 @@ Public API (the integration guide imports these names from here):
 - :class:`ConverterContext` / :class:`ContextData` — station identity, process list,
   options and logging;
 - :func:`load_converter` / :class:`ConverterLoadError` — import a converter by spec;
-- :class:`ConverterPool` / :class:`ConversionOutcome` — isolated execution;
+- :class:`ConverterPool` / :class:`ConversionOutcome` — isolated execution
+  (``ConverterPool.describe`` → :class:`ConverterInfo`);
 - :func:`convert_in_process`, :func:`matches_patterns`.
 """
 
@@ -28,13 +29,14 @@ from pywats_client.converters.source import ConverterSource
 
 if TYPE_CHECKING:
     from pywats_client.converters.pool import ConverterPool
-    from pywats_client.converters.runner import convert_in_process
+    from pywats_client.converters.runner import ConverterInfo, convert_in_process
 
 __all__ = [
     "BUILTIN_CONVERTERS",
     "ContextData",
     "ConversionOutcome",
     "ConverterContext",
+    "ConverterInfo",
     "ConverterLoadError",
     "ConverterPool",
     "ConverterResult",
@@ -48,6 +50,7 @@ __all__ = [
 _LAZY = {
     "ConverterPool": "pywats_client.converters.pool",
     "convert_in_process": "pywats_client.converters.runner",
+    "ConverterInfo": "pywats_client.converters.runner",
 }
 
 

@@ -3,9 +3,11 @@
 Protocol over one duplex pipe, pickled tuples:
 
 - worker → parent once after start-up: ``("ready", pid)``
-- parent → worker: ``(spec, path, ContextData)`` per file, or ``None`` to stop
-- worker → parent per file: ``("done", ConversionOutcome, retire)``; ``retire`` asks the
-  parent to replace this worker (after a MemoryError its heap is suspect).
+- parent → worker: ``("convert", spec, path, ContextData)`` per file,
+  ``("describe", spec)`` to load a converter and report on it, or ``None`` to stop
+- worker → parent per request: ``("done", ConversionOutcome | ConverterInfo, retire)``;
+  ``retire`` asks the parent to replace this worker (after a MemoryError its heap is
+  suspect).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
         if folder not in sys.path:
             sys.path.insert(0, folder)
     from pywats_client.converters.outcome import ConversionOutcome
-    from pywats_client.converters.runner import convert_in_process
+    from pywats_client.converters.runner import convert_in_process, describe_converter
 
     try:  # warm the report model so the first file does not pay for it
         import pywats.models.report  # noqa: F401
@@ -61,7 +63,13 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
             return
         if request is None:
             return
-        spec, path, context = request
+        if request[0] == "describe":
+            try:
+                conn.send(("done", describe_converter(request[1], converter_paths), False))
+            except (EOFError, OSError):
+                return
+            continue
+        _kind, spec, path, context = request
         outcome = convert_in_process(spec, Path(path), context=context, converter_paths=converter_paths)
         retire = bool(outcome.error and "MemoryError" in outcome.error.split(":", 1)[0])
         try:

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 from pywats_client.converters._worker import worker_main
 from pywats_client.converters.context import ContextData
 from pywats_client.converters.outcome import ConversionOutcome
+from pywats_client.converters.runner import ConverterInfo
 
 __all__ = ["ConverterPool"]
 
@@ -107,7 +108,24 @@ class ConverterPool:
             RuntimeError: if the pool is closed.
         """
         t0 = time.perf_counter()
-        request = (spec, str(path), context)
+        request = ("convert", spec, str(path), context)
+        return self._request(request, timeout, t0)  # type: ignore[return-value]
+
+    def describe(self, spec: str, *, timeout: float | None = 60.0) -> ConverterInfo:
+        """Load ``spec`` in a worker and return its name and file patterns, or why it failed.
+
+        Use this at service start instead of importing user converters in the service
+        process: an import that crashes or hangs then costs a worker, not the service.
+        """
+        t0 = time.perf_counter()
+        result = self._request(("describe", spec), timeout, t0)
+        if isinstance(result, ConversionOutcome):  # the worker died, hung or did not start
+            return ConverterInfo(False, error=f"{spec}: {result.error}", reason=result.error)
+        return result
+
+    def _request(
+        self, request: tuple[Any, ...], timeout: float | None, t0: float
+    ) -> ConversionOutcome | ConverterInfo:
         for _attempt in range(3):
             worker = self._acquire()
             healthy = False
@@ -235,7 +253,9 @@ class ConverterPool:
             f"converter worker failed to start ({describe_exit(worker.process.exitcode)})"
         )
 
-    def _await_result(self, worker: _Worker, timeout: float | None) -> tuple[ConversionOutcome, bool]:
+    def _await_result(
+        self, worker: _Worker, timeout: float | None
+    ) -> tuple[ConversionOutcome | ConverterInfo, bool]:
         t0 = time.perf_counter()
         try:
             arrived = worker.conn.poll(timeout)

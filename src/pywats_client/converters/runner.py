@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import traceback as _traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -22,7 +23,9 @@ from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
 __all__ = [
+    "ConverterInfo",
     "convert_in_process",
+    "describe_converter",
     "convert_with_instance",
     "default_context_data",
     "normalise_report",
@@ -180,6 +183,46 @@ def _cached_class(spec: str, converter_paths: Sequence[str | Path]) -> type[File
         with _cache_lock:
             _class_cache[key] = cls
     return cls
+
+
+@dataclass
+class ConverterInfo:
+    """What loading a converter found (picklable): see :func:`describe_converter`.
+
+    Attributes:
+        ok: the converter loaded and could be created.
+        name: its display name (``converter.name``).
+        file_patterns: its own ``file_patterns``.
+        error: the one-line :class:`ConverterLoadError` message (or creation error).
+        file, line, reason: as on :class:`ConverterLoadError`.
+    """
+
+    ok: bool
+    name: str = ""
+    file_patterns: list[str] = field(default_factory=list)
+    error: str | None = None
+    file: str | None = None
+    line: int | None = None
+    reason: str | None = None
+
+
+def describe_converter(spec: str, converter_paths: Sequence[str | Path] = ()) -> ConverterInfo:
+    """Load ``spec`` (cached), create one instance and return its name and patterns.
+
+    Never raises: a load or creation failure is returned as ``ok=False`` with the reason.
+    """
+    try:
+        cls = _cached_class(spec, converter_paths)
+    except ConverterLoadError as exc:
+        return ConverterInfo(False, error=str(exc), file=exc.file, line=exc.line, reason=exc.reason)
+    try:
+        converter = cls()
+        name = str(converter.name)
+        patterns = [str(p) for p in converter.file_patterns]
+    except Exception as exc:  # noqa: BLE001 - user code
+        reason = f"{type(exc).__name__}: {exc}"
+        return ConverterInfo(False, error=f"{spec}: {reason}{_where(exc, cls)}", reason=reason)
+    return ConverterInfo(True, name=name, file_patterns=patterns)
 
 
 def clear_class_cache() -> None:
