@@ -236,12 +236,12 @@ def test_snippet_21_throttling() -> None:
 
     try:
         ns = run_python(block(21, "python", "from pywats.core.throttle import configure_throttling").text)
-        limiter = throttle.get_throttle()
+        limiter = throttle.get_throttler()
         assert (limiter.max_requests, limiter.window_seconds) == (100, 60)
         assert ns["configure_throttling"] is throttle.configure_throttling
     finally:
         throttle.configure_throttling()
-    limiter = throttle.get_throttle()
+    limiter = throttle.get_throttler()
     assert (limiter.max_requests, limiter.window_seconds) == (500, 60)
 
 
@@ -560,7 +560,7 @@ def test_snippet_60_sequential_vs_async(wats_server: Any) -> None:
 
     api = pyWATS(base_url=wats_server.base_url, token=wats_server.token)
     reports = [sample_report(serial=f"SN-SEQ-{i}") for i in range(5)]
-    run_python(block(60, "python", "# DON'T: Sequential (slow)").text, {"api": api, "reports": reports})
+    run_python(block(60, "python", "# DON'T: Sequential (slow)").text, {"api": api, "reports": reports, "asyncio": asyncio})  # the guide omits `import asyncio`
     # the same five reports went out twice (sequential, then async): still five on the server
     for i in range(5):
         assert len(api.report.get_reports(serial_number=f"SN-SEQ-{i}")) == 1
