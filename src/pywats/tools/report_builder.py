@@ -70,6 +70,25 @@ _CONTENT_TYPES: dict[str, str] = {
 """Content types guessed from a file name before asking :mod:`mimetypes` (whose answers
 differ between platforms)."""
 
+
+
+def guess_content_type(name: str) -> str:
+    """Content type for a file name (``application/octet-stream`` when unknown)."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def encode_attachment(name: str, content: bytes, content_type: str | None) -> dict[str, Any]:
+    """``{name, contentType, data}`` with ``data`` in base64 (raises TypeError for non-bytes)."""
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"attachment {name!r}: content must be bytes, not {type(content).__name__}")
+    return {
+        "name": name,
+        "contentType": content_type or guess_content_type(name),
+        "data": base64.b64encode(bytes(content)).decode("ascii"),
+    }
+
+
 _STATUS_FAST: dict[Any, str] = {letter: letter for letter in RANK}
 _GROUPS = frozenset("SMC")
 _NUMBER_TYPES = (int, float)
@@ -203,6 +222,19 @@ def _limits(limits: Any, low: Any, high: Any, where: str) -> tuple[Any, Any]:
     raise ValueError(f"{where}: limits must be a (low, high) pair, got {len(limits)} items")
 
 
+def _loop(loop: Any, name: str) -> dict[str, Any]:
+    if isinstance(loop, Mapping):
+        idx, num = loop.get("idx"), loop.get("num")
+    elif isinstance(loop, Sequence) and len(loop) == 2:
+        idx, num = loop
+    else:
+        raise ValueError(f"step {name!r}: loop must be (idx, num)")
+    for label, item in (("idx", idx), ("num", num)):
+        if item is not None and type(item) is not int:
+            raise TypeError(f"step {name!r}: loop {label} must be an int or None")
+    return {"idx": idx, "num": num}
+
+
 class _StepAdder:
     """Methods shared by :class:`ReportBuilder` and :class:`SequenceBuilder`."""
 
@@ -239,6 +271,7 @@ class _StepAdder:
         report_text: str | None = None,
         tot_time: float | None = None,
         step_type: str | None = None,
+        loop: tuple[int | None, int | None] | None = None,
     ) -> _StepAdder:
         """Add one test step and return the builder (for chaining).
 
@@ -255,12 +288,15 @@ class _StepAdder:
         * ``None`` → an ``Action`` step carrying only ``status`` (default ``D``, Done).
 
         ``status`` (``"P"``, ``"Passed"``, ``"ok"``, ``"fail"``, …) overrides the evaluated
-        status. ``group`` is ``S``/``M``/``C`` (Setup/Main/Cleanup).
+        status. ``group`` is ``S``/``M``/``C`` (Setup/Main/Cleanup). ``loop=(idx, num)``
+        records a loop iteration as ``loop {idx, num}``.
 
         Raises:
             ValueError, TypeError: bad input; the message names the step.
         """
         seq = self._state.stack[-1] if type(self) is ReportBuilder else self._target()
+        if type(name) is not str:
+            raise TypeError(f"step name must be a string, not {type(name).__name__}")
         if status is not None:
             status = _STATUS_FAST.get(status) or _status(status, f"step {name!r}")
         if group != "M" and group not in _GROUPS:
@@ -359,6 +395,8 @@ class _StepAdder:
             step["reportText"] = report_text
         if tot_time is not None:
             step["totTime"] = tot_time
+        if loop is not None:
+            step["loop"] = _loop(loop, name)
         seq.steps.append(step)
         rank = RANK[letter]
         if rank > seq.worst:
@@ -465,13 +503,7 @@ class _StepAdder:
         not given (``application/octet-stream`` if unknown); ``description`` becomes the
         step's ``reportText``. The step's status is ``D`` (Done) unless given.
         """
-        if not isinstance(content, (bytes, bytearray, memoryview)):
-            raise TypeError(f"attachment {name!r}: content must be bytes, not {type(content).__name__}")
-        if content_type is None:
-            suffix = name[name.rfind(".") :].lower() if "." in name else ""
-            content_type = (
-                _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            )
+        attachment = encode_attachment(name, content, content_type)
         letter = _status(status, f"attachment {name!r}") if status is not None else "D"
         step: dict[str, Any] = {
             "id": self._new_id(),
@@ -482,11 +514,7 @@ class _StepAdder:
         }
         if description is not None:
             step["reportText"] = description
-        step["attachment"] = {
-            "name": name,
-            "contentType": content_type,
-            "data": base64.b64encode(bytes(content)).decode("ascii"),
-        }
+        step["attachment"] = attachment
         self._append(self._target(), step, letter)
         return self
 

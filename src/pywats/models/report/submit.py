@@ -15,7 +15,8 @@ Defaults filled when absent:
   (``"Unknown"``); ``purpose``: :data:`DEFAULT_PURPOSE` (``"Development"``: a report
   whose sender did not say it is production data is not counted as production);
   the station client fills all three from its configuration before this runs;
-* ``processCode`` from ``processName`` through :mod:`pywats.models.process_codes`;
+* ``processCode`` from ``processName`` through :mod:`pywats.models.process_codes` (for
+  repairs also ``uur.processCode`` from ``uur.processName``);
 * missing statuses: measurement from its limits (§3.9), step from its measurements
   (``D`` for a step without any), sequence from its children, ``result`` from the root
   (see :mod:`pywats.models.report.status` for the roll-up); UUR ``result`` ``P``;
@@ -90,10 +91,10 @@ class UnresolvedProcessError(ValidationError):
         process_name: the name that could not be resolved.
     """
 
-    def __init__(self, process_name: str) -> None:
+    def __init__(self, process_name: str, field: str = "processName") -> None:
         super().__init__(
             f"unknown process name {process_name!r}: no processCode known for it",
-            field="processName",
+            field=field,
         )
         self.process_name = process_name
 
@@ -288,6 +289,14 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
             data["uur"] = uur = {}
         elif not isinstance(uur, Mapping):
             raise _fail("uur", "must be an object")
+        if uur.get("processCode") is None and uur.get("processName") is not None:
+            test_name = uur["processName"]
+            if not isinstance(test_name, str):
+                raise _fail("uur.processName", "must be a string")
+            test_code = process_codes.code_for(test_name)
+            if test_code is None:
+                raise UnresolvedProcessError(test_name, "uur.processName")
+            data["uur"] = uur = {**uur, "processCode": test_code}
         _check_int(uur.get("processCode"), "uur.processCode")
         _check_text(uur, "user", "uur.", required=False, limit=None)
         for key in ("confirmDate", "finalizeDate"):
