@@ -199,3 +199,18 @@ def test_matches_patterns_windows_path_and_folder_pattern() -> None:
 
 def test_sample_data_folder_exists() -> None:
     assert (DATA / "csv" / "guide_step6.csv").is_file()
+
+
+def test_outcome_forwards_logs_with_file_name(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from pywats_client.converters import ConversionOutcome
+
+    outcome = ConversionOutcome(ok=True, logs=[("INFO", "parsed"), ("ERROR", "Converter crash: x")])
+    logger = logging.getLogger("test.converters")
+    with caplog.at_level(logging.INFO, logger="test.converters"):
+        outcome.forward_logs(logger, "test.csv")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "test.csv: parsed"),
+        ("ERROR", "test.csv: Converter crash: x"),
+    ]

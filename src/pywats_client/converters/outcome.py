@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,3 +46,8 @@ class ConversionOutcome:
             logs=list(logs or []),
             duration=duration,
         )
+
+    def forward_logs(self, logger: logging.Logger, file_name: str) -> None:
+        """Write the converter's log lines to ``logger``, each prefixed with ``file_name``."""
+        for level, message in self.logs:
+            logger.log(getattr(logging, level, logging.INFO), "%s: %s", file_name, message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +25,23 @@ from pywats_client.converters.outcome import ConversionOutcome
 from pywats_client.converters.runner import ConverterInfo
 
 __all__ = ["ConverterPool"]
+
+
+def _interpreter_for_workers() -> str | None:
+    """A Python interpreter to start workers with when this process is not one.
+
+    Hosts such as pywin32's ``pythonservice.exe`` would otherwise be started as the
+    worker. Returns ``None`` when ``sys.executable`` is fine.
+    """
+    exe = Path(sys.executable or "")
+    stem = exe.stem.lower()
+    if stem.startswith("python") and "service" not in stem:
+        return None
+    prefix = Path(sys.exec_prefix)
+    for candidate in (prefix / "python.exe", prefix / "Scripts" / "python.exe", prefix / "bin" / "python3"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
 
 
 def describe_exit(code: int | None) -> str:
@@ -82,6 +100,9 @@ class ConverterPool:
         self.converter_paths = [str(Path(p)) for p in converter_paths]
         self.startup_timeout = startup_timeout
         self._mp = multiprocessing.get_context("spawn")
+        interpreter = _interpreter_for_workers()
+        if interpreter is not None:
+            self._mp.set_executable(interpreter)
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
