@@ -587,6 +587,8 @@ def _check_step(step: Mapping[str, Any], path: str) -> tuple[dict[str, Any], int
             if rank > worst:
                 worst = rank
         new["steps"] = out_steps
+        if worst < 0:
+            worst = 0  # an empty sequence passes
     elif step_type in _SEQUENCE_TYPES:
         worst = 0
 
