@@ -235,3 +235,14 @@ def test_effective_status_and_result_from_tree() -> None:
     a, b = report.root.steps  # type: ignore[union-attr,misc]
     assert a.effective_status() == "F" and b.effective_status() == "P"
     assert report.computed_result() == "F"
+
+
+def test_dumps_is_compact_json_with_wsjf_non_finite_strings() -> None:
+    from pywats.models.report import dumps
+
+    data = {"value": float("nan"), "high": float("inf"), "n": 1.0, "text": "Ω"}
+    raw = dumps(data)
+    assert isinstance(raw, bytes)
+    assert json.loads(raw) == {"value": "NaN", "high": "Infinity", "n": 1.0, "text": "Ω"}
+    sample = load("sample-uut.json")
+    assert json.loads(dumps(sample)) == sample

@@ -6,6 +6,7 @@ Public helpers:
 * ``UUTReport.to_wsjf()`` / ``UURReport.to_wsjf()`` — back to a JSON-ready dict with
   exactly the fields that were present (unknown fields and step types are kept);
 * :func:`prepare_for_submit` — any report form → complete, validated WSJF dict;
+* :func:`dumps` — a WSJF dict → compact JSON bytes (fast);
 * :class:`ReportStatus`, limit evaluation in :mod:`.limits`, timestamps in :mod:`.timestamps`.
 
 Names are imported lazily so that the builder's hot path does not pay for pydantic.
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         SubUnit,
     )
     from pywats.models.report.parse import parse_report
+    from pywats.models.report.serialize import dumps
     from pywats.models.report.status import ReportStatus, normalize_status, roll_up
     from pywats.models.report.steps import (
         ActionStep,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     "parse_report": "parse",
+    "dumps": "serialize",
     "prepare_for_submit": "submit",
     "UnresolvedProcessError": "submit",
     "DEFAULT_LOCATION": "submit",

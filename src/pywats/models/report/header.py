@@ -47,6 +47,6 @@ class ReportBase(WSJFModel):
 
     def to_json(self) -> bytes:
         """Serialise :meth:`to_wsjf` to compact JSON bytes."""
-        import pydantic_core
+        from pywats.models.report.serialize import dumps
 
-        return pydantic_core.to_json(self.to_wsjf())
+        return dumps(self.to_wsjf())
