@@ -67,7 +67,7 @@ def test_add_keeps_the_reports_own_guid(queue: PersistentQueue) -> None:
     assert queue.read_report(item)["id"] == rid
 
 
-def test_add_fsyncs_file_and_folder_before_the_row_is_committed(
+def test_add_returns_after_file_fsync_folder_fsync_and_commit(
     queue: PersistentQueue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[str, Any]] = []
@@ -75,22 +75,26 @@ def test_add_fsyncs_file_and_folder_before_the_row_is_committed(
 
     def write_durable(path: Path, data: bytes) -> None:
         real_write(path, data)
-        seen.append(("file", path.parent.name))
+        seen.append(("file", (path.parent.name, json.loads(data)["sn"])))
 
     def fsync_dir(path: Path) -> None:
         other = sqlite3.connect(queue.path / "queue.db")
-        rows = other.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        rows = other.execute("SELECT id FROM items").fetchall()
         other.close()
-        seen.append(("dir", (path.name, sorted(p.name for p in path.glob("*.json")), rows)))
+        seen.append(("dir", (path.name, sorted(p.name for p in path.glob("*.json")), len(rows))))
         real_fsync_dir(path)
 
     monkeypatch.setattr(_fs, "write_durable", write_durable)
     monkeypatch.setattr(_fs, "fsync_dir", fsync_dir)
     item = queue.add(report())
-    assert seen[0] == ("file", "tmp")
-    # the folder is fsync'd with the file already in pending/ and the row not yet visible
-    assert seen[1] == ("dir", ("pending", [f"{item.id}.json"], 0))
-    assert queue.get(item.id) == item
+    # the file is fsync'd (under tmp/), renamed into pending/, the row committed, and the
+    # folder fsync'd, all before add() returns
+    assert seen == [("file", ("tmp", "SN-1")), ("dir", ("pending", [f"{item.id}.json"], 1))]
+    seen.clear()
+    items = queue.add_many([report(sn=f"M{i}") for i in range(5)])
+    assert sorted(x[1][1] for x in seen if x[0] == "file") == [f"M{i}" for i in range(5)]
+    assert seen[-1][0] == "dir" and seen[-1][1][2] == 6 and len(seen[-1][1][1]) == 6
+    assert [i.serial_number for i in items] == [f"M{i}" for i in range(5)]
 
 
 @pytest.mark.parametrize("state", ["pending", "processing", "failed", "completed"])
