@@ -99,6 +99,11 @@ def test_station_fields_kept_when_given() -> None:
     assert (out["machineName"], out["location"], out["purpose"]) == ("FCT-1", "Line 1", "Production")
 
 
+def test_empty_station_fields_get_defaults() -> None:
+    out = prepare_for_submit(minimal(machineName="", location="", purpose=""))
+    assert (out["machineName"], out["location"], out["purpose"]) == (default_machine_name(), "Unknown", "Development")
+
+
 def test_failed_measurement_rolls_up_through_sequences() -> None:
     data = minimal()
     data["root"]["steps"].append(

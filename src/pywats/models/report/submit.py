@@ -11,7 +11,7 @@ Defaults filled when absent:
 * ``id``: a fresh uuid4;
 * ``start``: now, local time with its UTC offset; a ``start`` without an offset is read as
   local time and re-emitted with the offset; ``startUTC`` from ``start``;
-* ``machineName``: this computer's host name; ``location``: :data:`DEFAULT_LOCATION`
+* ``machineName`` (also when empty): this computer's host name; ``location``: :data:`DEFAULT_LOCATION`
   (``"Unknown"``); ``purpose``: :data:`DEFAULT_PURPOSE` (``"Development"``: a report
   whose sender did not say it is production data is not counted as production);
   the station client fills all three from its configuration before this runs;
@@ -250,11 +250,12 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
     else:
         _check_time(su, "startUTC")
 
-    if data.get("machineName") is None:
+    # empty text counts as missing: the server requires all three
+    if data.get("machineName") in (None, ""):
         data["machineName"] = default_machine_name()
-    if data.get("location") is None:
+    if data.get("location") in (None, ""):
         data["location"] = DEFAULT_LOCATION
-    if data.get("purpose") is None:
+    if data.get("purpose") in (None, ""):
         data["purpose"] = DEFAULT_PURPOSE
     for key in ("machineName", "location", "purpose"):
         _check_text(data, key, "", required=False)
