@@ -13,6 +13,7 @@ DOMAINS: dict[str, str] = {
     "app": "pywats.domains.app:AppDomain",
     "process": "pywats.domains.process:ProcessDomain",
     "report": "pywats.domains.report:ReportDomain",
+    "software": "pywats.domains.software:SoftwareDomain",
     "product": "pywats.domains.product:ProductDomain",
     "production": "pywats.domains.production:ProductionDomain",
     "asset": "pywats.domains.asset:AssetDomain",

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 __all__ = ["AREAS", "all_routes"]
 
 #: Route modules in match order.
-AREAS: list[str] = ["app", "report", "product", "production", "asset", "ui"]
+AREAS: list[str] = ["app", "report", "product", "production", "asset", "software", "ui"]
 
 
 def all_routes() -> list[BaseRoute]:
