@@ -1,0 +1,122 @@
+"""``/api/Asset/{Status,State,Count,ResetRunningCount,Calibration,Maintenance,Log,SubAssets}``.
+
+Listed in :data:`AREAS` before ``asset`` so these literal paths are not taken for
+``GET /api/Asset/{key}``. Semantics in :mod:`..storage.asset_extra`.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..app import get_context
+from ..odata_support import apply_query
+from ..storage import asset_extra as store
+from ..storage.assets import AssetInputError
+from ..wire import ApiError, query_bool, query_int, query_value, respond
+
+__all__ = ["routes"]
+
+LOG_FIELDS = ["logId", "assetId", "serialNumber", "date", "user", "type", "property", "value", "comment"]
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except AssetInputError as exc:
+        raise ApiError(400, str(exc)) from None
+    except store.AssetNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+
+
+def _key(request: Request) -> tuple[str | None, str | None]:
+    return query_value(request, "id") or None, query_value(request, "serialNumber") or None
+
+
+def _user(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        try:
+            return base64.b64decode(auth[6:].strip()).decode("utf-8").split(":", 1)[0] or None
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return None
+
+
+async def get_status(request: Request) -> Response:
+    """GET /api/Asset/Status?id|serialNumber → ``{assetId, serialNumber, alarmState, messages, ...}``."""
+    ctx = get_context(request)
+    key = _key(request)
+    return respond(request, await ctx.storage.read(lambda c: _call(store.status, c, *key)))
+
+
+async def put_state(request: Request) -> Response:
+    """PUT /api/Asset/State?state=0..6&id|serialNumber → 204 (logged)."""
+    ctx = get_context(request)
+    state = query_int(request, "state")
+    if state is None:
+        raise ApiError(400, "state: query parameter is required")
+    key, user = _key(request), _user(request)
+    await ctx.storage.write(lambda c: _call(store.set_state, c, *key, state, user))
+    return Response(status_code=204)
+
+
+async def put_count(request: Request) -> Response:
+    """PUT /api/Asset/Count?id|serialNumber[&totalCount][&incrementBy][&incrementChildren] → 204."""
+    ctx = get_context(request)
+    key = _key(request)
+    total, inc = query_int(request, "totalCount"), query_int(request, "incrementBy")
+    children = bool(query_bool(request, "incrementChildren", False))
+    await ctx.storage.write(lambda c: _call(store.count, c, *key, total, inc, children))
+    return Response(status_code=204)
+
+
+async def post_reset(request: Request) -> Response:
+    """POST /api/Asset/ResetRunningCount?id|serialNumber[&comment] → 204 (logged)."""
+    ctx = get_context(request)
+    key, comment, user = _key(request), query_value(request, "comment"), _user(request)
+    await ctx.storage.write(lambda c: _call(store.reset_running_count, c, *key, comment, user))
+    return Response(status_code=204)
+
+
+def _service(kind: str) -> Any:
+    async def handler(request: Request) -> Response:
+        ctx = get_context(request)
+        key, user = _key(request), _user(request)
+        when, comment = query_value(request, "dateTime"), query_value(request, "comment")
+        await ctx.storage.write(lambda c: _call(store.record_service, c, kind, *key, when, comment, user))
+        return Response(status_code=204)
+
+    handler.__doc__ = f"POST /api/Asset/{kind.capitalize()}?id|serialNumber[&dateTime&comment] → 204 (logged)."
+    return handler
+
+
+async def get_log(request: Request) -> Response:
+    """GET /api/Asset/Log → ``[AssetLog]``; OData $filter/$orderby/$top (default 1000)/$skip."""
+    ctx = get_context(request)
+    entries = await ctx.storage.read(store.list_log)
+    out = apply_query(request, entries, default_top=1000, allowed_orderby=LOG_FIELDS, default_order=[("logId", False)])
+    return respond(request, list(out))
+
+
+async def get_sub_assets(request: Request) -> Response:
+    """GET /api/Asset/SubAssets?id|serialNumber[&level] → ``[Asset]`` (descendants, breadth first)."""
+    ctx = get_context(request)
+    key, level = _key(request), query_int(request, "level")
+    return respond(request, await ctx.storage.read(lambda c: _call(store.sub_assets, c, *key, level)))
+
+
+routes = [
+    Route("/api/Asset/Status", get_status, methods=["GET"]),
+    Route("/api/Asset/State", put_state, methods=["PUT"]),
+    Route("/api/Asset/Count", put_count, methods=["PUT"]),
+    Route("/api/Asset/ResetRunningCount", post_reset, methods=["POST"]),
+    Route("/api/Asset/Calibration", _service("calibration"), methods=["POST"]),
+    Route("/api/Asset/Maintenance", _service("maintenance"), methods=["POST"]),
+    Route("/api/Asset/Log", get_log, methods=["GET"]),
+    Route("/api/Asset/SubAssets", get_sub_assets, methods=["GET"]),
+]
