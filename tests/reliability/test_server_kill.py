@@ -35,10 +35,11 @@ def test_sigkill_during_burst_loses_no_acknowledged_report(tmp_path: Path, kill_
     lock = threading.Lock()
     enough = threading.Event()
 
+    shared = httpx.Client(timeout=10, limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
+
     def submit(doc: dict) -> None:
         try:
-            with httpx.Client(timeout=10) as c:
-                r = c.post(srv.url + "/api/Report/WSJF", json=doc, headers=srv.auth_headers)
+            r = shared.post(srv.url + "/api/Report/WSJF", json=doc, headers=srv.auth_headers)
         except httpx.HTTPError:
             return
         if 200 <= r.status_code < 300:
@@ -57,8 +58,11 @@ def test_sigkill_during_burst_loses_no_acknowledged_report(tmp_path: Path, kill_
                 f.result(timeout=60)
     finally:
         srv.kill()
+        shared.close()
 
     assert srv.process.returncode != 0  # it really was killed
+    if kill_after == 20:
+        assert len(acked) < len(reports)  # ... in the middle of the burst
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with start_server(db) as again, httpx.Client(base_url=again.url, headers=again.auth_headers, timeout=30) as c:

@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS reports_start ON reports(start_utc_full);
 CREATE INDEX IF NOT EXISTS reports_ts ON reports(time_stamp);
-CREATE INDEX IF NOT EXISTS reports_sn ON reports(serial_number);
+CREATE INDEX IF NOT EXISTS reports_sn_pn_process ON reports(serial_number, part_number, process_code);
 CREATE INDEX IF NOT EXISTS reports_pn ON reports(part_number);
 CREATE TABLE IF NOT EXISTS report_attachments (
     report_uuid     TEXT NOT NULL,
