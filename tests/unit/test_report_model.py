@@ -246,3 +246,29 @@ def test_dumps_is_compact_json_with_wsjf_non_finite_strings() -> None:
     assert json.loads(raw) == {"value": "NaN", "high": "Infinity", "n": 1.0, "text": "Ω"}
     sample = load("sample-uut.json")
     assert json.loads(dumps(sample)) == sample
+
+
+def test_steps_built_in_python_get_their_step_type() -> None:
+    from pywats.models.report import BooleanMeasurement, NumericMeasurement, StringMeasurement, prepare_for_submit
+
+    report = UUTReport(
+        pn="PN", sn="SN", rev="A", process_code=100,
+        root=SequenceCallStep(name="Main", steps=[
+            NumericLimitStep(name="a", numeric_meas=[NumericMeasurement(value=1, comp_op="GE", low_limit=2)]),
+            NumericLimitStep(name="m", numeric_meas=[NumericMeasurement(name="x", value=1, comp_op="LOG"),
+                                                     NumericMeasurement(name="y", value=2, comp_op="LOG")]),
+            PassFailStep(name="pf", boolean_meas=[BooleanMeasurement(status="P")]),
+            StringValueStep(name="s", string_meas=[StringMeasurement(value="a", comp_op="EQ", limit="a")]),
+            ActionStep(name="act"),
+            ChartStep(name="c"), CallExeStep(name="e"), MessagePopupStep(name="p"), GenericStep(name="g"),
+        ]),
+    )
+    out = report.to_wsjf()
+    assert out["root"]["stepType"] == "SequenceCall"
+    assert [s["stepType"] for s in out["root"]["steps"]] == [
+        "ET_NLT", "ET_MNLT", "ET_PFT", "ET_SVT", "Action", "Chart", "CallExecutable", "MessagePopup", "GenericTest",
+    ]
+    assert parse_report(out).to_wsjf() == out
+    prepared = prepare_for_submit(report)
+    assert prepared["root"]["steps"][0]["status"] == "F" and prepared["result"] == "F"
+    assert [s["id"] for s in prepared["root"]["steps"]] == list(range(2, 11))

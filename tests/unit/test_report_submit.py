@@ -66,8 +66,10 @@ def test_samples_pass_and_are_not_modified(name: str) -> None:
     assert out["id"] == data["id"] and out["result"] == data["result"]
     assert "startUTC" in out
     for key, value in before.items():
-        if key not in ("subUnits",):
+        if key not in ("subUnits", "root"):
             assert out[key] == value, key
+    if "id" in before.get("root", {}):
+        assert out["root"] == before["root"]
 
 
 def test_peer_sample_gets_start_utc() -> None:
@@ -97,6 +99,26 @@ def test_defaults_filled() -> None:
 def test_station_fields_kept_when_given() -> None:
     out = prepare_for_submit(minimal(machineName="FCT-1", location="Line 1", purpose="Production"))
     assert (out["machineName"], out["location"], out["purpose"]) == ("FCT-1", "Line 1", "Production")
+
+
+def test_step_ids_filled_and_checked() -> None:
+    out = prepare_for_submit(load("sample-uut-peer.json"))  # no step has an id
+    ids = []
+    stack = [out["root"]]
+    while stack:
+        node = stack.pop(0)
+        ids.append(node["id"])
+        stack = list(node.get("steps", [])) + stack
+    assert ids == list(range(1, 8))
+    data = minimal()
+    data["root"]["id"] = 10
+    data["root"]["steps"].append({"stepType": "Action", "name": "a", "id": 10})
+    with pytest.raises(ValidationError) as info:
+        prepare_for_submit(data)
+    assert info.value.field == "root.steps[1].id"
+    data["root"]["steps"][1]["id"] = 12
+    out = prepare_for_submit(data)
+    assert [s["id"] for s in out["root"]["steps"]] == [13, 12]
 
 
 def test_empty_station_fields_get_defaults() -> None:

@@ -25,9 +25,10 @@ several named ones (``is_multi``). Unknown fields are kept on every class.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import Discriminator, Field, Tag
+from pydantic.alias_generators import to_camel
 
 from pywats.models.report.base import WSJFModel
 from pywats.models.report.common import AdditionalData
@@ -216,6 +217,24 @@ class StepBase(WSJFModel):
     additional_results: list[AdditionalData] | None = None
     attachment: StepAttachment | None = None
 
+    _default_step_type: ClassVar[tuple[str, str] | None] = None
+    _measurement_field: ClassVar[str | None] = None
+
+    def __init__(self, **data: Any) -> None:
+        """Create a step in Python; ``stepType`` defaults to the class's own type
+        (the multi variant when several measurements are given). Parsing a WSJF dict
+        (``model_validate``) does not pass through here and keeps the data as given."""
+        defaults = self._default_step_type
+        if defaults is not None and "step_type" not in data and "stepType" not in data:
+            single, multi = defaults
+            field = self._measurement_field
+            many = False
+            if field is not None:
+                items = data.get(field, data.get(to_camel(field)))
+                many = items is not None and len(items) > 1
+            data["step_type"] = multi if many else single
+        super().__init__(**data)
+
     def _measurement_statuses(self) -> list[str]:
         return []
 
@@ -232,7 +251,7 @@ class StepBase(WSJFModel):
 class SequenceCallStep(StepBase):
     """A SequenceCall: a container of steps; the report's ``root`` is one."""
 
-    step_type: str | None = "SequenceCall"
+    _default_step_type = ("SequenceCall", "SequenceCall")
     seq_call: SeqCallInfo | None = None
     steps: list[Step] | None = None
 
@@ -253,6 +272,9 @@ class SequenceCallStep(StepBase):
 class NumericLimitStep(StepBase):
     """Numeric limit test, single (``ET_NLT``) or multiple (``ET_MNLT``)."""
 
+    _default_step_type = ("ET_NLT", "ET_MNLT")
+    _measurement_field = "numeric_meas"
+
     numeric_meas: list[NumericMeasurement] | None = None
 
     @property
@@ -266,6 +288,9 @@ class NumericLimitStep(StepBase):
 
 class PassFailStep(StepBase):
     """Pass/fail test, single (``ET_PFT``) or multiple (``ET_MPFT``)."""
+
+    _default_step_type = ("ET_PFT", "ET_MPFT")
+    _measurement_field = "boolean_meas"
 
     boolean_meas: list[BooleanMeasurement] | None = None
 
@@ -281,6 +306,9 @@ class PassFailStep(StepBase):
 class StringValueStep(StepBase):
     """String value test, single (``ET_SVT``) or multiple (``ET_MSVT``)."""
 
+    _default_step_type = ("ET_SVT", "ET_MSVT")
+    _measurement_field = "string_meas"
+
     string_meas: list[StringMeasurement] | None = None
 
     @property
@@ -295,9 +323,13 @@ class StringValueStep(StepBase):
 class ActionStep(StepBase):
     """An action (``Action``/``ET_A``): no measurement, only a status (often ``D``)."""
 
+    _default_step_type = ("Action", "Action")
+
 
 class ChartStep(StepBase):
     """A chart step (``Chart``; ``WATS_XYGMNLT`` also carries numeric measurements)."""
+
+    _default_step_type = ("Chart", "Chart")
 
     chart: Chart | None = None
     numeric_meas: list[NumericMeasurement] | None = None
@@ -309,17 +341,23 @@ class ChartStep(StepBase):
 class CallExeStep(StepBase):
     """A CallExecutable step: ``callExe.exitCode``."""
 
+    _default_step_type = ("CallExecutable", "CallExecutable")
+
     call_exe: CallExeInfo | None = None
 
 
 class MessagePopupStep(StepBase):
     """A MessagePopup step: ``messagePopup.response``/``button``."""
 
+    _default_step_type = ("MessagePopup", "MessagePopup")
+
     message_popup: MessagePopupInfo | None = None
 
 
 class GenericStep(StepBase):
     """Any other step type (``GenericTest``, ``Label``, ``NI_*`` …); all fields kept."""
+
+    _default_step_type = ("GenericTest", "GenericTest")
 
 
 STEP_TYPE_TAGS: dict[str, str] = {

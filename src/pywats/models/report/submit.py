@@ -17,6 +17,7 @@ Defaults filled when absent:
   the station client fills all three from its configuration before this runs;
 * ``processCode`` from ``processName`` through :mod:`pywats.models.process_codes` (for
   repairs also ``uur.processCode`` from ``uur.processName``);
+* missing step ``id``s: the next free numbers, depth first (root 1 when none has one);
 * missing statuses: measurement from its limits (§3.9), step from its measurements
   (``D`` for a step without any), sequence from its children, ``result`` from the root
   (see :mod:`pywats.models.report.status` for the roll-up); UUR ``result`` ``P``;
@@ -279,7 +280,10 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
             raise _fail("root", "is required for a test report (type T)")
         if not isinstance(root, Mapping):
             raise _fail("root", "must be a step object")
-        new_root, rank = _check_step(root, "root")
+        ids = _Ids()
+        new_root, rank = _check_step(root, "root", ids)
+        if ids.missing:
+            _number_steps(new_root, ids)
         data["root"] = new_root
         result = data.get("result")
         if result is None:
@@ -534,7 +538,33 @@ def _boolean(meas: Any, path: str) -> tuple[Any, str]:
 _MEAS_CHECKS = (("numericMeas", 0), ("stringMeas", 1), ("booleanMeas", 2))
 
 
-def _check_step(step: Mapping[str, Any], path: str) -> tuple[dict[str, Any], int]:
+class _Ids:
+    """Step-id book-keeping during the walk: highest id seen, whether any is missing."""
+
+    __slots__ = ("highest", "missing", "seen")
+
+    def __init__(self) -> None:
+        self.highest = 0
+        self.missing = False
+        self.seen: set[int] = set()
+
+
+def _number_steps(root: dict[str, Any], ids: _Ids) -> None:
+    """Give every step without an ``id`` the next free number, depth first, parents first
+    (the root gets 1 when no step has an id)."""
+    next_id = ids.highest + 1
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.get("id") is None:
+            node["id"] = next_id
+            next_id += 1
+        children = node.get("steps")
+        if children:
+            stack.extend(reversed(children))
+
+
+def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str, Any], int]:
     """Validate one step (recursively); return a copy with missing statuses filled and its rank."""
     new = dict(step)
     step_type = new.get("stepType")
@@ -549,8 +579,16 @@ def _check_step(step: Mapping[str, Any], path: str) -> tuple[dict[str, Any], int
     if status is not None and status not in STEP_STATUSES:
         raise _fail(path + ".status", f"must be one of P, F, D, S, E, T, U, not {status!r}")
     sid = new.get("id")
-    if sid is not None and type(sid) is not int:
+    if sid is None:
+        ids.missing = True
+    elif type(sid) is not int:
         raise _fail(path + ".id", "must be an integer")
+    else:
+        if sid in ids.seen:
+            raise _fail(path + ".id", f"{sid} is used by another step (step ids must be unique)")
+        ids.seen.add(sid)
+        if sid > ids.highest:
+            ids.highest = sid
 
     worst = -1  # -1: no measurement/child seen
     for key, kind in _MEAS_CHECKS:
@@ -583,7 +621,7 @@ def _check_step(step: Mapping[str, Any], path: str) -> tuple[dict[str, Any], int
             cpath = f"{path}.steps[{i}]"
             if not isinstance(child, Mapping):
                 raise _fail(cpath, "must be a step object")
-            checked_child, rank = _check_step(child, cpath)
+            checked_child, rank = _check_step(child, cpath, ids)
             out_steps.append(checked_child)
             if rank > worst:
                 worst = rank
