@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -79,8 +80,12 @@ class OwnerLock:
             pass
 
 
-def owner_alive(folder: Path, token: str | None) -> bool:
-    """True when the session ``token`` still holds its lock (its process is running)."""
+def owner_alive(folder: Path, token: str | None, *, min_age: float = 0.0) -> bool:
+    """True when the session ``token`` still holds its lock (its process is running).
+
+    A dead session's file is deleted. With ``min_age``, a lock file younger than that many
+    seconds counts as alive even if unlocked (its creator may not have locked it yet).
+    """
     if not token:
         return False
     path = folder / f"{token}.lock"
@@ -88,6 +93,13 @@ def owner_alive(folder: Path, token: str | None) -> bool:
         fd = os.open(path, os.O_RDWR)
     except OSError:
         return False
+    if min_age > 0:
+        try:
+            if time.time() - os.fstat(fd).st_mtime < min_age:
+                os.close(fd)
+                return True
+        except OSError:
+            pass
     try:
         if _try_lock(fd):
             _unlock(fd)

@@ -243,13 +243,14 @@ class PersistentQueue:
             prepared.append((item_id, encoded, source, source_hash, int(priority), sn, pn))
         if not prepared:
             return []
-        needed = sum(len(p[1]) for p in prepared)
-        free = self._free_space(self.path)
-        if free - needed < self.min_free_bytes:
-            raise QueueFullError(self.path, free, needed, self.min_free_bytes)
+        known = {p[0] for p in prepared if self.get(p[0]) is not None}
+        needed = sum(len(p[1]) for p in prepared if p[0] not in known)
+        if needed:
+            free = self._free_space(self.path)
+            if free - needed < self.min_free_bytes:
+                raise QueueFullError(self.path, free, needed, self.min_free_bytes)
 
         # Write and fsync the files outside the lock; only the rename and row are serialised.
-        known = {p[0] for p in prepared if self.get(p[0]) is not None}
         tmp_files: dict[str, Path] = {}
         try:
             to_write: dict[str, bytes] = {}
@@ -352,7 +353,7 @@ class PersistentQueue:
                     claimed.append(
                         self._move(conn, item_id, (PENDING,), PROCESSING, "owner = ?", (self._owner.token,))
                     )
-                except (InvalidStateError, QueueError) as exc:
+                except (QueueError, OSError) as exc:
                     log.warning("queue %s: skipping entry %s while claiming: %s", self.path, item_id, exc)
                     if self._locate(item_id) is None:
                         conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
@@ -764,7 +765,8 @@ class PersistentQueue:
                 for entry in it:
                     token = entry.name[: -len(".lock")] if entry.name.endswith(".lock") else None
                     if token and token not in alive:
-                        alive[token] = owner_alive(self._owners_dir, token)
+                        # a young file may belong to a queue being opened right now
+                        alive[token] = owner_alive(self._owners_dir, token, min_age=60.0)
         stats.pruned_completed = self.prune_completed()
         stats.duration_seconds = time.time() - started
         if stats.changed_anything:
