@@ -272,3 +272,30 @@ def test_steps_built_in_python_get_their_step_type() -> None:
     prepared = prepare_for_submit(report)
     assert prepared["root"]["steps"][0]["status"] == "F" and prepared["result"] == "F"
     assert [s["id"] for s in prepared["root"]["steps"]] == list(range(2, 11))
+
+
+
+def test_random_unknown_fields_round_trip() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.integers(-10**6, 10**6),
+        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8),
+    )
+    values = st.recursive(
+        leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=8,
+    )
+    extras = st.dictionaries(st.from_regex(r"zz[A-Za-z]{1,6}", fullmatch=True), values, max_size=3)
+
+    @settings(max_examples=60, deadline=None)
+    @given(extras, extras, extras, extras, st.sampled_from(["ET_NLT", "MessagePopup", "NI_Flow_If", "SequenceCall", "XYZ"]))
+    def check(root_x: dict[str, Any], uut_x: dict[str, Any], step_x: dict[str, Any], meas_x: dict[str, Any], step_type: str) -> None:
+        step: dict[str, Any] = {"id": 2, "stepType": step_type, "name": "s", "status": "P", **step_x}
+        step["numericMeas"] = [{"status": "P", "value": 1, "compOp": "LOG", **meas_x}]
+        data = _uut([step], **root_x)
+        data["uut"].update(uut_x)
+        assert parse_report(json.loads(json.dumps(data))).to_wsjf() == data
+
+    check()
