@@ -14,6 +14,7 @@ async one returns a coroutine producing it. Errors are thrown into the generator
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
@@ -189,22 +190,69 @@ class SyncExecutor(_ExecutorBase):
 
 
 class AsyncExecutor(_ExecutorBase):
-    """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`."""
+    """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`.
+
+    Connection pool sharding: httpx's async pool spends time proportional to the number of
+    queued requests and open connections on every request, which caps one pool at a few
+    hundred requests per second when ~100 are in flight. So the executor keeps several small
+    ``httpx.AsyncClient`` pools ("shards", ``CONNECTIONS_PER_SHARD`` connections each, one SSL
+    context shared by all), adds a shard only when every existing one is busy, and sends each
+    request through the least-loaded shard, up to ``max_connections`` connections in total.
+    A single sequential caller therefore uses one shard and one connection.
+    """
 
     is_async = True
+    CONNECTIONS_PER_SHARD = 1
 
     def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(settings)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.http = httpx.AsyncClient(
-            transport=transport,
-            timeout=settings.timeout,
-            limits=settings.limits(),
-            http2=settings.http2,
-            verify=settings.verify,
-            headers=settings.headers,
+        self._transport = transport
+        verify = settings.verify
+        if not isinstance(verify, ssl.SSLContext):
+            verify = httpx.create_ssl_context(verify=verify)
+        self._verify: ssl.SSLContext = verify
+        per_shard = self.CONNECTIONS_PER_SHARD if transport is None else settings.max_connections
+        self._per_shard = max(1, min(per_shard, settings.max_connections))
+        self._max_shards = 1 if transport is not None else -(-settings.max_connections // self._per_shard)
+        self._shards: list[httpx.AsyncClient] = []
+        self._load: list[int] = []
+        self.http = self._new_shard()
+
+    def _new_shard(self) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(
+            transport=self._transport,
+            timeout=self.settings.timeout,
+            limits=httpx.Limits(
+                max_connections=self._per_shard, max_keepalive_connections=self._per_shard, keepalive_expiry=30.0
+            ),
+            http2=self.settings.http2,
+            verify=self._verify,
+            headers=self.settings.headers,
             follow_redirects=True,
         )
+        self._shards.append(client)
+        self._load.append(0)
+        return client
+
+    def _pick(self) -> int:
+        """Index of the shard for the next request (least loaded; a new one if all are busy)."""
+        load = self._load
+        best = min(range(len(load)), key=load.__getitem__)
+        if load[best] >= self._per_shard and len(self._shards) < self._max_shards:
+            self._new_shard()
+            best = len(self._shards) - 1
+        return best
+
+    async def _request(self, request: Request, headers: dict[str, str], content: bytes | None) -> httpx.Response:
+        index = self._pick()
+        self._load[index] += 1
+        try:
+            return await self._shards[index].request(
+                request.method, self._url(request), params=request.query(), content=content, headers=headers
+            )
+        finally:
+            self._load[index] -= 1
 
     async def send(self, request: Request) -> Any:
         """Send one request (throttled, retried per policy) and return its decoded answer."""
@@ -219,9 +267,7 @@ class AsyncExecutor(_ExecutorBase):
                     await self.sleep(wait)
             headers, content = self._build(request)
             try:
-                response = await self.http.request(
-                    request.method, self._url(request), params=request.query(), content=content, headers=headers
-                )
+                response = await self._request(request, headers, content)
             except httpx.HTTPError as exc:
                 error = self._transport_error(request, exc)
             except RuntimeError as exc:
@@ -252,6 +298,7 @@ class AsyncExecutor(_ExecutorBase):
             return stop.value  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close every connection pool."""
         self.closed = True
-        await self.http.aclose()
+        for shard in list(self._shards):
+            await shard.aclose()

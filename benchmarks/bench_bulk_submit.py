@@ -1,0 +1,111 @@
+"""Benchmark: 1,000 reports to the local server started with ``--latency-ms 20``.
+
+Run with ``.venv/bin/python benchmarks/bench_bulk_submit.py`` (or ``python3 dev.py bench bulk``).
+Starts ``pywats-server`` on a temporary database with 20 ms added to every ``/api`` answer,
+then submits 1,000 small ``ReportBuilder`` reports (distinct report ids per phase):
+
+* ``bulk_submit_sync_sequential``  — ``pyWATS.report.submit_report`` one after another;
+* ``bulk_submit_async_10``         — ``AsyncWATS`` with 10 submissions in flight;
+* ``bulk_submit_async_100``        — ``AsyncWATS`` with 100 in flight (``asyncio.Semaphore``);
+* ``bulk_submit_async_100_vs_sync`` — the speed-up ratio (bar: >= 50, DESIGN §7).
+
+Each line is JSON: ``{"name", "value" (reports/s), "unit", "reports", "seconds", ...}``.
+The client-side throttle (default 500 requests / 60 s) would cap every phase at the burst
+size, so this benchmark calls ``configure_throttling(max_requests=1_000_000,
+window_seconds=1.0)`` first: it measures the transport, not the politeness limit.
+Environment: ``BENCH_REPORTS`` (default 1000), ``BENCH_LATENCY_MS`` (default 20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pywats import AsyncWATS, RetryConfig, pyWATS
+from pywats.core.throttle import configure_throttling
+from pywats.tools import ReportBuilder
+from pywats_server.testing import start_server
+
+REPORTS = int(os.environ.get("BENCH_REPORTS", "1000"))
+LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "20"))
+
+
+def make_reports(phase: str, n: int) -> list[dict[str, Any]]:
+    """``n`` small test reports (5 steps each) with distinct serial numbers and ids."""
+    reports = []
+    for i in range(n):
+        builder = ReportBuilder(part_number="BENCH-PN", serial_number=f"BENCH-{phase}-{i:05}", process_code=100,
+                                station_name="bench", location="Lab", purpose="Development")
+        builder.add_step(name="Voltage", value=5.0 + i % 3 * 0.01, unit="V", limits=(4.9, 5.1))
+        builder.add_step(name="Current", value=0.5, unit="A", limits=(0.4, 0.6))
+        builder.add_step(name="Power-On", status="Passed")
+        builder.add_step(name="Firmware", value="1.2.3", limits=("1.2.3", None))
+        builder.add_step(name="Self-test", value=True)
+        reports.append(builder.to_dict())
+    return reports
+
+
+def emit(name: str, value: float, unit: str, **extra: Any) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}), flush=True)
+
+
+def run_sync(url: str, token: str, reports: list[dict[str, Any]]) -> float:
+    with pyWATS(base_url=url, token=token, retry_config=RetryConfig.disabled()) as api:
+        api.app.get_version()  # connection warm-up, not timed
+        start = time.perf_counter()
+        for report in reports:
+            api.report.submit_report(report)
+        return time.perf_counter() - start
+
+
+async def run_async(url: str, token: str, reports: list[dict[str, Any]], in_flight: int) -> float:
+    async with AsyncWATS(base_url=url, token=token, max_connections=in_flight,
+                         retry_config=RetryConfig.disabled()) as api:
+        await api.app.get_version()
+        semaphore = asyncio.Semaphore(in_flight)
+
+        async def one(report: dict[str, Any]) -> None:
+            async with semaphore:
+                await api.report.submit_report(report)
+
+        start = time.perf_counter()
+        await asyncio.gather(*[one(r) for r in reports])
+        return time.perf_counter() - start
+
+
+def count_on_server(url: str, token: str) -> int:
+    with pyWATS(base_url=url, token=token) as api:
+        return len(api.report.get_reports(part_number="BENCH-PN", limit=None))
+
+
+def main() -> int:
+    configure_throttling(max_requests=1_000_000, window_seconds=1.0)  # do not let the throttle cap the figures
+    common = {"reports": REPORTS, "latency_ms": LATENCY_MS}
+    with tempfile.TemporaryDirectory() as tmp, start_server(Path(tmp) / "bench.db", latency_ms=LATENCY_MS) as srv:
+        seconds = run_sync(srv.url, srv.token, make_reports("sync", REPORTS))
+        sync_rate = REPORTS / seconds
+        emit("bulk_submit_sync_sequential", sync_rate, "reports/s", seconds=round(seconds, 3), in_flight=1, **common)
+        rates = {}
+        for in_flight in (10, 100):
+            seconds = asyncio.run(run_async(srv.url, srv.token, make_reports(f"a{in_flight}", REPORTS), in_flight))
+            rates[in_flight] = REPORTS / seconds
+            emit(f"bulk_submit_async_{in_flight}", rates[in_flight], "reports/s", seconds=round(seconds, 3),
+                 in_flight=in_flight, vs_sync=round(rates[in_flight] / sync_rate, 2), **common)
+        stored = count_on_server(srv.url, srv.token)
+        ratio = rates[100] / sync_rate
+        emit("bulk_submit_async_100_vs_sync", ratio, "x", bar=50, passed=ratio >= 50, sync_rate=round(sync_rate, 2),
+             async_100_rate=round(rates[100], 2), stored_reports=stored, expected_reports=3 * REPORTS)
+        if stored != 3 * REPORTS:
+            print(f"bench_bulk_submit: server holds {stored} reports, expected {3 * REPORTS}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
