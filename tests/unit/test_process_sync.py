@@ -207,3 +207,30 @@ def test_an_async_client_gets_a_sync_twin(tmp_path: Path) -> None:
     twin = sync._api
     assert isinstance(twin, pyWATS) and twin.base_url == async_api.base_url
     assert sync.stop() is True
+
+
+def test_readers_in_an_event_loop_never_wait_for_the_first_refresh(tmp_path: Path) -> None:
+    import asyncio
+
+    api = FakeApi()
+    gate = threading.Event()
+    real = api.app.get_processes
+
+    def slow() -> list[Any]:
+        gate.wait(10)
+        return real()
+
+    api.app.get_processes = slow  # type: ignore[method-assign]
+    sync = ProcessSyncService(api, cache_path=tmp_path / "c.json", first_sync_timeout=30)
+    sync.start()
+
+    async def read() -> list[Any]:
+        return sync.get_processes()
+
+    try:
+        assert asyncio.run(read()) == []  # returned without waiting for the blocked refresh
+        gate.set()
+        assert len(sync.get_processes()) == 3  # a thread caller waits for the first refresh
+    finally:
+        gate.set()
+        assert sync.stop() is True

@@ -16,6 +16,7 @@ Guide usage::
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -291,11 +292,13 @@ class ProcessSyncService:
         self._thread = threading.Thread(target=self._run, name="pywats-process-sync", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> bool:
+    def stop(self, timeout: float = 2.0) -> bool:
         """Stop the background thread; returns True when it ended within ``timeout`` seconds.
 
-        A refresh in progress finishes its current request first (bounded by the client's
-        timeout). A sync client made from an ``AsyncWATS`` is closed.
+        Between refreshes the thread waits on an event, so it ends at once. A refresh in
+        progress finishes its current request first; when the client is the sync twin made
+        from an ``AsyncWATS``, it is closed, which cuts such a request short. A caller's own
+        client is never closed. The thread is a daemon, so it never holds up process exit.
         """
         self._stop.set()
         thread, self._thread = self._thread, None
@@ -303,11 +306,16 @@ class ProcessSyncService:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
             ended = not thread.is_alive()
-        if self._owns_api and ended:
+        if self._owns_api:
             try:
                 self._api.close()
             except Exception:  # noqa: BLE001
                 log.debug("closing the process-sync client failed", exc_info=True)
+            if thread is not None and not ended:
+                thread.join(min(timeout, 1.0))
+                ended = not thread.is_alive()
+        if not ended:
+            log.warning("process sync thread still busy with a request after %.1fs; left to finish", timeout)
         return ended
 
     @property
@@ -326,7 +334,15 @@ class ProcessSyncService:
     # ------------------------------------------------------------------ cached data
 
     def _wait_first(self) -> None:
-        if not self._have_data and self.is_running:
+        """Right after start(), with nothing cached, wait for the first refresh (bounded).
+
+        Never waits inside a running event loop: an async caller gets what is cached now.
+        """
+        if self._have_data or not self.is_running or self._first_attempt.is_set():
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
             self._first_attempt.wait(self.first_sync_timeout)
 
     def get_processes(self) -> list[Process]:
