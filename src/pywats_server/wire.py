@@ -26,6 +26,7 @@ __all__ = [
     "wants_msgpack",
     "query_bool",
     "query_int",
+    "query_value",
 ]
 
 MSGPACK = "application/x-msgpack"

@@ -154,3 +154,15 @@ def test_html_page_lists_reports_with_json_links(wats_server: ServerInfo, client
     assert link in page.text
     doc = httpx.get(wats_server.base_url + link).json()
     assert doc["sn"] == "HTML-PAGE-1" and doc["processName"] == "FCT"
+
+
+def test_msgpack_binary_attachment_bytes_are_stored_as_base64(client: httpx.Client, make_uut) -> None:
+    report = make_uut(sn="MSGPACK-BIN")
+    report["root"]["steps"][6]["attachment"]["data"] = b"\x00\x01binary"
+    r = client.post("/api/Report/WSJF", content=msgpack.packb(report, use_bin_type=True),
+                    headers={"Content-Type": "application/x-msgpack"})
+    assert r.status_code == 200, r.text
+    back = client.get(f"/api/Report/Wsjf/{report['id']}").json()
+    assert back["root"]["steps"][6]["attachment"]["data"] == "AAFiaW5hcnk="
+    raw = client.get("/api/Report/Attachment", params={"reportId": report["id"], "stepId": 8})
+    assert raw.content == b"\x00\x01binary"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -34,9 +35,20 @@ ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
 _LARGE_BODY = 64 * 1024
 
 
+def _bytes_to_base64(value: Any) -> Any:
+    """MessagePack may carry binary attachment data as bytes; WSJF stores base64 text."""
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _bytes_to_base64(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bytes_to_base64(v) for v in value]
+    return value
+
+
 def _parse_and_validate(raw: bytes, is_msgpack: bool, doc: Any, catalog: Any) -> tuple[ReportFacts, str]:
     facts = validate_report(doc, catalog)
-    body_text = json.dumps(doc, ensure_ascii=False) if is_msgpack else raw.decode("utf-8")
+    body_text = json.dumps(doc, ensure_ascii=False, default=str) if is_msgpack else raw.decode("utf-8")
     return facts, body_text
 
 
@@ -50,6 +62,8 @@ async def submit_wsjf(request: Request) -> Response:
     doc = await read_body(request)
     raw = await request.body()
     is_msgpack = "msgpack" in request.headers.get("content-type", "").lower()
+    if is_msgpack:
+        doc = _bytes_to_base64(doc)
     if len(raw) > _LARGE_BODY:
         facts, body_text = await anyio.to_thread.run_sync(
             _parse_and_validate, raw, is_msgpack, doc, ctx.processes
