@@ -315,3 +315,15 @@ def test_closed_queue_refuses_work(tmp_path: Path) -> None:
     assert q.closed
     with pytest.raises(Exception, match="closed"):
         q.add(report())
+
+
+def test_items_are_frozen_snapshots_usable_by_the_cli(queue: PersistentQueue) -> None:
+    import dataclasses
+
+    item = queue.add(report(sn="SN-X"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.state = "failed"  # type: ignore[misc]
+    row = dataclasses.asdict(item)
+    assert row["id"] == item.id and row["serial_number"] == "SN-X" and row["state"] == "pending"
+    queue.claim_next()
+    assert item.state == "pending" and queue.get(item.id).state == "processing"

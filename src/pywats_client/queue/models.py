@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 __all__ = ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "STATES", "QueueItem", "RecoveryStats"]
@@ -85,7 +85,6 @@ class RecoveryStats:
     pruned_completed: int = 0
     started_at: float = 0.0
     duration_seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
