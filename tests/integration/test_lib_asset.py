@@ -51,6 +51,9 @@ def test_create_get_update_list_assets(clients: Clients) -> None:
     by_sn.location = "Line 2"
     updated = clients.run(lambda api: api.asset.update_asset(by_sn))
     assert updated.asset_id == created.asset_id and updated.location == "Line 2"
+    saved = clients.run(lambda api: api.asset.save_asset({"serialNumber": sn, "typeId": typ.type_id,
+                                                          "assetName": "Renamed"}))
+    assert saved.asset_id == created.asset_id and saved.asset_name == "Renamed" and saved.location == "Line 2"
     listed = clients.run(lambda api: api.asset.get_assets(filter=f"serialNumber eq '{sn}'"))
     assert [a.asset_id for a in listed] == [created.asset_id]
     some = clients.run(lambda api: api.asset.get_assets(top=1, skip=0, orderby="serialNumber"))

@@ -62,8 +62,10 @@ def test_revisions(clients: Clients) -> None:
     got.description = "changed"
     upd = clients.run(lambda api: api.product.update_revision(got))
     assert upd.product_revision_id == rev.product_revision_id and upd.description == "changed"
+    saved = clients.run(lambda api: api.product.save_revision({"PartNumber": pn, "revision": "C", "state": 0}))
+    assert saved.revision == "C" and saved.state == 0 and saved.product_id == rev.product_id
     product = clients.run(lambda api: api.product.get_product(pn))
-    assert [r.revision for r in product.revisions] == ["B"]
+    assert [r.revision for r in product.revisions] == ["B", "C"]
     assert product.get_revision("B") is not None and product.get_revision("Z") is None
     with pytest.raises(ValidationError) as info:  # no such product: the server's 400 names the field
         clients.run(lambda api: api.product.create_revision(_pn("NOPE"), "A"))
