@@ -179,18 +179,9 @@ async def query_header(request: Request) -> Response:
         raise ApiError(400, f"reportType: must be U (or T) or R, not {rtype_q!r}")
     select_text = query_value(request, "$select")
     select = [s.strip() for s in select_text.split(",") if s.strip()] if select_text else None
-    rows = await ctx.storage.read(store.iter_header_rows, order, rtype)
+    headers = await ctx.storage.read(store.query_headers, order, rtype, pred, top, skip)
     out: list[dict[str, Any]] = []
-    skipped = 0
-    for row in rows:
-        if len(out) >= top:
-            break
-        header = store.header_from_row(row)
-        if pred is not None and not pred(header):
-            continue
-        if skipped < skip:
-            skipped += 1
-            continue
+    for header in headers:
         for key in EXPAND_NAMES.values():
             if key not in expand:
                 header.pop(key, None)

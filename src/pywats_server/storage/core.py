@@ -3,8 +3,9 @@
 Area modules (reports, products, production, assets, processes, ...) register their own
 tables with :func:`register_schema` at import time; :class:`Storage` creates every
 registered table when it opens the database. All database work runs in a worker thread
-(``anyio.to_thread``) on one connection guarded by a lock, so the event loop never blocks
-and SQLite never sees two writers at once.
+(``anyio.to_thread``), so the event loop never blocks: changes on one write connection
+guarded by a lock (SQLite never sees two writers at once), queries on a separate read
+connection (in WAL mode readers never block the writer).
 
 Durability: the database runs in WAL mode. With ``synchronous="NORMAL"`` (default) every
 committed transaction is in the OS page cache before the HTTP answer is sent, so it
@@ -59,8 +60,8 @@ def registered_schemas() -> list[SchemaPart]:
 class Storage:
     """A SQLite database file with serialized, thread-offloaded access.
 
-    Use :meth:`read` for queries and :meth:`write` for changes; both take a function
-    ``fn(conn, *args)`` that runs in a worker thread. :meth:`write` wraps it in one
+    Use :meth:`read` for queries (read connection, one snapshot per call) and :meth:`write`
+    for changes; both take a function ``fn(conn, *args)`` that runs in a worker thread. :meth:`write` wraps it in one
     ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction (rolled back if ``fn`` raises), so a
     change is either fully stored before the caller continues, or not at all.
     """
@@ -84,12 +85,25 @@ class Storage:
             self._conn.executescript(_CORE_DDL)
             for part in registered_schemas():
                 self._conn.executescript(part.ddl)
+        # A second connection for reads: in WAL mode readers never block the writer, so a
+        # long header query does not hold up report submission.
+        self._rlock = threading.Lock()
+        self._rconn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
+        )
+        self._rconn.row_factory = sqlite3.Row
+        self._rconn.execute("PRAGMA busy_timeout=30000")
 
     # -- synchronous API (worker threads, start-up code) ------------------------------
     def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(conn, *args)`` under the lock (no explicit transaction)."""
-        with self._lock:
-            return fn(self._conn, *args)
+        """Run ``fn(conn, *args)`` on the read connection, in one read transaction (snapshot)."""
+        with self._rlock:
+            conn = self._rconn
+            conn.execute("BEGIN")
+            try:
+                return fn(conn, *args)
+            finally:
+                conn.execute("COMMIT")
 
     def write_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; commit or roll back."""
@@ -130,6 +144,8 @@ class Storage:
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
+        with self._rlock:
+            self._rconn.close()
         with self._lock:
             try:
                 self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..timefmt import format_header_time, format_utc_full
@@ -19,6 +20,7 @@ __all__ = [
     "load_report_body",
     "header_from_row",
     "iter_header_rows",
+    "query_headers",
     "latest_reports",
     "get_attachment",
     "list_attachments",
@@ -245,8 +247,8 @@ _ORDER_COLUMNS = {
 
 def iter_header_rows(
     conn: sqlite3.Connection, order: list[tuple[str, bool]], report_type: str | None = None
-) -> list[sqlite3.Row]:
-    """All report header rows in the requested order (field names as in $orderby)."""
+) -> sqlite3.Cursor:
+    """A cursor over all report header rows in the requested order (names as in $orderby)."""
     clauses = []
     for name, desc in order or [("start", True)]:
         col = _ORDER_COLUMNS[name.lower()]
@@ -263,7 +265,33 @@ def iter_header_rows(
         " execution_time, fixture_id, test_socket_index, error_code, error_message, run, receive_count,"
         f" referenced_uut, time_stamp, report_size, collections FROM reports{where} ORDER BY {', '.join(clauses)}"
     )
-    return conn.execute(sql, params).fetchall()
+    return conn.execute(sql, params)
+
+
+def query_headers(
+    conn: sqlite3.Connection,
+    order: list[tuple[str, bool]],
+    report_type: str | None,
+    predicate: Callable[[dict[str, Any]], bool] | None,
+    top: int,
+    skip: int,
+) -> list[dict[str, Any]]:
+    """Headers matching ``predicate`` in ``order``, after skipping ``skip``, at most ``top``."""
+    out: list[dict[str, Any]] = []
+    skipped = 0
+    if top <= 0:
+        return out
+    for row in iter_header_rows(conn, order, report_type):
+        header = header_from_row(row)
+        if predicate is not None and not predicate(header):
+            continue
+        if skipped < skip:
+            skipped += 1
+            continue
+        out.append(header)
+        if len(out) >= top:
+            break
+    return out
 
 
 def latest_reports(conn: sqlite3.Connection, limit: int = 50) -> list[sqlite3.Row]:
