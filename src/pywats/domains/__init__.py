@@ -14,6 +14,7 @@ DOMAINS: dict[str, str] = {
     "process": "pywats.domains.process:ProcessDomain",
     "report": "pywats.domains.report:ReportDomain",
     "software": "pywats.domains.software:SoftwareDomain",
+    "analytics": "pywats.domains.analytics:AnalyticsDomain",
     "rootcause": "pywats.domains.rootcause:RootCauseDomain",
     "product": "pywats.domains.product:ProductDomain",
     "production": "pywats.domains.production:ProductionDomain",
