@@ -21,6 +21,7 @@ __all__ = [
     "ACCEPT_FORMATS_HEADER",
     "ACCEPT_FORMATS_VALUE",
     "read_body",
+    "decode_body",
     "respond",
     "error_response",
     "wants_msgpack",
@@ -80,8 +81,12 @@ def wants_msgpack(request: Request) -> bool:
 
 async def read_body(request: Request) -> Any:
     """Decode the request body (JSON or MessagePack); 400 when it cannot be decoded."""
-    raw = await request.body()
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return decode_body(await request.body(), request.headers.get("content-type", ""))
+
+
+def decode_body(raw: bytes, content_type: str) -> Any:
+    """Decode ``raw`` as MessagePack (``application/x-msgpack``) or JSON; ApiError(400) if bad."""
+    ctype = content_type.split(";")[0].strip().lower()
     if not raw:
         raise ApiError(400, "The request body is empty.")
     if ctype == MSGPACK:

@@ -17,7 +17,7 @@ from ..app import get_context
 from ..odata_support import compile_request_filter, request_orderby, top_skip
 from ..storage import reports as store
 from ..validation import ReportFacts, validate_report
-from ..wire import ApiError, query_bool, query_int, query_value, read_body, respond
+from ..wire import ApiError, decode_body, query_bool, query_int, query_value, respond
 
 __all__ = ["routes", "EXPAND_NAMES", "shape_report"]
 
@@ -46,10 +46,14 @@ def _bytes_to_base64(value: Any) -> Any:
     return value
 
 
-def _parse_and_validate(raw: bytes, is_msgpack: bool, doc: Any, catalog: Any) -> tuple[ReportFacts, str]:
+def _parse_and_validate(raw: bytes, content_type: str, catalog: Any) -> tuple[dict[str, Any], ReportFacts, str]:
+    doc = decode_body(raw, content_type)
+    is_msgpack = "msgpack" in content_type.lower()
+    if is_msgpack:
+        doc = _bytes_to_base64(doc)
     facts = validate_report(doc, catalog)
     body_text = json.dumps(doc, ensure_ascii=False, default=str) if is_msgpack else raw.decode("utf-8")
-    return facts, body_text
+    return doc, facts, body_text
 
 
 async def submit_wsjf(request: Request) -> Response:
@@ -59,17 +63,12 @@ async def submit_wsjf(request: Request) -> Response:
     and answers the same ``Report_ID``. Committed before the answer is sent.
     """
     ctx = get_context(request)
-    doc = await read_body(request)
     raw = await request.body()
-    is_msgpack = "msgpack" in request.headers.get("content-type", "").lower()
-    if is_msgpack:
-        doc = _bytes_to_base64(doc)
-    if len(raw) > _LARGE_BODY:
-        facts, body_text = await anyio.to_thread.run_sync(
-            _parse_and_validate, raw, is_msgpack, doc, ctx.processes
-        )
+    ctype = request.headers.get("content-type", "")
+    if len(raw) > _LARGE_BODY:  # keep the event loop responsive while big reports are checked
+        doc, facts, body_text = await anyio.to_thread.run_sync(_parse_and_validate, raw, ctype, ctx.processes)
     else:
-        facts, body_text = _parse_and_validate(raw, is_msgpack, doc, ctx.processes)
+        doc, facts, body_text = _parse_and_validate(raw, ctype, ctx.processes)
     report_id = await ctx.storage.write(store.store_report, doc, facts, body_text)
     return respond(request, {"ID": doc["id"], "uuid": facts.uuid, "Report_ID": report_id})
 
