@@ -166,3 +166,12 @@ def test_msgpack_binary_attachment_bytes_are_stored_as_base64(client: httpx.Clie
     assert back["root"]["steps"][6]["attachment"]["data"] == "AAFiaW5hcnk="
     raw = client.get("/api/Report/Attachment", params={"reportId": report["id"], "stepId": 8})
     assert raw.content == b"\x00\x01binary"
+
+
+def test_fixture_contract(wats_server: ServerInfo) -> None:
+    base_url, token = wats_server
+    assert base_url.startswith("http://127.0.0.1:") and not base_url.endswith("/")
+    assert token == "dGVzdDp0ZXN0"
+    assert wats_server.db_path.exists()
+    assert wats_server.process.is_running()
+    assert wats_server.auth_headers == {"Authorization": f"Basic {token}"}

@@ -196,3 +196,19 @@ def test_step_attachment_and_zip_of_all(client: httpx.Client, make_uut) -> None:
 def test_attachment_needs_an_id(client: httpx.Client) -> None:
     r = client.get("/api/Report/Attachment", params={"reportId": str(uuid.uuid4())})
     assert r.status_code == 400
+
+
+def test_chart_data_can_be_left_out(client: httpx.Client, make_uut) -> None:
+    report = make_uut(sn="CHART-1")
+    report["root"]["steps"].append({
+        "id": 9, "stepType": "WATS_XYGMNLT", "name": "Sweep", "status": "P",
+        "chart": {"chartType": "Line", "label": "sweep", "series": [
+            {"dataType": "XYG", "name": "s", "xdata": "0;1;2", "ydata": "0;1;1"}]},
+    })
+    assert client.post("/api/Report/WSJF", json=report).status_code == 200
+    full = client.get(f"/api/Report/Wsjf/{report['id']}").json()
+    assert full["root"]["steps"][-1]["chart"]["series"][0]["ydata"] == "0;1;1"
+    lean = client.get(f"/api/Report/Wsjf/{report['id']}", params={"includeChartdata": "false"}).json()
+    assert "chart" not in lean["root"]["steps"][-1]
+    mid = client.get(f"/api/Report/Wsjf/{report['id']}", params={"detailLevel": "2"}).json()
+    assert "data" not in mid["root"]["steps"][6]["attachment"] and "chart" in mid["root"]["steps"][-1]
