@@ -118,7 +118,6 @@ def move_unique(src: Path, folder: Path, *, name: str | None = None, also: tuple
     linked = _already_linked(src, folder, base)
     if linked is not None:
         os.unlink(src)
-        fsync_dir(src.parent)
         return linked
     for _ in range(10000):
         dst = unique_name(folder, base, also=also)
@@ -142,9 +141,9 @@ def move_unique(src: Path, folder: Path, *, name: str | None = None, also: tuple
                 _copy_then_unlink(src, dst)
                 return dst
             raise
-        fsync_dir(folder)
+        # no directory fsync needed: if the move is lost (power failure) the source comes
+        # back, its content hash is found in the queue and only the move is redone
         os.unlink(src)
-        fsync_dir(src.parent)
         return dst
     raise OSError(f"no free name for {base} in {folder}")
 

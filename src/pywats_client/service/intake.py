@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from pywats_client.service.fileops import file_sha256, fsync_dir, move_unique, write_error_file
+from pywats_client.service.fileops import file_sha256, move_unique, write_error_file
+from pywats_client.service.handover import HandOver
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stats import ConverterStats, ServiceStats
 from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
@@ -81,7 +82,9 @@ class Intake:
         self.on_queued = on_queued
         self.workers = max(1, workers)
         self.stopping = threading.Event()
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="pywats-intake")
+        # more threads than converter processes: hashing, queue fsyncs and moves of one file
+        # overlap with the conversion of the next (the pool bounds the conversions)
+        self._executor = ThreadPoolExecutor(max_workers=self.workers * 8, thread_name_prefix="pywats-intake")
         self._tracker = StabilityTracker()
         self._inflight: set[Path] = set()
         self._kept: dict[Path, tuple[int, int]] = {}
@@ -92,6 +95,7 @@ class Intake:
         self._events: FolderEvents | None = None
         self._folders: dict[Path, list[ConverterSlot]] = {}
         self._rebuild_folders()
+        self.handover = HandOver(queue, ledger)
 
     # ------------------------------------------------------------------ setup
 
@@ -273,7 +277,7 @@ class Intake:
         if entry is not None and entry.state == "queued":
             log.info("%s was already queued (same content, reports %s): post action only",
                      path.name, ", ".join(entry.report_ids))
-            self._post_action(slot, path, size, mtime)
+            self._post_action(slot, path, size, mtime, digest, entry.report_ids)
             return
         outcome = self.pool.convert(
             slot.config.module_path,
@@ -297,27 +301,27 @@ class Intake:
             if not report.get("id"):
                 report["id"] = str(uuid.uuid4())
         ids = [str(r["id"]) for r in reports]
-        self.ledger.begin(digest, ids, str(path), slot.config.name)
-        for report in reports:
-            try:
-                self.queue.add(report, source=str(path), source_hash=digest)
-            except Exception as exc:  # noqa: BLE001
-                if type(exc).__name__ == "QueueFullError":
-                    raise _Backpressure(str(exc)) from exc
-                if isinstance(exc, (ValueError, TypeError)):
-                    self.ledger.forget(digest)
-                    self._to_error(slot, path, f"the queue refused the report: {exc}", None)
-                    return
-                raise
-            self.stats.stable_at(str(report["id"]), stable_at)
-        self.ledger.mark_queued(digest)
+        for rid in ids:
+            self.stats.stable_at(rid, stable_at)
+        try:
+            self.handover.submit(digest, reports, str(path), slot.config.name)
+        except Exception as exc:  # noqa: BLE001
+            if self.stopping.is_set():
+                raise _Stopping() from exc
+            if type(exc).__name__ == "QueueFullError":
+                raise _Backpressure(str(exc)) from exc
+            if isinstance(exc, (ValueError, TypeError)):
+                self.ledger.forget(digest)
+                self._to_error(slot, path, f"the queue refused the report: {exc}", None)
+                return
+            raise
         with self.stats.lock:
             slot.stats.files_converted += 1
             slot.stats.reports_queued += len(reports)
             self.stats.conversions_total += 1
         self.on_queued()
-        log.info("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
-        self._post_action(slot, path, size, mtime)
+        log.debug("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
+        self._post_action(slot, path, size, mtime, digest, ids)
 
     def _stamp(self, report: dict[str, Any]) -> dict[str, Any]:
         for key, attr in _STATION_FIELDS:
@@ -327,18 +331,22 @@ class Intake:
                     report[key] = value
         return report
 
-    def _post_action(self, slot: ConverterSlot, path: Path, size: int, mtime: int) -> None:
+    def _post_action(
+        self, slot: ConverterSlot, path: Path, size: int, mtime: int, digest: str, ids: list[str]
+    ) -> None:
         action = slot.config.post_action
         if action == "move":
             dst = move_unique(path, Path(slot.config.done_folder))
             log.debug("%s moved to %s", path.name, dst)
+            self.ledger.forget_later(digest)  # the source has left the folder: nothing to remember
         elif action == "delete":
             try:
                 path.unlink()
             except FileNotFoundError:
                 pass
-            fsync_dir(path.parent)
+            self.ledger.forget_later(digest)
         else:
+            # kept files stay 'queued' in the ledger for good: a restart never uploads them again
             self._kept[path] = (size, mtime)
 
     def _to_error(self, slot: ConverterSlot, path: Path, reason: str, details: str | None) -> None:
@@ -377,5 +385,6 @@ class Intake:
         while time.monotonic() < deadline:
             with self._lock:
                 if not self._inflight:
-                    return
+                    break
             time.sleep(0.02)
+        self.handover.close()

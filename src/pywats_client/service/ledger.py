@@ -1,8 +1,9 @@
 """The intake ledger: which source files (by content hash) were already handed to the queue.
 
-One small SQLite database per instance. A row is written *before* the reports go into
-the queue, holding the report ids the conversion produced (state ``handing``), and set to
-``queued`` once every report is durably in the queue. On a restart:
+One small SQLite database per instance. A row is written (fsync'd) *before* the reports go
+into the queue, holding the report ids the conversion produced (state ``handing``), and set
+to ``queued`` once every report is durably in the queue; once a moved or deleted source has
+left the watch folder its row is dropped again. On a restart:
 
 - a file whose hash is ``queued`` is not converted again: only its post action runs;
 - a file whose hash is ``handing`` is converted again and its reports get the recorded ids,
@@ -44,9 +45,11 @@ class IntakeLedger:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._forget: list[str] = []
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS handed ("
             " sha256 TEXT PRIMARY KEY, state TEXT NOT NULL, report_ids TEXT NOT NULL,"
@@ -66,12 +69,46 @@ class IntakeLedger:
 
     def begin(self, sha256: str, report_ids: list[str], source: str, converter: str) -> None:
         """Record (durably) that these reports are about to be queued for this content."""
+        self.begin_many([(sha256, report_ids, source, converter)])
+
+    def begin_many(self, entries: list[tuple[str, list[str], str, str]]) -> None:
+        """:meth:`begin` for several files in one durable (fsync'd) transaction.
+
+        ``entries`` are ``(sha256, report_ids, source, converter)``.
+        """
+        if not entries:
+            return
+        now = time.time()
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO handed (sha256, state, report_ids, source, converter, handed_at)"
-                " VALUES (?, 'handing', ?, ?, ?, ?)",
-                (sha256, json.dumps(report_ids), source, converter, time.time()),
-            )
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO handed (sha256, state, report_ids, source, converter, handed_at)"
+                        " VALUES (?, 'handing', ?, ?, ?, ?)",
+                        [(h, json.dumps(ids), src, conv, now) for h, ids, src, conv in entries],
+                    )
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def mark_queued_many(self, hashes: list[str]) -> None:
+        """:meth:`mark_queued` for several hashes in one transaction."""
+        if not hashes:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("UPDATE handed SET state='queued' WHERE sha256=?", [(h,) for h in hashes])
+                self._flush_forget()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def mark_queued(self, sha256: str) -> None:
         """Record that every report of this content is in the queue."""
@@ -79,9 +116,20 @@ class IntakeLedger:
             self._db.execute("UPDATE handed SET state='queued' WHERE sha256=?", (sha256,))
 
     def forget(self, sha256: str) -> None:
-        """Drop the entry (e.g. the file went to error/)."""
+        """Drop the entry now (e.g. the file went to error/)."""
         with self._lock:
             self._db.execute("DELETE FROM handed WHERE sha256=?", (sha256,))
+
+    def forget_later(self, sha256: str) -> None:
+        """Drop the entry with the next write (cheap; losing it only keeps a harmless row)."""
+        with self._pending_lock:
+            self._forget.append(sha256)
+
+    def _flush_forget(self) -> None:
+        with self._pending_lock:
+            hashes, self._forget = self._forget, []
+        if hashes:
+            self._db.executemany("DELETE FROM handed WHERE sha256=? AND state='queued'", [(h,) for h in hashes])
 
     def prune(self, older_than_days: float) -> int:
         """Delete entries older than this many days; returns how many."""
@@ -93,6 +141,10 @@ class IntakeLedger:
             return cur.rowcount or 0
 
     def close(self) -> None:
-        """Close the database."""
+        """Apply pending deletions and close the database."""
         with self._lock:
+            try:
+                self._flush_forget()
+            except sqlite3.Error:
+                pass
             self._db.close()

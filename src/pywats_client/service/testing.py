@@ -132,7 +132,7 @@ class ServiceProcess:
                 try:
                     if predicate(last):
                         return last
-                except (KeyError, TypeError):
+                except (KeyError, TypeError, IndexError):
                     pass
             time.sleep(0.05)
         raise TimeoutError(f"condition not met within {timeout}s; last status: {json.dumps(last, default=str)[:3000]}")
