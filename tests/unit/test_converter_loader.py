@@ -169,3 +169,19 @@ def test_load_error_is_picklable() -> None:
         3,
         str(error),
     )
+
+
+def test_same_module_name_in_two_folders_loads_each_folders_own(tmp_path: Path, clean_imports: None) -> None:
+    """Two instances may both have a `site_conv.py`; each must get its own class."""
+    for which in ("a", "b"):
+        folder = tmp_path / which
+        folder.mkdir()
+        (folder / "site_conv.py").write_text(
+            "from pywats_client.converters import FileConverter, ConverterResult\n"
+            f"class Conv(FileConverter):\n    name = 'conv-{which}'\n"
+            "    def convert(self, source, context):\n        return ConverterResult.failure('x')\n",
+            encoding="utf-8",
+        )
+    assert load_converter("site_conv.Conv", [tmp_path / "a"]).name == "conv-a"
+    assert load_converter("site_conv.Conv", [tmp_path / "b"]).name == "conv-b"
+    assert load_converter("site_conv.Conv", [tmp_path / "a"]).name == "conv-a"

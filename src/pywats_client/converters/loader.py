@@ -61,13 +61,34 @@ def resolve_spec(spec: str) -> str:
 
 
 def _add_paths(converter_paths: Sequence[str | Path]) -> list[str]:
+    """Put the converter folders first on ``sys.path`` (in the given order)."""
     added = []
-    for folder in converter_paths:
+    for folder in reversed(list(converter_paths)):
         entry = str(Path(folder))
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
+        if entry in sys.path:
+            sys.path.remove(entry)
+        else:
             added.append(entry)
+        sys.path.insert(0, entry)
     return added
+
+
+def _cached_from_elsewhere(module_name: str, converter_paths: Sequence[str | Path]) -> bool:
+    """True when ``module_name`` is imported already, but from another file than the one
+    the given converter folders hold (two instances with same-named converter modules)."""
+    cached = sys.modules.get(module_name)
+    cached_file = getattr(cached, "__file__", None) if cached is not None else None
+    if not cached_file:
+        return False
+    top = module_name.split(".")[0]
+    for folder in converter_paths:
+        root = Path(folder)
+        if (root / f"{top}.py").is_file() or (root / top).is_dir():
+            try:
+                return not Path(cached_file).resolve().is_relative_to(root.resolve())
+            except OSError:
+                return True
+    return False
 
 
 def _locate(exc: BaseException, converter_paths: Sequence[str | Path]) -> tuple[str | None, int | None]:
@@ -124,7 +145,7 @@ def load_converter(
         )
     with _import_lock:
         _add_paths(converter_paths)
-        if fresh:
+        if fresh or _cached_from_elsewhere(module_name, converter_paths):
             for name in [m for m in sys.modules if m == module_name or m.startswith(module_name + ".")]:
                 del sys.modules[name]
             importlib.invalidate_caches()
