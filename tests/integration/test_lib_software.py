@@ -183,3 +183,21 @@ async def test_async_release_flow(wats_server: Any) -> None:
         released = await api.software.release_package(pkg.package_id)
         assert released.status is PackageStatus.RELEASED
         assert [f.name for f in await api.software.get_package_files(pkg.package_id)] == ["a.txt"]
+
+
+def test_new_domains_have_the_same_methods_on_both_clients() -> None:
+    from pywats import pyWATS
+
+    sync_api = pyWATS("http://127.0.0.1:1", "t")
+    async_api = AsyncWATS("http://127.0.0.1:1", "t")
+    try:
+        for domain in ("software", "analytics", "rootcause"):
+            sync_names = {n for n in dir(getattr(sync_api, domain)) if not n.startswith("_")}
+            async_names = {n for n in dir(getattr(async_api, domain)) if not n.startswith("_")}
+            assert sync_names == async_names and len(sync_names) > 5
+            for name in sync_names - {"client", "is_async"}:
+                method = getattr(getattr(sync_api, domain), name)
+                assert method.__doc__, f"{domain}.{name} has no docstring"
+    finally:
+        sync_api.close()
+        async_api.close()

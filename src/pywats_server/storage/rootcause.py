@@ -52,9 +52,19 @@ class TicketInputError(ValueError):
     """Bad ticket input (answered 400; the message names the field)."""
 
 
+def _ready(conn: sqlite3.Connection) -> bool:
+    """True when this area's tables exist (they are created together, in one transaction)."""
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='rc_attachments'"
+    ).fetchone() is not None
+
+
 def _ensure(conn: sqlite3.Connection) -> None:
-    for statement in _DDL_STATEMENTS:
-        conn.execute(statement)
+    """Create the tables if missing. Called by write functions only (inside their write
+    transaction); read functions answer "nothing stored" while the tables do not exist."""
+    if not _ready(conn):
+        for statement in _DDL_STATEMENTS:
+            conn.execute(statement)
 
 
 def _now() -> str:
@@ -136,7 +146,8 @@ def _view(doc: dict[str, Any]) -> dict[str, Any]:
 
 def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> dict[str, Any] | None:
     """One ticket (with history), or None."""
-    _ensure(conn)
+    if not _ready(conn):
+        return None
     row = conn.execute("SELECT doc FROM rc_tickets WHERE lower(ticket_id)=lower(?)",
                        (str(ticket_id).strip().strip("{}"),)).fetchone()
     return None if row is None else _view(json.loads(row[0]))
@@ -236,11 +247,12 @@ def list_tickets(
 ) -> list[dict[str, Any]]:
     """Tickets whose status is in ``status_flags`` seen through ``view`` (0 assigned to
     ``user``, 1 owned by or assigned to ``user``, 2 all), newest number first."""
-    _ensure(conn)
     if view not in (0, 1, 2):
         raise TicketInputError("view: must be 0 (assigned), 1 (following) or 2 (all)")
     if status_flags <= 0 or status_flags > 63:
         raise TicketInputError("status: must be a combination of the flags 1, 2, 4, 8, 16, 32")
+    if not _ready(conn):
+        return []
     rows = conn.execute("SELECT doc FROM rc_tickets WHERE (status & ?) != 0 ORDER BY ticket_number DESC",
                         (status_flags,)).fetchall()
     needle = (search or "").strip().lower()
@@ -293,7 +305,8 @@ def save_attachment(conn: sqlite3.Connection, file_name: str, content_type: str,
 
 def get_attachment(conn: sqlite3.Connection, attachment_id: str) -> tuple[str, str, bytes] | None:
     """(file name, content type, bytes) of an attachment, or None."""
-    _ensure(conn)
+    if not _ready(conn):
+        return None
     row = conn.execute("SELECT file_name, content_type, data FROM rc_attachments WHERE lower(attachment_id)=lower(?)",
                        (attachment_id.strip().strip("{}"),)).fetchone()
     return None if row is None else (row[0], row[1], bytes(row[2]))

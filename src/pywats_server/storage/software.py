@@ -73,11 +73,19 @@ class SoftwareConflictError(ValueError):
     """The package is in a state that forbids the change (answered 409)."""
 
 
+def _ready(conn: sqlite3.Connection) -> bool:
+    """True when this area's tables exist (they are created together, in one transaction)."""
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sw_virtual_folders'"
+    ).fetchone() is not None
+
+
 def _ensure(conn: sqlite3.Connection) -> None:
-    """Create the tables if missing (cheap; runs inside the caller's transaction, so it is
-    never remembered across a rollback)."""
-    for statement in _DDL_STATEMENTS:
-        conn.execute(statement)
+    """Create the tables if missing. Called by write functions only (inside their write
+    transaction); read functions answer "nothing stored" while the tables do not exist."""
+    if not _ready(conn):
+        for statement in _DDL_STATEMENTS:
+            conn.execute(statement)
 
 
 def _now() -> str:
@@ -117,7 +125,8 @@ def _config(body: dict[str, Any], doc: dict[str, Any]) -> None:
 
 
 def _load(conn: sqlite3.Connection, package_id: str) -> dict[str, Any] | None:
-    _ensure(conn)
+    if not _ready(conn):
+        return None
     row = conn.execute("SELECT doc FROM sw_packages WHERE lower(package_id)=lower(?)",
                        (package_id.strip("{}"),)).fetchone()
     return None if row is None else json.loads(row[0])
@@ -146,7 +155,8 @@ def _norm_status(value: str | None) -> str | None:
 
 def list_packages(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every package, ordered by name then version."""
-    _ensure(conn)
+    if not _ready(conn):
+        return []
     rows = conn.execute("SELECT doc FROM sw_packages ORDER BY lower(name), version").fetchall()
     return [json.loads(r[0]) for r in rows]
 
@@ -160,8 +170,9 @@ def get_package_by_name(
     conn: sqlite3.Connection, name: str, status: str | None, version: int | None
 ) -> dict[str, Any] | None:
     """The highest version of ``name`` (in ``status`` / equal to ``version`` when given), or None."""
-    _ensure(conn)
     wanted = _norm_status(status)
+    if not _ready(conn):
+        return None
     sql = "SELECT doc FROM sw_packages WHERE lower(name)=lower(?)"
     params: list[Any] = [name]
     if wanted:
@@ -218,6 +229,7 @@ def create_package(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, 
 
 def update_package(conn: sqlite3.Connection, package_id: str, body: Any, user: str) -> dict[str, Any] | None:
     """Overwrite the configuration of a Draft package; None when unknown."""
+    _ensure(conn)
     if not isinstance(body, dict):
         raise SoftwareInputError("body: must be a Package object")
     doc = _load(conn, package_id)
@@ -242,6 +254,7 @@ def _delete(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
 
 def delete_package(conn: sqlite3.Connection, package_id: str) -> bool:
     """Delete a Draft/Revoked package; False when unknown."""
+    _ensure(conn)
     doc = _load(conn, package_id)
     if doc is None:
         return False
@@ -251,6 +264,7 @@ def delete_package(conn: sqlite3.Connection, package_id: str) -> bool:
 
 def delete_package_by_name(conn: sqlite3.Connection, name: str, version: int) -> bool:
     """Delete version ``version`` of ``name`` (Draft/Revoked only); False when unknown."""
+    _ensure(conn)
     doc = get_package_by_name(conn, name, None, version)
     if doc is None:
         return False
@@ -260,6 +274,7 @@ def delete_package_by_name(conn: sqlite3.Connection, name: str, version: int) ->
 
 def set_status(conn: sqlite3.Connection, package_id: str, status: str, user: str) -> dict[str, Any] | None:
     """Apply an allowed status transition; None when the package is unknown."""
+    _ensure(conn)
     target = _norm_status(status)
     if target is None:
         raise SoftwareInputError("status: required")
@@ -295,6 +310,7 @@ def list_files(conn: sqlite3.Connection, package_id: str) -> list[dict[str, Any]
 def upload_zip(conn: sqlite3.Connection, package_id: str, data: bytes, clean_install: bool) -> list[dict[str, Any]] | None:
     """Record the files of a zip in a Draft package (replacing by path, or all when
     ``clean_install``); None when the package is unknown."""
+    _ensure(conn)
     doc = _load(conn, package_id)
     if doc is None:
         return None
@@ -341,7 +357,8 @@ def set_file_attribute(conn: sqlite3.Connection, file_id: str, attribute: int) -
 
 def list_virtual_folders(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every virtual folder ordered by name."""
-    _ensure(conn)
+    if not _ready(conn):
+        return []
     docs = [json.loads(r[0]) for r in conn.execute("SELECT doc FROM sw_virtual_folders").fetchall()]
     return sorted(docs, key=lambda d: str(d.get("name", "")).lower())
 
