@@ -74,18 +74,23 @@ def _add_paths(converter_paths: Sequence[str | Path]) -> list[str]:
 
 
 def _cached_from_elsewhere(module_name: str, converter_paths: Sequence[str | Path]) -> bool:
-    """True when ``module_name`` is imported already, but from another file than the one
-    the given converter folders hold (two instances with same-named converter modules)."""
-    cached = sys.modules.get(module_name)
-    cached_file = getattr(cached, "__file__", None) if cached is not None else None
-    if not cached_file:
-        return False
+    """True when the top-level package of ``module_name`` is imported already, but from
+    another place than the converter folder that holds it (two instances with same-named
+    converter modules or ``converters`` packages)."""
     top = module_name.split(".")[0]
+    cached = sys.modules.get(top)
+    if cached is None:
+        return False
+    locations = [getattr(cached, "__file__", None), *list(getattr(cached, "__path__", []) or [])]
+    locations = [loc for loc in locations if loc]
+    if not locations:
+        return False
     for folder in converter_paths:
         root = Path(folder)
         if (root / f"{top}.py").is_file() or (root / top).is_dir():
             try:
-                return not Path(cached_file).resolve().is_relative_to(root.resolve())
+                resolved_root = root.resolve()
+                return not any(Path(loc).resolve().is_relative_to(resolved_root) for loc in locations)
             except OSError:
                 return True
     return False
@@ -146,7 +151,8 @@ def load_converter(
     with _import_lock:
         _add_paths(converter_paths)
         if fresh or _cached_from_elsewhere(module_name, converter_paths):
-            for name in [m for m in sys.modules if m == module_name or m.startswith(module_name + ".")]:
+            top = module_name.split(".")[0] if not fresh else module_name
+            for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
                 del sys.modules[name]
             importlib.invalidate_caches()
         try:
