@@ -1,0 +1,178 @@
+"""Uploader decisions against a real PersistentQueue and a scripted fake API (no sockets)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pywats.exceptions import (
+    AuthenticationError,
+    ConnectionError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from pywats_client.queue import PersistentQueue
+from pywats_client.service.stats import ServiceStats, States
+from pywats_client.service.uploader import Uploader, backoff_delay
+
+
+class FakeAPI:
+    """``api.report.submit_report`` / ``api.app.get_version`` answering from scripts."""
+
+    def __init__(self, outcomes: list[Any] | None = None, health: list[Any] | None = None) -> None:
+        self.outcomes = list(outcomes or [])
+        self.health = list(health or [])
+        self.submitted: list[str] = []
+        self.report = SimpleNamespace(submit_report=self._submit)
+        self.app = SimpleNamespace(get_version=self._version)
+
+    async def _submit(self, report: dict[str, Any]) -> Any:
+        self.submitted.append(report["id"])
+        out = self.outcomes.pop(0) if self.outcomes else "ok"
+        if isinstance(out, BaseException):
+            raise out
+        return SimpleNamespace(id=report["id"])
+
+    async def _version(self) -> str:
+        out = self.health.pop(0) if self.health else "2026.1"
+        if isinstance(out, BaseException):
+            raise out
+        return str(out)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _config(**over: Any) -> SimpleNamespace:
+    base = dict(
+        upload_concurrency=1, max_retry_attempts=3, retry_interval_seconds=0.0, auto_reconnect=True,
+        health_check_interval=3600.0, service_address="http://127.0.0.1:1", api_token="t",
+    )
+    base.update(over)
+    return SimpleNamespace(**base)
+
+
+def _report(sn: str) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "type": "T", "sn": sn, "pn": "P", "rev": "A", "processCode": 10,
+            "result": "P", "machineName": "M", "start": "2026-01-01T00:00:00Z", "root": {"stepType": "SequenceCall", "status": "P", "name": "MainSequence"}}
+
+
+async def _until(cond: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture()
+def queue(tmp_path: Path) -> Any:
+    q = PersistentQueue(tmp_path / "q", min_free_bytes=0)
+    yield q
+    q.close()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert backoff_delay(1, 60, rand=lambda: 1.0) == 1.0
+    assert backoff_delay(4, 60, rand=lambda: 1.0) == 8.0
+    assert backoff_delay(20, 60, rand=lambda: 1.0) == 60.0
+    assert backoff_delay(3, 60, rand=lambda: 0.0) == 2.0  # jitter: half at least
+
+
+async def _run(up: Uploader, body: Any) -> None:
+    task = asyncio.create_task(up.run())
+    try:
+        await body()
+    finally:
+        await up.stop(grace=1.0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.anyio
+async def test_transport_errors_go_offline_without_counting_attempts(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = [queue.add(_report(f"SN{i}")) for i in range(3)]
+    api = FakeAPI([ConnectionError("refused")] * 10)
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: stats.state == States.OFFLINE)
+        await _until(lambda: queue.counts()["processing"] == 0)
+        assert queue.counts()["pending"] == 3 and queue.counts()["failed"] == 0
+        assert all(queue.get(i.id).attempts == 0 for i in items)  # type: ignore[union-attr]
+        n = len(api.submitted)
+        await asyncio.sleep(0.1)  # the observation window: nothing is attempted while OFFLINE
+        assert len(api.submitted) == n
+        api.outcomes.clear()
+        await up.check_health()  # the server is back
+        assert stats.state == States.ONLINE
+        await _until(lambda: queue.counts()["completed"] == 3)
+        assert api.submitted[-3:] == [i.id for i in items]  # oldest first
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_auth_failure_pauses_until_the_token_changes(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    queue.add(_report("SN"))
+    api = FakeAPI([AuthenticationError("401 Unauthorized")])
+    cfg = _config()
+    up = Uploader(queue=queue, api_factory=lambda: api, config=cfg, stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: stats.state == States.AUTH_FAILED)
+        await _until(lambda: queue.counts()["pending"] == 1)
+        await up.check_health()
+        assert stats.state == States.AUTH_FAILED  # a health check does not clear it
+        assert len(api.submitted) == 1
+        await up.replace_api(_config(api_token="new"))
+        await up.check_health()
+        await _until(lambda: queue.counts()["completed"] == 1)
+        assert stats.state == States.ONLINE
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_validation_error_fails_at_once_server_errors_after_max_attempts(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    bad = queue.add(_report("BAD"))
+    flaky = queue.add(_report("FLAKY"))
+    api = FakeAPI([ValidationError("serialNumber missing"), ServerError("500"), ServerError("502"), ServerError("503")])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(max_retry_attempts=3), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.counts()["failed"] == 2)
+        b, f = queue.get(bad.id), queue.get(flaky.id)
+        assert "serialNumber missing" in b.error and b.attempts == 1
+        assert f.attempts == 3 and "503" in f.error
+        assert stats.uploads_failed == 2 and stats.state != States.OFFLINE
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_rate_limit_obeys_retry_after_without_counting(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    item = queue.add(_report("RL"))
+    api = FakeAPI([RateLimitError("429", retry_after=30)])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.get(item.id).state == "pending" and len(api.submitted) == 1)
+        got = queue.get(item.id)
+        assert got.attempts == 0 and got.next_attempt_at is not None
+        assert got.next_attempt_at - time.time() > 25
+        assert 25 < (queue.next_due_in() or 0) <= 30
+
+    await _run(up, body)
