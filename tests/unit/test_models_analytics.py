@@ -105,3 +105,12 @@ def test_server_step_paths_and_failure_step() -> None:
     body["root"]["steps"].pop()
     assert calc._failure_step(body) == ("5V", "Power\u00b65V", None)
     assert list(calc.iter_steps({})) == []
+
+
+def test_server_sql_prefilter_is_a_superset() -> None:
+    f = calc.parse_filter({"partNumber": "WID_%;X1", "serialNumber": "Ä-1", "dateTo": "2026-01-01T00:00:00.0005Z"})
+    where, params = calc._prefilter(f)
+    assert where[0] == "(r.part_number LIKE ? OR r.part_number LIKE ?)" and params[:2] == ["WID_%", "X1"]
+    assert len(where) == 2  # the non-ASCII serial pattern is left to Python (LIKE folds ASCII only)
+    assert params[2] == "2026-01-01T00:00:00.001Z"
+    assert calc._prefilter(None) == ([], [])

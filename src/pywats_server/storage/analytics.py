@@ -15,10 +15,10 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..timefmt import parse_wsjf_time
+from ..timefmt import format_utc_full, parse_wsjf_time
 from .reports import header_from_row
 
 __all__ = [
@@ -89,6 +89,7 @@ class WatsFilter:
     top_count: int | None = None
     run: int | None = None
     dimensions: str | None = None
+    raw: dict[str, str] = field(default_factory=dict)
 
     def matches(self, header: dict[str, Any]) -> bool:
         """True when the report header passes every given criterion except ``run``."""
@@ -173,6 +174,7 @@ def parse_filter(body: Any) -> WatsFilter:
             out.text["processCode"] = wildcard(str(value), fname)
             continue
         out.text[header_key] = wildcard(str(value), fname)
+        out.raw[fname] = str(value)
     if data.get("miscDescription"):
         out.misc_description = wildcard(str(data["miscDescription"]), "miscDescription")
     if data.get("miscValue"):
@@ -202,19 +204,48 @@ def parse_filter(body: Any) -> WatsFilter:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def load_reports(conn: sqlite3.Connection, report_type: str | None, with_body: bool = False) -> list[dict[str, Any]]:
-    """Header dicts of every stored report of ``report_type`` (``T``/``R``/None = both), oldest
+def _prefilter(filt: WatsFilter | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions that keep a superset of the reports ``filt`` matches (so fewer bodies are
+    read): serial/part number patterns via ``LIKE`` (same ``%``/``_`` wildcards, ASCII
+    case-insensitive, so only ASCII patterns are pushed down) and the date range."""
+    where: list[str] = []
+    params: list[Any] = []
+    if filt is None:
+        return where, params
+    for fname, column in (("serialNumber", "r.serial_number"), ("partNumber", "r.part_number")):
+        pattern = filt.raw.get(fname)
+        if not pattern or not pattern.isascii():
+            continue
+        alternatives = [p.strip() for p in pattern.split(";") if p.strip()]
+        where.append("(" + " OR ".join(f"{column} LIKE ?" for _ in alternatives) + ")")
+        params.extend(alternatives)
+    if filt.date_from is not None:
+        where.append("r.start_utc_full >= ?")
+        params.append(format_utc_full(filt.date_from))
+    if filt.date_to is not None:
+        where.append("r.start_utc_full <= ?")
+        params.append(format_utc_full(filt.date_to + timedelta(milliseconds=1)))
+    return where, params
+
+
+def load_reports(
+    conn: sqlite3.Connection, report_type: str | None, with_body: bool = False, filt: WatsFilter | None = None
+) -> list[dict[str, Any]]:
+    """Header dicts of the stored reports of ``report_type`` (``T``/``R``/None = both), oldest
     first, with ``productName``, ``productGroup``, ``level`` and ``_start`` (a datetime) added,
-    and ``_body`` (the WSJF dict) when ``with_body``."""
+    and ``_body`` (the WSJF dict) when ``with_body``. With ``filt`` the matching reports (all
+    criteria but ``run``) only."""
     cols = _HEADER_COLUMNS + (", r.body" if with_body else "")
     sql = f"SELECT {cols} FROM reports r LEFT JOIN products p ON p.part_number = r.part_number"
-    params: tuple[Any, ...] = ()
+    where, params = _prefilter(filt)
     if report_type:
-        sql += " WHERE r.report_type=?"
-        params = (report_type,)
+        where.append("r.report_type=?")
+        params.append(report_type)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY r.start_utc_full, r.time_stamp"
     out = []
-    for row in conn.execute(sql, params).fetchall():
+    for row in conn.execute(sql, params):
         header = header_from_row(row)
         header["productName"] = row["product_name"]
         header["productGroup"] = row["product_group"]
@@ -225,7 +256,8 @@ def load_reports(conn: sqlite3.Connection, report_type: str | None, with_body: b
                 header["_body"] = json.loads(row["body"])
             except ValueError:
                 header["_body"] = {}
-        out.append(header)
+        if filt is None or filt.matches(header):
+            out.append(header)
     return out
 
 
@@ -264,7 +296,7 @@ def _newest(headers: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
 def uut_reports(conn: sqlite3.Connection, body: Any, report_type: str) -> list[dict[str, Any]]:
     """Headers of the newest matching reports of ``report_type`` (``topCount``, default 1000)."""
     filt = parse_filter(body)
-    headers = [h for h in load_reports(conn, report_type) if filt.matches(h)]
+    headers = load_reports(conn, report_type, filt=filt)
     headers = apply_run(headers, filt.run)
     top = 1000 if filt.top_count is None else filt.top_count
     return [public(h) for h in _newest(headers, top)]
@@ -273,9 +305,13 @@ def uut_reports(conn: sqlite3.Connection, body: Any, report_type: str) -> list[d
 def serial_number_history(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
     """Every test and repair report of the matching units, oldest first (``topCount``, default 1000)."""
     filt = parse_filter(body)
-    matching = [h for h in load_reports(conn, None) if filt.matches(h)]
+    matching = load_reports(conn, None, filt=filt)
     units = {(h["serialNumber"].lower(), h["partNumber"].lower()) for h in matching}
-    history = [h for h in load_reports(conn, None)
+    serials = sorted({sn for sn, _ in units})
+    narrow = None
+    if 0 < len(serials) <= 500 and not any(";" in sn for sn in serials):
+        narrow = WatsFilter(raw={"serialNumber": ";".join(serials)})  # SQL pre-selection only
+    history = [h for h in (load_reports(conn, None, filt=narrow) if units else [])
                if (h["serialNumber"].lower(), h["partNumber"].lower()) in units]
     top = 1000 if filt.top_count is None else filt.top_count
     return [public(h) for h in history[:top]]
@@ -407,7 +443,7 @@ def dynamic_yield(conn: sqlite3.Connection, body: Any, dimensions: str | None) -
     dims = parse_dimensions(dimensions or filt.dimensions)
     names = [d for d, _ in dims]
     need_body = any(n in ("stepCausedUutFailure", "stepPathCausedUutFailure") for n in names)
-    headers = [h for h in load_reports(conn, "T", with_body=need_body) if filt.matches(h)]
+    headers = load_reports(conn, "T", with_body=need_body, filt=filt)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for runs in _unit_runs(headers).values():
         first = runs[0]
@@ -459,7 +495,7 @@ def top_failed(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
     reports of the same product revision and operation.
     """
     filt = parse_filter(body)
-    headers = apply_run([h for h in load_reports(conn, "T", with_body=True) if filt.matches(h)], filt.run)
+    headers = apply_run(load_reports(conn, "T", with_body=True, filt=filt), filt.run)
     totals: dict[tuple[Any, ...], int] = defaultdict(int)
     fails: dict[tuple[Any, ...], list[Any]] = {}
     for h in headers:
@@ -532,7 +568,7 @@ def measurements(conn: sqlite3.Connection, body: Any, paths: str | None) -> list
     step), newest report first, at most ``maxCount`` (default and maximum 10000)."""
     filt = parse_filter(body)
     matchers = _path_matchers(paths)
-    headers = apply_run([h for h in load_reports(conn, "T", with_body=True) if filt.matches(h)], filt.run)
+    headers = apply_run(load_reports(conn, "T", with_body=True, filt=filt), filt.run)
     limit = min(MAX_MEASUREMENTS, filt.max_count if filt.max_count is not None else MAX_MEASUREMENTS)
     out: list[dict[str, Any]] = []
     for h in _newest(headers, len(headers)):
