@@ -268,3 +268,20 @@ async def test_async_yield_and_measurements(wats_server: Any) -> None:
         agg = await api.analytics.get_aggregated_measurements({"partNumber": pn}, "Power/5V rail")
         assert agg[0].count == 3 and agg[0].fail_count == 1
         assert len(await api.analytics.get_uut_reports(part_number=pn)) == 3
+
+
+def test_product_name_group_and_level(clients: Clients, wats_server: Any) -> None:
+    pn = unique("PN")
+    response = httpx.put(wats_server.base_url + "/api/Product", headers=wats_server.auth_headers,
+                         json={"partNumber": pn, "name": "Widget 9", "productCategoryName": "Boards"})
+    assert response.status_code == 200, response.text
+    submit_all(clients, [uut(unique("S"), pn, True, T0), uut(unique("S"), pn, False, T0)])
+    rows = clients.run(lambda api: api.analytics.get_dynamic_yield(
+        part_number=pn, dimensions=["productName", "productGroup", "level"]))
+    assert [(r.product_name, r.product_group, (r.model_extra or {}).get("level"), r.unit_count, r.fpy)
+            for r in rows] == [("Widget 9", "Boards", "Line 1", 2, 50.0)]
+    grouped = clients.run(lambda api: api.analytics.get_uut_reports(product_group="Boards", part_number=pn,
+                                                                    level="line%"))
+    assert len(grouped) == 2
+    assert clients.run(lambda api: api.analytics.get_uut_reports(product_group="Other", part_number=pn)) == []
+    assert clients.run(lambda api: api.analytics.get_uut_reports(sw_version="1.0", part_number=pn)) == []

@@ -4,6 +4,10 @@ Plain Python over the stored headers and WSJF bodies: correct and simple at loca
 scale. The only SQL here is a read of the ``reports`` table (joined with ``products`` for
 the product name and group); everything else works on header dicts as produced by
 :func:`pywats_server.storage.reports.header_from_row`.
+
+Local-server stand-ins: a report's ``productGroup`` is its product's category name (``PUT
+/api/Product`` ``productCategoryName``) and its ``level`` is its ``location``; ``swFilename``/
+``swVersion`` are not stored, so filtering on them matches nothing.
 """
 
 from __future__ import annotations
@@ -249,7 +253,7 @@ def load_reports(
         header = header_from_row(row)
         header["productName"] = row["product_name"]
         header["productGroup"] = row["product_group"]
-        header["level"] = None
+        header["level"] = row["location"]  # no station→level registry here: a report's level is its location
         header["_start"] = parse_wsjf_time(row["start_utc_full"]).astimezone(timezone.utc)
         if with_body:
             try:
