@@ -200,7 +200,7 @@ class RootCauseDomain(Domain):
         ids = [str(t) for t in ticket_ids]
         if not ids:
             raise ValidationError("archive_tickets: no ticket ids given", field="ticket_ids")
-        yield Request("POST", "/api/RootCause/ArchiveTickets", json=ids, idempotent=True, expect="none")
+        yield Request("POST", "/api/RootCause/ArchiveTickets", json=ids, expect="none")
 
     @operation
     def upload_attachment(

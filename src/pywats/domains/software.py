@@ -151,8 +151,9 @@ class SoftwareDomain(Domain):
         is a ``ValidationError`` from the server. Returns the package after the change.
         """
         text = _status_text(status)
+        # not retried: a repeat after a lost answer would be refused as a transition to the same state
         yield Request("POST", f"/api/Software/PackageStatus/{_pid(package_id)}", params={"status": text},
-                      idempotent=True, expect="none")
+                      expect="none")
         return (yield from steps(self.get_package, package_id))
 
     @operation
