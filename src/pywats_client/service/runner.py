@@ -357,6 +357,8 @@ class StationService:
         log.info("control API on 127.0.0.1:%d", port)
         self._tasks.append(asyncio.create_task(self.uploader.run(), name="uploader"))
         self._tasks.append(asyncio.create_task(self.uploader.health_loop(), name="health"))
+        self.stats.activity = asyncio.Event()
+        self._tasks.append(asyncio.create_task(self._trim_when_idle(), name="trim"))
         self._start_process_sync()
         await self._start_intake()
         log.info("service running (pid %d)", __import__("os").getpid())
@@ -366,6 +368,32 @@ class StationService:
         await self.shutdown()
         log.info("stopped in %.2fs", time.monotonic() - t0)
         return 0
+
+    async def _trim_when_idle(self) -> None:
+        """After a burst of work, once idle for a few seconds, give freed heap back to the OS
+        (gc + glibc ``malloc_trim``), so an idle station stays small. Event-driven: no ticks."""
+        import ctypes
+        import ctypes.util
+        import gc
+
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+            except (OSError, AttributeError):
+                trim = None
+        activity = self.stats.activity
+        while True:
+            await activity.wait()
+            while True:  # wait for 3 s without activity
+                activity.clear()
+                try:
+                    await asyncio.wait_for(activity.wait(), 3.0)
+                except asyncio.TimeoutError:
+                    break
+            gc.collect()
+            if trim is not None:
+                trim(0)
 
     def _start_process_sync(self) -> None:
         if not self.config.process_sync_enabled or not self.config.service_address:

@@ -75,6 +75,8 @@ class ServiceStats:
     _latencies: deque[float] = field(default_factory=lambda: deque(maxlen=20000))
     _stable_at: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    activity: Any = None
+    """An asyncio.Event set (on the loop) whenever an upload finishes; used for idle housekeeping."""
 
     def set_state(self, state: str, reason: str | None = None) -> bool:
         """Change the connectivity state; True if it changed."""

@@ -140,6 +140,8 @@ class Uploader:
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        if self.stats.activity is not None:
+            self.stats.activity.set()
         if self._wake is not None:
             self._wake.set()
         if not task.cancelled() and task.exception() is not None:
