@@ -20,6 +20,7 @@ import base64
 import json
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -108,7 +109,8 @@ def _cli(args: Sequence[str], env: dict[str, str], *, show: bool = True) -> str:
     """Run ``python -m pywats_client ARGS`` and return its output; fail loudly on error."""
     cmd = [sys.executable, "-m", "pywats_client", *args]
     if show:
-        _say("      $ pywats-client " + " ".join(args))
+        shown = ["****" if i and args[i - 1] == "--api-token" else a for i, a in enumerate(args)]
+        _say("      $ pywats-client " + shlex.join(shown))
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise DemoError(f"`pywats-client {' '.join(args)}` failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
