@@ -167,8 +167,17 @@ def test_keep_is_never_uploaded_twice_after_restart(tmp_path: Path, wats_server:
         st = svc2.wait_for(lambda s: s["state"] == "ONLINE")
         assert st["uploads_total"] == 0 and st["conversions_total"] == 0
         assert st["queue"]["pending"] == 0 and st["queue"]["completed"] == 1
+        assert (incoming / "kept.csv").exists()
+
+        # a source already handed over (queued, still in the folder — as after a crash
+        # between queue.add and the move) only gets its post action: no second report
+        _config(home, "keep", wats_server, incoming, post_action="move")
+        control.request_reload(svc2.control_target)
+        _wait((tmp_path / "Done" / "kept.csv").exists, what="kept.csv moved to Done")
+        st = svc2.wait_for(lambda s: s["queue"]["completed"] == 1)
+        assert st["uploads_total"] == 0 and st["conversions_total"] == 0 and st["queue"]["pending"] == 0
         assert svc2.stop()[0] == 0
-    assert (incoming / "kept.csv").exists()
+    assert not (incoming / "kept.csv").exists()
     assert len(server_headers(base_url, token, serial)) == 1
 
 

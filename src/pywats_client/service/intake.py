@@ -355,7 +355,7 @@ class Intake:
         folder = Path(slot.config.error_folder)
         folder.mkdir(parents=True, exist_ok=True)
         target = unique_name(folder, path.name, also=(".error",))
-        header = f"{path.name}: {reason}\nconverter: {slot.config.name} ({slot.config.module_path})\n" \
+        header = f"{reason if reason.startswith(path.name) else path.name + ': ' + reason}\nconverter: {slot.config.name} ({slot.config.module_path})\n" \
                  f"time: {time.strftime('%Y-%m-%dT%H:%M:%S%z')}"
         write_error_file(folder / (target.name + ".error"), header, details)
         final = move_unique(path, folder, name=target.name)
@@ -368,7 +368,7 @@ class Intake:
             slot.stats.files_failed += 1
             slot.stats.last_error = reason
             self.stats.conversions_failed += 1
-            self.stats.last_error = f"{path.name}: {reason}"
+            self.stats.last_error = reason if reason.startswith(path.name) else f"{path.name}: {reason}"
         log.error("%s failed (%s): moved to %s", path.name, reason, final)
 
     # ------------------------------------------------------------------ stop

@@ -132,6 +132,7 @@ class StationService:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._reload_lock = asyncio.Lock()
+        self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
 
     # -- building blocks --------------------------------------------------------------
     def _make_api(self) -> Any:
@@ -148,22 +149,35 @@ class StationService:
             max_connections=max(10, int(cfg.upload_concurrency) * 2),
         )
 
+    def _processes(self) -> tuple[dict[str, Any], ...]:
+        """The process list for converter contexts (plain dicts, refreshed at most once a minute)."""
+        if self.process_sync is None:
+            return ()
+        now = time.monotonic()
+        cached = self._process_cache
+        if cached is not None and now - cached[0] < 60.0:
+            return cached[1]
+        try:
+            raw = self.process_sync.get_processes() or ()
+            procs = tuple(
+                p.model_dump(by_alias=True, mode="json") if hasattr(p, "model_dump") else dict(p) for p in raw
+            )
+        except Exception as exc:  # noqa: BLE001 - converters still run without the list
+            log.debug("process list not available: %s", exc)
+            procs = cached[1] if cached is not None else ()
+        self._process_cache = (now, procs)
+        return procs
+
     def _context(self, conv: Any) -> Any:
         from pywats_client.converters import ContextData
 
-        processes: Any = ()
-        if self.process_sync is not None:
-            try:
-                processes = tuple(self.process_sync.get_processes() or ())
-            except Exception:  # noqa: BLE001
-                processes = ()
         cfg = self.config
         return ContextData(
             station_name=cfg.station_name,
             location=cfg.location,
             purpose=cfg.purpose,
             instance_id=cfg.instance_id,
-            processes=processes,
+            processes=self._processes(),
             arguments=dict(conv.arguments or {}),
         )
 
