@@ -21,6 +21,7 @@ Settings shared by both::
   turns retrying off.
 - ``use_msgpack``: use MessagePack bodies once the server advertises support (JSON until then,
   and always with a JSON-only server such as real WATS).
+- ``verify``: TLS verification (``True``, a CA bundle path, an ``ssl.SSLContext`` or ``False``).
 - ``http2``: ``None`` = use HTTP/2 when the ``h2`` package is installed and the server offers it.
 - ``max_connections``: connection pool size (all may be kept alive).
 - ``throttle``: obey the process-wide limiter of :mod:`pywats.core.throttle`.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import ssl
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +77,7 @@ class _ClientBase:
         timeout: float | httpx.Timeout | None = 30.0,
         retry_config: RetryConfig | None = None,
         use_msgpack: bool = False,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         http2: bool | None = None,
         max_connections: int = 100,
         throttle: bool = True,

@@ -20,7 +20,14 @@ Expect = Literal["json", "bytes", "text", "none"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 """HTTP methods that may be retried without special marking."""
 
-_NO_BODY = object()
+class _NoBody:
+    """Marker for "no JSON body" (``None`` is a valid JSON body: ``null``)."""
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+_NO_BODY: Any = _NoBody()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import dataclass, field
 
 import httpx
@@ -47,7 +48,7 @@ class ClientSettings:
     timeout: httpx.Timeout
     retry: RetryConfig
     use_msgpack: bool = False
-    verify: bool | str = True
+    verify: bool | str | ssl.SSLContext = True
     http2: bool = False
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     throttle: bool = True
@@ -69,7 +70,7 @@ def resolve_settings(
     timeout: float | httpx.Timeout | None,
     retry_config: RetryConfig | None,
     use_msgpack: bool,
-    verify: bool | str,
+    verify: bool | str | ssl.SSLContext,
     http2: bool | None,
     max_connections: int,
     throttle: bool,

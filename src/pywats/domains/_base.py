@@ -15,12 +15,13 @@ objects, receives each decoded answer as the value of the ``yield`` expression, 
         '''Widgets (GET /api/Widget).'''
 
         @operation
-        def get_widget(self, name: str) -> Widget:          # annotate the *result* type
-            '''One widget by name.'''
+        def get_widget(self, name: str) -> Generator[Request, Any, Widget]:
+            '''One widget by name (``GET /api/Widget``).'''
             data = yield Request("GET", "/api/Widget", params={"name": name})
             return Widget.model_validate(data)
 
-``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
+The annotation is the generator's (``Generator[Request, Any, Result]``); the docstring is
+what users see. ``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
 same method returns a coroutine (``await api.widget.get_widget("x")``). The decorator asks
 the domain's executor to drive the generator: :class:`~pywats.core.executor.SyncExecutor`
 sends each request with ``httpx.Client``; :class:`~pywats.core.executor.AsyncExecutor` with
