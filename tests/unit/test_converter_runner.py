@@ -122,6 +122,27 @@ def test_fct_converter_resolves_operation_from_context_processes(converters_dir:
 
 
 def test_fct_converter_unknown_operation_fails_clearly(converters_dir: Path) -> None:
+    """With a process list known, a name that is not in it is a mistake: fail the file."""
+    shutil.copy(GUIDE / "fixed" / "fct_converter.py", converters_dir / "fct_converter.py")
+    from pywats.models import process_codes
+
+    process_codes.clear()
+    context = ContextData(station_name="S", processes=[{"Code": 50, "Name": "ICT"}])
+    try:
+        outcome = convert_in_process(
+            "fct_converter.FCTConverter", GUIDE / "unit_fct.fct",
+            context=context, converter_paths=[converters_dir],
+        )
+    finally:
+        process_codes.clear()
+    assert not outcome.ok
+    assert "FCT" in (outcome.error or "")
+    assert "process" in (outcome.error or "").lower()
+
+
+def test_operation_name_is_kept_for_upload_when_no_process_list_is_known(converters_dir: Path) -> None:
+    """Converting must not need the network: with no process list at all, the report keeps
+    ``processName`` (validated otherwise) and ``submit_report`` resolves it at upload."""
     shutil.copy(GUIDE / "fixed" / "fct_converter.py", converters_dir / "fct_converter.py")
     from pywats.models import process_codes
 
@@ -130,9 +151,10 @@ def test_fct_converter_unknown_operation_fails_clearly(converters_dir: Path) -> 
         "fct_converter.FCTConverter", GUIDE / "unit_fct.fct",
         context=ContextData(station_name="S"), converter_paths=[converters_dir],
     )
-    assert not outcome.ok
-    assert "FCT" in (outcome.error or "")
-    assert "process" in (outcome.error or "").lower()
+    assert outcome.ok, outcome.error
+    report = outcome.reports[0]
+    assert report["processName"] == "FCT" and "processCode" not in report
+    assert report["sn"] == "SN-777" and report["id"] and report["startUTC"]
 
 
 @pytest.mark.parametrize(

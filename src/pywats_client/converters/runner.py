@@ -80,7 +80,43 @@ def normalise_report(obj: Any, context: ContextData) -> dict[str, Any]:
     for key, attr in _STATION_FIELDS:
         if not report.get(key) and getattr(context, attr):
             report[key] = getattr(context, attr)
-    return prepare_for_submit(report)
+    return _prepare_offline(report)
+
+
+def _prepare_offline(report: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``report`` without needing the server.
+
+    A report that names its operation only by ``processName`` needs the process list to
+    become a ``processCode``. When no process list is known at all (a manual
+    ``convert_file`` before any sync), conversion must not depend on the network: the
+    rest of the report is validated and ``processName`` is kept for the upload, where
+    ``submit_report`` resolves it against the server. When a list is known and the name
+    is not in it, that is a mistake in the file or converter and the conversion fails.
+    """
+    from pywats.models import process_codes
+    from pywats.models.report import UnresolvedProcessError, prepare_for_submit
+
+    try:
+        return prepare_for_submit(report)
+    except UnresolvedProcessError as exc:
+        if process_codes.known():
+            raise
+        in_uur = (exc.field or "").startswith("uur.")
+        probe = dict(report)
+        if in_uur:
+            probe["uur"] = {**probe.get("uur", {}), "processCode": 0}
+            probe["uur"].pop("processName", None)
+        else:
+            probe["processCode"] = 0
+            probe.pop("processName", None)
+        checked = prepare_for_submit(probe)
+        if in_uur:
+            checked["uur"] = {k: v for k, v in checked["uur"].items() if k != "processCode"}
+            checked["uur"]["processName"] = exc.process_name
+        else:
+            checked.pop("processCode", None)
+            checked["processName"] = exc.process_name
+        return checked
 
 
 def _where(exc: BaseException, converter: object) -> str:
