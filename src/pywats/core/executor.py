@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
@@ -32,22 +31,6 @@ from pywats.exceptions import PyWATSError
 
 __all__ = ["SyncExecutor", "AsyncExecutor", "Operation"]
 
-
-def _stop_failed_sniffio_imports() -> None:
-    """Make a missing ``sniffio`` fail fast.
-
-    httpcore runs ``import sniffio`` on every async request and falls back to asyncio when
-    it is missing. Python does not cache failed imports, so each attempt scans ``sys.path``
-    (~0.2 ms, a fifth of the client's CPU time per request at high concurrency). A ``None``
-    entry in ``sys.modules`` is Python's documented way to make an import fail at once; it
-    is set only when sniffio is not installed, so nothing that could import it is affected.
-    """
-    if "sniffio" in sys.modules:
-        return
-    import importlib.util
-
-    if importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 Operation = Generator[Request, Any, T]
@@ -224,7 +207,6 @@ class AsyncExecutor(_ExecutorBase):
 
     def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(settings)
-        _stop_failed_sniffio_imports()
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._transport = transport
         verify = settings.verify
