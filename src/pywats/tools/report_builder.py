@@ -18,8 +18,6 @@ Example (from the integration guide)::
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,6 +37,13 @@ from pywats.models.report.limits import (
 )
 from pywats.models.report.status import LETTER_FOR_RANK, RANK, normalize_status
 from pywats.models.report.timestamps import start_pair
+from pywats.tools._header import (
+    UnitIdentity,
+    encode_attachment,
+    misc_info_entry,
+    parse_operation,
+    subunit_entry,
+)
 
 if TYPE_CHECKING:
     from pywats.models.report.uut import UUTReport
@@ -50,44 +55,6 @@ DEFAULT_TEST_PROCESS_CODE = 100
 (100 is WATS' conventional end-of-line/functional test operation)."""
 ROOT_SEQUENCE_NAME = "MainSequence Callback"
 """Name of the root SequenceCall (the name TestStand/WATS use)."""
-
-_CONTENT_TYPES: dict[str, str] = {
-    ".txt": "text/plain",
-    ".log": "text/plain",
-    ".csv": "text/csv",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".bmp": "image/bmp",
-    ".pdf": "application/pdf",
-    ".zip": "application/zip",
-}
-"""Content types guessed from a file name before asking :mod:`mimetypes` (whose answers
-differ between platforms)."""
-
-
-
-def guess_content_type(name: str) -> str:
-    """Content type for a file name (``application/octet-stream`` when unknown)."""
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def encode_attachment(name: str, content: bytes, content_type: str | None) -> dict[str, Any]:
-    """``{name, contentType, data}`` with ``data`` in base64 (raises TypeError for non-bytes)."""
-    if not isinstance(content, (bytes, bytearray, memoryview)):
-        raise TypeError(f"attachment {name!r}: content must be bytes, not {type(content).__name__}")
-    return {
-        "name": name,
-        "contentType": content_type or guess_content_type(name),
-        "data": base64.b64encode(bytes(content)).decode("ascii"),
-    }
-
 
 _STATUS_FAST: dict[Any, str] = {letter: letter for letter in RANK}
 _GROUPS = frozenset("SMC")
@@ -587,7 +554,7 @@ class SequenceBuilder(_StepAdder):
         return str(self._seq.node["name"])
 
 
-class ReportBuilder(_StepAdder):
+class ReportBuilder(_StepAdder, UnitIdentity):
     """Build a WSJF UUT (test) report.
 
     Args:
@@ -636,17 +603,9 @@ class ReportBuilder(_StepAdder):
         sequence_file: str = "ReportBuilder.seq",
         sequence_version: str = "1.0.0",
     ) -> None:
-        for label, text in (("part_number", part_number), ("serial_number", serial_number), ("revision", revision)):
-            if not isinstance(text, str) or not text:
-                raise ValueError(f"{label} must be a non-empty string, got {text!r}")
-        self.part_number = part_number
-        self.serial_number = serial_number
-        self.revision = revision
-        self.operator = operator
-        self.station_name = station_name
-        self.location = location
-        self.purpose = purpose
-        self.id = str(report_id) if report_id is not None else str(uuid.uuid4())
+        self._set_identity(
+            part_number, serial_number, revision, operator, station_name, location, purpose, report_id
+        )
         self._process_code: int | None = None
         self._process_name: str | None = None
         if process_code is not None:
@@ -697,18 +656,7 @@ class ReportBuilder(_StepAdder):
         still unknown then, the dict carries ``processName`` without ``processCode`` and
         the submit path resolves it against the server.
         """
-        if isinstance(operation, bool):
-            raise TypeError("operation type must be an int code or a process name")
-        if isinstance(operation, int):
-            self._process_code, self._process_name = operation, None
-        elif isinstance(operation, str) and operation.strip():
-            text = operation.strip()
-            if text.isdigit():
-                self._process_code, self._process_name = int(text), None
-            else:
-                self._process_code, self._process_name = None, text
-        else:
-            raise ValueError(f"operation type must be an int code or a process name, got {operation!r}")
+        self._process_code, self._process_name = parse_operation(operation, "operation type")
         return self
 
     @property
@@ -724,10 +672,7 @@ class ReportBuilder(_StepAdder):
         """Add a ``miscInfos`` entry (``text``; an int is sent as ``numeric``)."""
         if not isinstance(description, str) or not description:
             raise ValueError("misc info description must be a non-empty string")
-        if isinstance(text, int) and not isinstance(text, bool):
-            self._misc.append({"description": description, "numeric": text})
-        else:
-            self._misc.append({"description": description, "text": str(text)})
+        self._misc.append(misc_info_entry(description, text))
         return self
 
     def add_subunit(
@@ -743,10 +688,7 @@ class ReportBuilder(_StepAdder):
         for label, text in (("part_number", part_number), ("serial_number", serial_number)):
             if not isinstance(text, str) or not text:
                 raise ValueError(f"sub-unit {label} must be a non-empty string, got {text!r}")
-        entry: dict[str, Any] = {"partType": part_type or "Unknown", "pn": part_number}
-        if revision is not None:
-            entry["rev"] = revision
-        entry["sn"] = serial_number
+        entry = subunit_entry(part_number, serial_number, revision, part_type)
         if position is not None:
             entry["position"] = position
         self._subunits.append(entry)
@@ -772,27 +714,9 @@ class ReportBuilder(_StepAdder):
         added afterwards appear in it too.
         """
         rank = self._root.finish()
-        data: dict[str, Any] = {
-            "type": "T",
-            "id": self.id,
-            "pn": self.part_number,
-            "sn": self.serial_number,
-            "rev": self.revision,
-        }
-        code = self.process_code
-        if code is None:
-            data["processName"] = self._process_name
-        else:
-            data["processCode"] = code
-        data["result"] = self._result or LETTER_FOR_RANK[rank]
-        if self.station_name is not None:
-            data["machineName"] = self.station_name
-        if self.location is not None:
-            data["location"] = self.location
-        if self.purpose is not None:
-            data["purpose"] = self.purpose
-        data["start"] = self.start
-        data["startUTC"] = self.start_utc
+        data = self._header(
+            "T", self.process_code, self._process_name, self._result or LETTER_FOR_RANK[rank]
+        )
         uut = dict(self._uut)
         if self.operator is not None:
             uut = {"user": self.operator, **uut}

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 from pywats.models import process_codes
 from pywats.models.report.status import normalize_status
 from pywats.models.report.timestamps import format_utc, start_pair
-from pywats.tools.report_builder import encode_attachment
+from pywats.tools._header import (
+    UnitIdentity,
+    encode_attachment,
+    misc_info_entry,
+    parse_operation,
+    subunit_entry,
+)
 
 if TYPE_CHECKING:
     from pywats.models.report.uur import UURReport
@@ -33,18 +39,7 @@ DEFAULT_REPAIR_PROCESS_CODE = 500
 """Repair operation used when none is given (WATS' conventional "Repair" code)."""
 
 
-def _code_or_name(operation: int | str, label: str) -> tuple[int | None, str | None]:
-    if isinstance(operation, bool):
-        raise TypeError(f"{label} must be an int code or a process name")
-    if isinstance(operation, int):
-        return operation, None
-    if isinstance(operation, str) and operation.strip():
-        text = operation.strip()
-        return (int(text), None) if text.isdigit() else (None, text)
-    raise ValueError(f"{label} must be an int code or a process name, got {operation!r}")
-
-
-class UURBuilder:
+class UURBuilder(UnitIdentity):
     """Build a WSJF UUR (repair) report as a plain dict.
 
     Args:
@@ -79,24 +74,16 @@ class UURBuilder:
         comment: str | None = None,
         report_id: str | uuid.UUID | None = None,
     ) -> None:
-        for label, text in (("part_number", part_number), ("serial_number", serial_number), ("revision", revision)):
-            if not isinstance(text, str) or not text:
-                raise ValueError(f"{label} must be a non-empty string, got {text!r}")
-        self.part_number = part_number
-        self.serial_number = serial_number
-        self.revision = revision
-        self.operator = operator
-        self.station_name = station_name
-        self.location = location
-        self.purpose = purpose
-        self.id = str(report_id) if report_id is not None else str(uuid.uuid4())
-        self._code, self._name = _code_or_name(
+        self._set_identity(
+            part_number, serial_number, revision, operator, station_name, location, purpose, report_id
+        )
+        self._code, self._name = parse_operation(
             process_code if process_code is not None else DEFAULT_REPAIR_PROCESS_CODE, "process_code"
         )
         self._test_code: int | None = None
         self._test_name: str | None = None
         if test_operation is not None:
-            self._test_code, self._test_name = _code_or_name(test_operation, "test_operation")
+            self._test_code, self._test_name = parse_operation(test_operation, "test_operation")
         self.ref_uut = str(ref_uut) if ref_uut is not None else None
         self.start, self.start_utc = start_pair(start)
         letter = normalize_status(result)
@@ -135,12 +122,12 @@ class UURBuilder:
 
     def set_operation_type(self, operation: int | str) -> UURBuilder:
         """Set the repair operation (int code or name, resolved like ``ReportBuilder``)."""
-        self._code, self._name = _code_or_name(operation, "operation type")
+        self._code, self._name = parse_operation(operation, "operation type")
         return self
 
     def set_test_operation(self, operation: int | str) -> UURBuilder:
         """Set ``uur.processCode``: the test operation in which the failure was found."""
-        self._test_code, self._test_name = _code_or_name(operation, "test operation")
+        self._test_code, self._test_name = parse_operation(operation, "test operation")
         return self
 
     def set_dates(self, confirm: datetime | None = None, finalize: datetime | None = None) -> UURBuilder:
@@ -168,10 +155,9 @@ class UURBuilder:
         if not any(u["idx"] == parent_idx for u in self._units):
             raise ValueError(f"no sub-unit with idx {parent_idx}")
         idx = max(u["idx"] for u in self._units) + 1
-        entry: dict[str, Any] = {"partType": part_type or "Unknown", "pn": part_number}
-        if revision is not None:
-            entry["rev"] = revision
-        entry.update({"sn": serial_number, "idx": idx, "parentIdx": parent_idx})
+        entry = subunit_entry(part_number, serial_number, revision, part_type)
+        entry["idx"] = idx
+        entry["parentIdx"] = parent_idx
         if replaced_idx is not None:
             entry["replacedIdx"] = replaced_idx
         self._units.append(entry)
@@ -211,10 +197,7 @@ class UURBuilder:
 
     def add_misc_info(self, description: str, text: str | int) -> UURBuilder:
         """Add a ``miscInfos`` entry (for repairs the description must be configured on the server)."""
-        if isinstance(text, int) and not isinstance(text, bool):
-            self._misc.append({"description": description, "numeric": text})
-        else:
-            self._misc.append({"description": description, "text": str(text)})
+        self._misc.append(misc_info_entry(description, text))
         return self
 
     def add_attachment(self, name: str, content: bytes, content_type: str | None = None) -> UURBuilder:
@@ -224,26 +207,8 @@ class UURBuilder:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the WSJF repair report dict (type ``R``)."""
-        data: dict[str, Any] = {
-            "type": "R",
-            "id": self.id,
-            "pn": self.part_number,
-            "sn": self.serial_number,
-            "rev": self.revision,
-        }
         code = self._code if self._code is not None else process_codes.code_for(self._name or "")
-        if code is None:
-            data["processName"] = self._name
-        else:
-            data["processCode"] = code
-        data["result"] = self.result
-        if self.station_name is not None:
-            data["machineName"] = self.station_name
-        if self.location is not None:
-            data["location"] = self.location
-        if self.purpose is not None:
-            data["purpose"] = self.purpose
-        data["start"], data["startUTC"] = self.start, self.start_utc
+        data = self._header("R", code, self._name, self.result)
         uur: dict[str, Any] = {}
         if self.operator is not None:
             uur["user"] = self.operator
