@@ -8,26 +8,30 @@ from typing import Any
 __all__ = ["loads_jsonc", "strip_jsonc"]
 
 
+def _string_end(text: str, start: int) -> int:
+    """Index just past the JSON string whose opening quote is at ``text[start]``
+    (the end of ``text`` if the string is not closed)."""
+    i, n = start + 1, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == '"':
+            return i + 1
+        else:
+            i += 1
+    return n
+
+
 def _strip_comments(text: str) -> str:
     out: list[str] = []
     i, n = 0, len(text)
-    in_string = False
     while i < n:
         ch = text[i]
-        if in_string:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-            i += 1
-            continue
         if ch == '"':
-            in_string = True
-            out.append(ch)
-            i += 1
+            end = _string_end(text, i)
+            out.append(text[i:end])
+            i = end
         elif text.startswith("//", i):
             end = text.find("\n", i)
             end = n if end < 0 else end
@@ -48,29 +52,19 @@ def _strip_comments(text: str) -> str:
 def _strip_trailing_commas(text: str) -> str:
     out: list[str] = []
     i, n = 0, len(text)
-    in_string = False
     while i < n:
         ch = text[i]
-        if in_string:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-            i += 1
-            continue
         if ch == '"':
-            in_string = True
-        elif ch == ",":
+            end = _string_end(text, i)
+            out.append(text[i:end])
+            i = end
+            continue
+        if ch == ",":
             j = i + 1
             while j < n and text[j] in " \t\r\n":
                 j += 1
             if j < n and text[j] in "}]":
-                out.append(" ")
-                i += 1
-                continue
+                ch = " "
         out.append(ch)
         i += 1
     return "".join(out)
