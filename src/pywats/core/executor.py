@@ -41,6 +41,7 @@ class _ExecutorBase:
     """What the sync and async executors share: request building, decoding, retry decisions."""
 
     is_async: bool = False
+    http: httpx.Client | httpx.AsyncClient
 
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
@@ -118,15 +119,30 @@ class _ExecutorBase:
     def _closed_error(self, request: Request) -> PyWATSError:
         return PyWATSError("the client is closed", method=request.method, url=self._url(request))
 
-    def _should_retry(self, request: Request, error: PyWATSError, attempt: int) -> bool:
+    def _send_failed(self, request: Request, exc: Exception) -> PyWATSError:
+        """The error for an exception raised while sending: a transport error is mapped (and
+        may be retried); a RuntimeError from a pool closed under us raises the closed error;
+        anything else is re-raised."""
+        if isinstance(exc, httpx.HTTPError):
+            return self._transport_error(request, exc)
+        if isinstance(exc, RuntimeError) and self.http.is_closed:
+            raise self._closed_error(request) from exc
+        raise exc
+
+    def _retry_delay(self, request: Request, error: PyWATSError, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt + 1``; raises ``error`` when no retry is due
+        (attempts used up, request not idempotent, or an error the policy does not retry)."""
         retry = self.settings.retry
-        return attempt < retry.max_attempts and request.is_idempotent and retry.is_retryable(error)
+        if attempt < retry.max_attempts and request.is_idempotent and retry.is_retryable(error):
+            return retry.delay(attempt, error)
+        raise error
 
 
 class SyncExecutor(_ExecutorBase):
     """Runs requests over ``httpx.Client``; waits with :func:`time.sleep`."""
 
     is_async = False
+    http: httpx.Client
 
     def __init__(self, settings: ClientSettings, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(settings)
@@ -155,20 +171,14 @@ class SyncExecutor(_ExecutorBase):
                 response = self.http.request(
                     request.method, self._url(request), params=request.query(), content=content, headers=headers
                 )
-            except httpx.HTTPError as exc:
-                error = self._transport_error(request, exc)
-            except RuntimeError as exc:
-                if self.http.is_closed:
-                    raise self._closed_error(request) from exc
-                raise
+            except (httpx.HTTPError, RuntimeError) as exc:
+                error = self._send_failed(request, exc)
             else:
                 try:
                     return self._finish(request, response)
                 except PyWATSError as exc:
                     error = exc
-            if not self._should_retry(request, error, attempt):
-                raise error
-            self.sleep(self.settings.retry.delay(attempt, error))
+            self.sleep(self._retry_delay(request, error, attempt))
 
     def drive(self, operation: Operation[T]) -> T:
         """Run a domain operation to completion and return its result."""
@@ -204,6 +214,7 @@ class AsyncExecutor(_ExecutorBase):
 
     is_async = True
     CONNECTIONS_PER_SHARD = 1
+    http: httpx.AsyncClient
 
     def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(settings)
@@ -269,20 +280,14 @@ class AsyncExecutor(_ExecutorBase):
             headers, content = self._build(request)
             try:
                 response = await self._request(request, headers, content)
-            except httpx.HTTPError as exc:
-                error = self._transport_error(request, exc)
-            except RuntimeError as exc:
-                if self.http.is_closed:
-                    raise self._closed_error(request) from exc
-                raise
+            except (httpx.HTTPError, RuntimeError) as exc:
+                error = self._send_failed(request, exc)
             else:
                 try:
                     return self._finish(request, response)
                 except PyWATSError as exc:
                     error = exc
-            if not self._should_retry(request, error, attempt):
-                raise error
-            await self.sleep(self.settings.retry.delay(attempt, error))
+            await self.sleep(self._retry_delay(request, error, attempt))
 
     async def drive(self, operation: Operation[T]) -> T:
         """Run a domain operation to completion and return its result (await it)."""
