@@ -2,7 +2,8 @@
 
 Area modules (reports, products, production, assets, processes, ...) register their own
 tables with :func:`register_schema` at import time; :class:`Storage` creates every
-registered table when it opens the database. All database work runs in a worker thread
+registered table when it opens the database, then runs each area's optional ``migrate``
+function (bringing a database written by an older build up to date, e.g. adding a column). All database work runs in a worker thread
 (``anyio.to_thread``), so the event loop never blocks: changes on one write connection
 guarded by a lock (SQLite never sees two writers at once), queries on a separate read
 connection (in WAL mode readers never block the writer).
@@ -24,17 +25,22 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
-__all__ = ["Storage", "register_schema", "registered_schemas", "SchemaPart"]
+__all__ = ["Storage", "register_schema", "registered_schemas", "SchemaPart", "table_columns"]
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class SchemaPart:
-    """DDL owned by one area module (``CREATE TABLE IF NOT EXISTS ...`` statements)."""
+    """DDL owned by one area module (``CREATE TABLE IF NOT EXISTS ...`` statements).
+
+    ``migrate(conn)``, when given, runs after the DDL inside one write transaction each time
+    a database is opened; it must be idempotent (check before it alters anything).
+    """
 
     name: str
     ddl: str
+    migrate: Callable[[sqlite3.Connection], None] | None = None
 
 
 _SCHEMAS: dict[str, SchemaPart] = {}
@@ -47,9 +53,20 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
-def register_schema(name: str, ddl: str) -> None:
-    """Register the tables of area ``name``; they are created when a :class:`Storage` opens."""
-    _SCHEMAS[name] = SchemaPart(name, ddl)
+def register_schema(
+    name: str, ddl: str, migrate: Callable[[sqlite3.Connection], None] | None = None
+) -> None:
+    """Register the tables of area ``name``; they are created when a :class:`Storage` opens.
+
+    ``migrate`` (optional, idempotent) upgrades an existing database of an older build; it
+    runs after all DDL, in a write transaction.
+    """
+    _SCHEMAS[name] = SchemaPart(name, ddl, migrate)
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The column names of ``table`` (empty when the table does not exist)."""
+    return {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
 
 
 def registered_schemas() -> list[SchemaPart]:
@@ -85,6 +102,9 @@ class Storage:
             self._conn.executescript(_CORE_DDL)
             for part in registered_schemas():
                 self._conn.executescript(part.ddl)
+        for part in registered_schemas():
+            if part.migrate is not None:
+                self.write_sync(part.migrate)
         # A second connection for reads: in WAL mode readers never block the writer, so a
         # long header query does not hold up report submission.
         self._rlock = threading.Lock()

@@ -1,4 +1,12 @@
-"""Production units, unit phases and serial-number pools (reference §5.1, §5.2)."""
+"""Production units, unit phases and serial-number pools (reference §5.1, §5.2).
+
+A unit is identified by serial number + part number, so a parent-child relation stores
+both of the parent's keys (``units.parent_serial_number`` + ``units.parent_part_number``).
+Databases of older builds had only the serial number: opening one adds the column and
+fills it wherever the parent serial number names exactly one unit; relations that stay
+ambiguous (``parent_part_number`` NULL) are shown under every parent with that serial
+number, as before.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import re
 import sqlite3
 from typing import Any
 
-from .core import register_schema
+from .core import register_schema, table_columns
 from .products import ensure_product_revision, get_product, get_revision
 
 __all__ = [
@@ -21,7 +29,24 @@ __all__ = [
     "save_sn_type",
     "take_serial_numbers",
     "format_serial",
+    "children_of",
+    "resolve_parent_part_number",
 ]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring ``units`` of an older build up to date: add ``parent_part_number`` and fill it
+    where the parent serial number names exactly one unit (idempotent)."""
+    if "parent_part_number" not in table_columns(conn, "units"):
+        conn.execute("ALTER TABLE units ADD COLUMN parent_part_number TEXT")
+        conn.execute(
+            "UPDATE units SET parent_part_number=(SELECT p.part_number FROM units p"
+            " WHERE p.serial_number=units.parent_serial_number)"
+            " WHERE parent_serial_number IS NOT NULL AND parent_part_number IS NULL"
+            " AND (SELECT COUNT(*) FROM units p WHERE p.serial_number=units.parent_serial_number)=1"
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS units_parent_key ON units(parent_serial_number, parent_part_number)")
+
 
 register_schema(
     "production",
@@ -31,6 +56,7 @@ CREATE TABLE IF NOT EXISTS units (
     part_number             TEXT NOT NULL,
     revision                TEXT,
     parent_serial_number    TEXT,
+    parent_part_number      TEXT,
     batch_number            TEXT,
     serial_date             TEXT,
     current_location        TEXT,
@@ -62,6 +88,7 @@ CREATE TABLE IF NOT EXISTS sn_taken (
     PRIMARY KEY (type_name, serial_number)
 );
 """,
+    migrate=_migrate,
 )
 
 #: Unit phases: (UnitPhaseId, Code, Name) — bit values as documented for SetUnitPhase.
@@ -121,9 +148,7 @@ def _unit_dict(conn: sqlite3.Connection, row: sqlite3.Row, *, depth: int = 0) ->
         "processCode": row["process_code"],
         "tags": json.loads(row["tags"]),
     }
-    children = conn.execute(
-        "SELECT * FROM units WHERE parent_serial_number=? ORDER BY serial_number", (row["serial_number"],)
-    ).fetchall()
+    children = children_of(conn, row["serial_number"], row["part_number"], "serial_number, part_number")
     unit["subUnits"] = [_unit_dict(conn, c, depth=depth + 1) for c in children] if depth < 20 else []
     if depth == 0:
         unit["product"] = get_product(conn, row["part_number"])
@@ -131,6 +156,28 @@ def _unit_dict(conn: sqlite3.Connection, row: sqlite3.Row, *, depth: int = 0) ->
             get_revision(conn, row["part_number"], row["revision"]) if row["revision"] else None
         )
     return unit
+
+
+def children_of(conn: sqlite3.Connection, serial_number: str, part_number: str, order: str) -> list[sqlite3.Row]:
+    """The units whose parent is (serial_number, part_number), ordered by ``order`` (SQL columns).
+
+    A relation with no recorded parent part number (from an older build, ambiguous) counts
+    for every parent with that serial number.
+    """
+    return conn.execute(
+        "SELECT * FROM units WHERE parent_serial_number=?"
+        " AND (parent_part_number=? OR parent_part_number IS NULL)"
+        f" ORDER BY {order}",
+        (serial_number, part_number),
+    ).fetchall()
+
+
+def resolve_parent_part_number(conn: sqlite3.Connection, parent_serial: str | None) -> str | None:
+    """The part number of the only unit with serial number ``parent_serial`` (None if not exactly one)."""
+    if not parent_serial:
+        return None
+    rows = conn.execute("SELECT part_number FROM units WHERE serial_number=? LIMIT 2", (parent_serial,)).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def get_unit(conn: sqlite3.Connection, serial_number: str, part_number: str) -> dict[str, Any] | None:
@@ -186,21 +233,29 @@ def save_units(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
                 "xml_data": _opt_str(unit, "xmlData", path),
                 "process_code": None if unit.get("processCode") is None else str(unit["processCode"]),
             }
+            parent_sn = fields["parent_serial_number"]
+            parent_pn = _opt_str(unit, "parentPartNumber", path)  # local extension; else looked up
+            if parent_sn and not parent_pn:
+                parent_pn = resolve_parent_part_number(conn, parent_sn)
             exists = conn.execute(
                 "SELECT 1 FROM units WHERE serial_number=? AND part_number=?", (sn, pn)
             ).fetchone()
             if exists is None:
                 conn.execute(
                     "INSERT INTO units(serial_number, part_number, revision, parent_serial_number, batch_number,"
-                    " serial_date, current_location, xml_data, process_code, unit_phase_id, tags)"
-                    " VALUES(?,?,?,?,?,COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ','now')),?,?,?,?,?)",
+                    " serial_date, current_location, xml_data, process_code, unit_phase_id, tags, parent_part_number)"
+                    " VALUES(?,?,?,?,?,COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ','now')),?,?,?,?,?,?)",
                     (sn, pn, *fields.values(), phase or 2,
-                     json.dumps([t for t in tags or [] if isinstance(t, dict) and t.get("change") != 3])),
+                     json.dumps([t for t in tags or [] if isinstance(t, dict) and t.get("change") != 3]),
+                     parent_pn if parent_sn else None),
                 )
                 inserted += 1
             else:
                 sets = [f"{k}=COALESCE(?, {k})" for k in fields]
                 params: list[Any] = list(fields.values())
+                if parent_sn:  # a new parent serial number replaces the parent's part number too
+                    sets.append("parent_part_number=?")
+                    params.append(parent_pn)
                 if phase is not None:
                     sets.append("unit_phase_id=?")
                     params.append(phase)

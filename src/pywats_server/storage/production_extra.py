@@ -1,7 +1,8 @@
 """Unit assembly (AddChildUnit / RemoveChildUnit / CheckChildUnits) and unit verification.
 
-Reference §5.1 and §5.3. Assembly rules: both units exist, the child has no parent yet,
-no cycles, the child is Finalized, and ``checkPartNumber``/``checkRevision`` (when given)
+Reference §5.1 and §5.3. Units are identified by serial number + part number, and so is a
+relation's parent (``parent_serial_number`` + ``parent_part_number``). Assembly rules: both
+units exist, the child has no parent yet, no cycles, the child is Finalized, and ``checkPartNumber``/``checkRevision`` (when given)
 match the child (``%``/``*`` wildcards allowed in the revision). There are no product-level
 box-build templates on this server, so a blank check means "no part-number check".
 
@@ -15,7 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from .production import UNIT_PHASES, ProductionInputError
+from .production import UNIT_PHASES, ProductionInputError, children_of, resolve_parent_part_number
 
 __all__ = ["add_child_unit", "remove_child_unit", "check_child_units", "unit_verification", "FINALIZED"]
 
@@ -30,25 +31,38 @@ def _unit(conn: sqlite3.Connection, sn: str, pn: str, field: str) -> sqlite3.Row
     return row
 
 
+def _parent_key(conn: sqlite3.Connection, row: sqlite3.Row) -> tuple[str, str | None] | None:
+    """(serial, part number) of a unit's parent, or None; part number None when an old
+    relation cannot be resolved to one unit."""
+    psn = row["parent_serial_number"]
+    if not psn:
+        return None
+    return psn, row["parent_part_number"] or resolve_parent_part_number(conn, psn)
+
+
 def add_child_unit(
     conn: sqlite3.Connection, psn: str, ppn: str, csn: str, cpn: str, check_pn: str = "", check_rev: str = ""
 ) -> None:
     """Attach unit (csn, cpn) to parent (psn, ppn); raises ProductionInputError (400/404)."""
-    _unit(conn, psn, ppn, "parentSerialNumber")
+    parent = _unit(conn, psn, ppn, "parentSerialNumber")
     child = _unit(conn, csn, cpn, "childSerialNumber")
     if child["parent_serial_number"]:
+        owner_pn = child["parent_part_number"]
         raise ProductionInputError(
             f"childSerialNumber: unit {csn!r} already has parent {child['parent_serial_number']!r}"
+            + (f" (part number {owner_pn!r})" if owner_pn else "")
         )
-    if csn == psn:
+    if (csn, cpn) == (psn, ppn):
         raise ProductionInputError("childSerialNumber: a unit cannot be its own child")
-    seen = {psn}
-    cursor = conn.execute("SELECT parent_serial_number FROM units WHERE serial_number=?", (psn,)).fetchone()
-    while cursor is not None and cursor[0] and cursor[0] not in seen:
-        if cursor[0] == csn:
+    seen = {(psn, ppn)}
+    key = _parent_key(conn, parent)
+    while key is not None and key not in seen:
+        if key[0] == csn and key[1] in (cpn, None):
             raise ProductionInputError(f"childSerialNumber: {csn!r} is an ancestor of {psn!r} (cycle)")
-        seen.add(cursor[0])
-        cursor = conn.execute("SELECT parent_serial_number FROM units WHERE serial_number=?", (cursor[0],)).fetchone()
+        seen.add(key)
+        sql = "SELECT * FROM units WHERE serial_number=?" + (" AND part_number=?" if key[1] else "") + " LIMIT 1"
+        row = conn.execute(sql, key if key[1] else key[:1]).fetchone()
+        key = None if row is None else _parent_key(conn, row)
     if check_pn and check_pn != cpn:
         raise ProductionInputError(f"checkPartNumber: child part number {cpn!r} is not {check_pn!r}")
     if check_rev and not fnmatch.fnmatchcase(child["revision"] or "", check_rev.replace("%", "*")):
@@ -59,25 +73,29 @@ def add_child_unit(
             f"{_PHASE_NAMES.get(child['unit_phase_id'], child['unit_phase_id'])!r}"
         )
     conn.execute(
-        "UPDATE units SET parent_serial_number=? WHERE serial_number=? AND part_number=?", (psn, csn, cpn)
+        "UPDATE units SET parent_serial_number=?, parent_part_number=? WHERE serial_number=? AND part_number=?",
+        (psn, ppn, csn, cpn),
     )
 
 
 def remove_child_unit(conn: sqlite3.Connection, psn: str, ppn: str, csn: str, cpn: str) -> None:
-    """Detach a child; the relation must exist."""
+    """Detach a child; the relation (parent serial and part number) must exist."""
     _unit(conn, psn, ppn, "parentSerialNumber")
     child = _unit(conn, csn, cpn, "childSerialNumber")
-    if child["parent_serial_number"] != psn:
-        raise ProductionInputError(f"childSerialNumber: unit {csn!r} is not a child of {psn!r}", status=404)
-    conn.execute("UPDATE units SET parent_serial_number=NULL WHERE serial_number=? AND part_number=?", (csn, cpn))
+    if child["parent_serial_number"] != psn or child["parent_part_number"] not in (ppn, None):
+        raise ProductionInputError(
+            f"childSerialNumber: unit {csn!r} is not a child of {psn!r} with part number {ppn!r}", status=404
+        )
+    conn.execute(
+        "UPDATE units SET parent_serial_number=NULL, parent_part_number=NULL WHERE serial_number=? AND part_number=?",
+        (csn, cpn),
+    )
 
 
 def check_child_units(conn: sqlite3.Connection, psn: str, ppn: str) -> dict[str, Any]:
     """``{ok, parentSerialNumber, parentPartNumber, children:[...], problems:[...]}``: every child Finalized."""
     _unit(conn, psn, ppn, "parentSerialNumber")
-    rows = conn.execute(
-        "SELECT * FROM units WHERE parent_serial_number=? ORDER BY part_number, serial_number", (psn,)
-    ).fetchall()
+    rows = children_of(conn, psn, ppn, "part_number, serial_number")
     children, problems = [], []
     for r in rows:
         ok = r["unit_phase_id"] == FINALIZED

@@ -1,0 +1,87 @@
+"""Server storage opened in-process (no sockets): schema created at open, migrations of
+databases written by older builds."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from pywats_server.storage import Storage
+from pywats_server.storage import production as prod
+from pywats_server.storage import production_extra as prod_extra
+
+#: ``units`` as an older build created it: the parent is known by serial number only.
+_OLD_UNITS = """
+CREATE TABLE units (
+    serial_number           TEXT NOT NULL,
+    part_number             TEXT NOT NULL,
+    revision                TEXT,
+    parent_serial_number    TEXT,
+    batch_number            TEXT,
+    serial_date             TEXT,
+    current_location        TEXT,
+    xml_data                TEXT,
+    unit_phase_id           INTEGER NOT NULL DEFAULT 2,
+    process_code            TEXT,
+    tags                    TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (serial_number, part_number)
+);
+CREATE INDEX units_parent ON units(parent_serial_number);
+INSERT INTO units(serial_number, part_number, parent_serial_number, unit_phase_id) VALUES
+  ('UP', 'PN-U', NULL, 2), ('C1', 'PCB', 'UP', 16),
+  ('AP', 'PN-1', NULL, 2), ('AP', 'PN-2', NULL, 2), ('C2', 'PCB', 'AP', 16);
+"""
+
+
+def _old_db(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.executescript(_OLD_UNITS)
+    conn.close()
+    return path
+
+
+def _subunits(store: Storage, sn: str, pn: str) -> list[str]:
+    unit = store.read_sync(prod.get_unit, sn, pn)
+    assert unit is not None
+    return [u["serialNumber"] for u in unit["subUnits"]]
+
+
+def test_old_units_table_gets_parent_part_number(tmp_path: Path) -> None:
+    db = _old_db(tmp_path / "old.db")
+    store = Storage(db)
+    try:
+        cols = store.read_sync(lambda c: {r[1] for r in c.execute("PRAGMA table_info(units)")})
+        assert "parent_part_number" in cols
+        rows = dict(store.read_sync(lambda c: c.execute(
+            "SELECT serial_number, parent_part_number FROM units WHERE parent_serial_number IS NOT NULL").fetchall()))
+        assert rows == {"C1": "PN-U", "C2": None}  # unique parent filled in, ambiguous one left open
+        assert _subunits(store, "UP", "PN-U") == ["C1"]
+        # an ambiguous old relation stays visible under both parents (as before the migration)
+        assert _subunits(store, "AP", "PN-1") == ["C2"] and _subunits(store, "AP", "PN-2") == ["C2"]
+        # it can be removed through either parent; new relations are exact
+        store.write_sync(prod_extra.remove_child_unit, "AP", "PN-2", "C2", "PCB")
+        store.write_sync(prod_extra.add_child_unit, "AP", "PN-1", "C2", "PCB")
+        assert _subunits(store, "AP", "PN-1") == ["C2"] and _subunits(store, "AP", "PN-2") == []
+    finally:
+        store.close()
+    again = Storage(db)  # opening a migrated database again changes nothing
+    try:
+        assert _subunits(again, "AP", "PN-1") == ["C2"] and _subunits(again, "UP", "PN-U") == ["C1"]
+    finally:
+        again.close()
+
+
+def test_put_units_parent_resolved_by_unique_serial_or_given_part_number(tmp_path: Path) -> None:
+    store = Storage(tmp_path / "new.db")
+    try:
+        res = store.write_sync(prod.save_units, [
+            {"serialNumber": "P", "partNumber": "A"}, {"serialNumber": "K1", "partNumber": "X", "parentSerialNumber": "P"},
+        ])
+        assert res["errorCount"] == 0
+        store.write_sync(prod.save_units, [
+            {"serialNumber": "P", "partNumber": "B"},
+            {"serialNumber": "K2", "partNumber": "X", "parentSerialNumber": "P", "parentPartNumber": "B"},
+        ])
+        assert _subunits(store, "P", "A") == ["K1"] and _subunits(store, "P", "B") == ["K2"]
+    finally:
+        store.close()
