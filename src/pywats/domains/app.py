@@ -11,7 +11,7 @@ from pywats.models import process_codes
 from pywats.models.app import Level, ProductGroup
 from pywats.models.process import Process
 
-__all__ = ["AppDomain", "processes_request", "parse_processes"]
+__all__ = ["AppDomain", "processes_request", "parse_processes", "fetch_processes"]
 
 
 def processes_request(
@@ -40,6 +40,19 @@ def parse_processes(data: Any) -> list[Process]:
     return processes
 
 
+def fetch_processes(
+    include_test_operations: bool | None = None,
+    include_repair_operations: bool | None = None,
+    include_wip_operations: bool | None = None,
+    include_inactive_processes: bool | None = None,
+) -> Generator[Request, Any, list[Process]]:
+    """Request and parse the process list: the steps of an operation, for ``yield from``."""
+    data = yield processes_request(
+        include_test_operations, include_repair_operations, include_wip_operations, include_inactive_processes
+    )
+    return parse_processes(data)
+
+
 class AppDomain(Domain):
     """Server version, processes, levels and product groups."""
 
@@ -58,10 +71,11 @@ class AppDomain(Domain):
         include_inactive_processes: bool | None = None,
     ) -> Generator[Request, Any, list[Process]]:
         """Processes from ``GET /api/App/Processes`` (not cached; see ``api.process`` for the cached list)."""
-        data = yield processes_request(
-            include_test_operations, include_repair_operations, include_wip_operations, include_inactive_processes
+        return (
+            yield from fetch_processes(
+                include_test_operations, include_repair_operations, include_wip_operations, include_inactive_processes
+            )
         )
-        return parse_processes(data)
 
     @operation
     def get_levels(self) -> Generator[Request, Any, list[Level]]:

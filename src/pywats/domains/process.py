@@ -11,7 +11,7 @@ from typing import Any
 
 from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
-from pywats.domains.app import parse_processes, processes_request
+from pywats.domains.app import fetch_processes
 from pywats.models.process import Process
 
 __all__ = ["ProcessDomain", "CACHE_TTL_SECONDS"]
@@ -36,8 +36,7 @@ class ProcessDomain(Domain):
             cached = self.client.state.cache_get(_CACHE_KEY, self.cache_ttl)
             if cached is not None:
                 return list(cached)
-        data = yield processes_request()
-        processes = parse_processes(data)
+        processes = yield from fetch_processes()
         self.client.state.cache_set(_CACHE_KEY, processes)
         return list(processes)
 
@@ -50,10 +49,11 @@ class ProcessDomain(Domain):
         include_inactive_processes: bool | None = None,
     ) -> Generator[Request, Any, list[Process]]:
         """Processes with the server's filter flags (not cached)."""
-        data = yield processes_request(
-            include_test_operations, include_repair_operations, include_wip_operations, include_inactive_processes
+        return (
+            yield from fetch_processes(
+                include_test_operations, include_repair_operations, include_wip_operations, include_inactive_processes
+            )
         )
-        return parse_processes(data)
 
     def clear_cache(self) -> None:
         """Forget the cached process list (the next call fetches it again)."""
