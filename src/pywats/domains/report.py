@@ -69,23 +69,22 @@ def build_header_filter(
     ``operation_type`` is a process name (``processName eq 'FCT'``) or a code (int).
     """
     parts: list[str] = []
-    if serial_number is not None:
-        parts.append(f"serialNumber eq {odata_quote(serial_number)}")
-    if part_number is not None:
-        parts.append(f"partNumber eq {odata_quote(part_number)}")
-    if revision is not None:
-        parts.append(f"revision eq {odata_quote(revision)}")
+
+    def equals(field: str, text: str | None) -> None:
+        if text is not None:
+            parts.append(f"{field} eq {odata_quote(text)}")
+
+    equals("serialNumber", serial_number)
+    equals("partNumber", part_number)
+    equals("revision", revision)
     if process_code is not None:
         parts.append(f"processCode eq {int(process_code)}")
-    if operation_type is not None:
-        if isinstance(operation_type, int):
-            parts.append(f"processCode eq {operation_type}")
-        else:
-            parts.append(f"processName eq {odata_quote(operation_type)}")
-    if station_name is not None:
-        parts.append(f"stationName eq {odata_quote(station_name)}")
-    if result is not None:
-        parts.append(f"result eq {odata_quote(result)}")
+    if isinstance(operation_type, int):
+        parts.append(f"processCode eq {operation_type}")
+    else:
+        equals("processName", operation_type)
+    equals("stationName", station_name)
+    equals("result", result)
     if start_from is not None:
         parts.append(f"start ge {odata_datetime(start_from)}")
     if start_to is not None:
