@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -345,16 +345,25 @@ def _resolve_process(data: dict[str, Any]) -> None:
         raise _fail("processName", "must be a string")
 
 
-def _check_misc_infos(data: dict[str, Any]) -> None:
-    items = data.get("miscInfos")
+def _objects(items: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``("path[i].", entry)`` for each entry of the list ``items`` (nothing when None).
+
+    Raises the error naming ``path`` when ``items`` is not a list, or ``path[i]`` when an
+    entry is not an object.
+    """
     if items is None:
         return
     if not isinstance(items, list):
-        raise _fail("miscInfos", "must be a list")
+        raise _fail(path, "must be a list")
     for i, item in enumerate(items):
-        path = f"miscInfos[{i}]."
+        item_path = f"{path}[{i}]."
         if not isinstance(item, Mapping):
-            raise _fail(path[:-1], "must be an object")
+            raise _fail(item_path[:-1], "must be an object")
+        yield item_path, item
+
+
+def _check_misc_infos(data: dict[str, Any]) -> None:
+    for path, item in _objects(data.get("miscInfos"), "miscInfos"):
         _check_text(item, "description", path, required=True, limit=None)
         text, numeric = item.get("text"), item.get("numeric")
         if text is None and numeric is None:
@@ -366,28 +375,13 @@ def _check_misc_infos(data: dict[str, Any]) -> None:
 
 
 def _check_assets(data: dict[str, Any]) -> None:
-    items = data.get("assets")
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise _fail("assets", "must be a list")
-    for i, item in enumerate(items):
-        path = f"assets[{i}]."
-        if not isinstance(item, Mapping):
-            raise _fail(path[:-1], "must be an object")
+    for path, item in _objects(data.get("assets"), "assets"):
         _check_text(item, "assetSN", path, required=True, limit=None)
         _check_number(item.get("usageCount"), path + "usageCount")
 
 
 def _check_binary_data(items: Any, path: str) -> None:
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise _fail(path, "must be a list")
-    for i, item in enumerate(items):
-        p = f"{path}[{i}]."
-        if not isinstance(item, Mapping):
-            raise _fail(p[:-1], "must be an object")
+    for p, item in _objects(items, path):
         _check_text(item, "name", p, required=False, limit=None)
         _check_text(item, "contentType", p, required=False, limit=None)
         _check_text(item, "data", p, required=True, limit=None)
@@ -406,10 +400,7 @@ def _check_sub_units(data: dict[str, Any], *, repair: bool) -> None:
         main = {"partType": "Main", "pn": data["pn"], "rev": data["rev"], "sn": data["sn"], "idx": 0}
         items.insert(0, main)
     data["subUnits"] = items
-    for i, item in enumerate(items):
-        path = f"subUnits[{i}]."
-        if not isinstance(item, Mapping):
-            raise _fail(path[:-1], "must be an object")
+    for path, item in _objects(items, "subUnits"):
         _check_text(item, "partType", path, required=True, limit=50)
         _check_text(item, "sn", path, required=True)
         _check_text(item, "pn", path, required=True)
@@ -418,15 +409,7 @@ def _check_sub_units(data: dict[str, Any], *, repair: bool) -> None:
         _check_int(item.get("idx"), path + "idx", required=repair)
         _check_int(item.get("parentIdx"), path + "parentIdx")
         _check_int(item.get("replacedIdx"), path + "replacedIdx")
-        failures = item.get("failures")
-        if failures is None:
-            continue
-        if not isinstance(failures, list):
-            raise _fail(path + "failures", "must be a list")
-        for j, failure in enumerate(failures):
-            fpath = f"{path}failures[{j}]."
-            if not isinstance(failure, Mapping):
-                raise _fail(fpath[:-1], "must be an object")
+        for fpath, failure in _objects(item.get("failures"), path + "failures"):
             for key in ("category", "code", "comment", "comRef", "funcBlock"):
                 _check_text(failure, key, fpath, required=False, limit=None)
             _check_int(failure.get("refStepId"), fpath + "refStepId")
