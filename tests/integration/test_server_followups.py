@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from pywats import AsyncWATS, pyWATS
+from pywats.exceptions import ConflictError
 from pywats_server.testing import ServerInfo
 
 
@@ -66,3 +68,52 @@ def test_unit_may_hold_a_child_with_its_own_serial_number(client: httpx.Client) 
     assert r.status_code == 204, r.text
     assert [u["partNumber"] for u in client.get(f"/api/Production/Unit/{sn}/BOX").json()["subUnits"]] == ["BOARD"]
     assert client.get(f"/api/Production/Unit/{sn}/BOARD").json()["subUnits"] == []
+
+
+# -- 2. serial-number pool exhaustion ---------------------------------------------------------
+def _take(client: httpx.Client, name: str, quantity: int, **params: object) -> httpx.Response:
+    return client.post("/api/Production/SerialNumbers/Take",
+                       params={"serialNumberType": name, "quantity": quantity, "format": "CSV", **params})
+
+
+def test_take_from_exhausted_pool_is_409(client: httpx.Client) -> None:
+    name = _uid("EXH")
+    client.put("/api/Production/SerialNumbers/Types",
+               json={"name": name, "format": "E{index}", "startIndex": 1, "endIndex": 4})
+    r = _take(client, name, 3, onlyInSequence="true")
+    assert r.status_code == 200 and r.text.split() == ["E1", "E2", "E3"]
+    r = _take(client, name, 2, onlyInSequence="true")  # one left: nothing taken
+    assert r.status_code == 409 and name in r.json()["Message"] and "onlyInSequence" in r.json()["Message"]
+    r = _take(client, name, 5)  # fewer left than asked: takes what is left
+    assert r.status_code == 200 and r.text.split() == ["E4"]
+    for in_seq in ("false", "true"):
+        r = _take(client, name, 1, onlyInSequence=in_seq)
+        assert r.status_code == 409
+        assert r.json()["Message"] == f"no free numbers left in serial-number type '{name}'"
+
+
+# -- 2b. the library surfaces an exhausted pool as ConflictError -------------------------------
+def test_library_take_from_exhausted_pool_raises_conflict(wats_server: ServerInfo) -> None:
+    name = _uid("LEX")
+    with pyWATS(base_url=wats_server.base_url, token=wats_server.token) as api:
+        api.production.create_serial_number_type(name, name + "-{index}", start_index=1, end_index=3)
+        assert api.production.take_serial_numbers(name, 2) == [f"{name}-1", f"{name}-2"]
+        with pytest.raises(ConflictError, match="onlyInSequence") as info:
+            api.production.take_serial_numbers(name, 2, only_in_sequence=True)
+        assert info.value.status_code == 409
+        assert api.production.take_serial_numbers(name, 5) == [f"{name}-3"]
+        with pytest.raises(ConflictError) as info:
+            api.production.take_serial_numbers(name, 1)
+        assert f"no free numbers left in serial-number type '{name}'" in str(info.value)
+        with pytest.raises(ConflictError, match=name):
+            api.production.allocate_serial_numbers(quantity=1, prefix=name + "-")
+
+
+@pytest.mark.anyio
+async def test_async_library_take_from_exhausted_pool_raises_conflict(wats_server: ServerInfo) -> None:
+    name = _uid("AEX")
+    async with AsyncWATS(base_url=wats_server.base_url, token=wats_server.token) as api:
+        await api.production.create_serial_number_type(name, "Q{index}", start_index=7, end_index=7)
+        assert await api.production.take_serial_numbers(name, 1) == ["Q7"]
+        with pytest.raises(ConflictError, match="no free numbers left"):
+            await api.production.take_serial_numbers(name, 1)

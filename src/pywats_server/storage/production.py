@@ -389,7 +389,9 @@ def take_serial_numbers(
 
     Numbers come from the type's counter, so a number is never handed out twice; the
     ``sn_taken`` primary key makes that a database guarantee too. Takes all remaining
-    numbers if fewer are left; ``only_in_sequence`` then fails instead.
+    numbers if fewer are left. Raises ProductionInputError with status 409 (nothing taken)
+    when no number is free, or when ``only_in_sequence`` asks for more contiguous numbers
+    than are left.
     """
     row = conn.execute("SELECT * FROM sn_types WHERE name=?", (type_name,)).fetchone()
     if row is None:
@@ -398,13 +400,17 @@ def take_serial_numbers(
         raise ProductionInputError("quantity: must be at least 1")
     first = int(row["next_index"])
     last = first + quantity - 1
-    if row["end_index"] is not None and last > row["end_index"]:
+    end = row["end_index"]
+    if end is not None and first > end:
+        raise ProductionInputError(f"no free numbers left in serial-number type {type_name!r}", status=409)
+    if end is not None and last > end:
         if only_in_sequence:
             raise ProductionInputError(
-                f"quantity: only {max(0, row['end_index'] - first + 1)} numbers left in {type_name!r}; "
-                "onlyInSequence demands a gap-free block"
+                f"quantity: only {end - first + 1} numbers left in serial-number type {type_name!r}; "
+                f"onlyInSequence demands a gap-free block of {quantity}",
+                status=409,
             )
-        last = int(row["end_index"])
+        last = int(end)
     numbers = [format_serial(row["format"], i) for i in range(first, last + 1)]
     conn.executemany(
         "INSERT INTO sn_taken(type_name, serial_number, idx, ref_sn, ref_pn, station_name) VALUES(?,?,?,?,?,?)",
