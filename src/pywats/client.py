@@ -129,6 +129,8 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
     ``report`` (more are registered in :data:`pywats.domains.DOMAINS`).
     """
 
+    _executor: SyncExecutor
+
     def __init__(
         self,
         base_url: str | None = None,
@@ -182,6 +184,8 @@ class _CloseAwaitable:
 class AsyncWATS(_ClientBase):
     """Asynchronous WATS client over ``httpx.AsyncClient``; same domains and methods as
     :class:`pyWATS`, awaited. Use ``async with`` or ``await api.aclose()``."""
+
+    _executor: AsyncExecutor
 
     def __init__(
         self,

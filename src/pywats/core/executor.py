@@ -192,7 +192,7 @@ class SyncExecutor(_ExecutorBase):
                 else:
                     request = operation.send(answer)
         except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            return stop.value
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -301,7 +301,7 @@ class AsyncExecutor(_ExecutorBase):
                 else:
                     request = operation.send(answer)
         except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            return stop.value
 
     async def aclose(self) -> None:
         """Close every connection pool."""

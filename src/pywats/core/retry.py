@@ -67,7 +67,7 @@ class RetryConfig:
         if isinstance(error, (ConnectionError, TimeoutError)):
             return self.retry_on_transport_errors
         if isinstance(error, HTTPError) and error.status_code is not None:
-            return error.status_code in self.retry_on  # type: ignore[operator]
+            return error.status_code in self.retry_on
         return False
 
     def delay(self, attempt: int, error: PyWATSError | None = None) -> float:

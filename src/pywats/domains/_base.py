@@ -87,7 +87,7 @@ def steps(bound_method: Callable[..., Any], *args: Any, **kwargs: Any) -> Genera
     gen_func = getattr(func, _GEN_ATTR, None)
     if gen_func is None:
         raise TypeError(f"{bound_method!r} is not a pyWATS operation")
-    return gen_func(bound_method.__self__, *args, **kwargs)  # type: ignore[attr-defined, no-any-return]
+    return gen_func(bound_method.__self__, *args, **kwargs)  # type: ignore[attr-defined]
 
 
 class ClientState:

@@ -133,12 +133,12 @@ class ReportDomain(Domain):
         from pywats.models.report import UnresolvedProcessError, prepare_for_submit
 
         try:
-            return prepare_for_submit(report)  # type: ignore[no-any-return]
+            return prepare_for_submit(report)
         except UnresolvedProcessError:
             pass
         yield from steps(self.client.process.get_processes, refresh=True)
         try:
-            return prepare_for_submit(report)  # type: ignore[no-any-return]
+            return prepare_for_submit(report)
         except UnresolvedProcessError as exc:
             name = getattr(exc, "process_name", None)
             raise ValidationError(
@@ -169,7 +169,7 @@ class ReportDomain(Domain):
         for r in reports])`` works with either client; no event loop is hidden in the sync client.
         """
         if self.is_async:
-            return self.submit_report(report)  # type: ignore[no-any-return]
+            return self.submit_report(report)
         return asyncio.to_thread(self.submit_report, report)
 
     # -- reading reports --------------------------------------------------------------------
@@ -341,13 +341,13 @@ class ReportDomain(Domain):
             params={"reportId": str(report_id), "attachmentId": attachment_id, "stepId": step_id},
             expect="bytes",
         )
-        return data  # type: ignore[no-any-return]
+        return data
 
     @operation
     def get_all_attachments(self, report_id: str) -> Generator[Request, Any, bytes]:
         """Every attachment of a report as one zip file (``GET /api/Report/Attachments/{id}``)."""
         data = yield Request("GET", f"/api/Report/Attachments/{quote(str(report_id), safe='')}", expect="bytes")
-        return data  # type: ignore[no-any-return]
+        return data
 
     @operation
     def post_attachment(

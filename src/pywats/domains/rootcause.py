@@ -227,4 +227,4 @@ class RootCauseDomain(Domain):
         """An attachment's bytes (``GET /api/RootCause/Attachment``)."""
         data = yield Request("GET", "/api/RootCause/Attachment",
                              params={"attachmentId": str(attachment_id), "fileName": file_name}, expect="bytes")
-        return data  # type: ignore[no-any-return]
+        return data

@@ -271,8 +271,12 @@ class _StepAdder:
         state = self._state
         sid = state.next_id
         state.next_id = sid + 1
-        tv = type(value)
-        if (tv is float or tv is int) and comp_op is None and status is None and value - value == 0:
+        if (
+            (type(value) is float or type(value) is int)
+            and comp_op is None
+            and status is None
+            and value - value == 0
+        ):
             # hot path: finite number, limits inferred, status evaluated (inlined for speed)
             if limits is not None:
                 if type(limits) is tuple and len(limits) == 2:

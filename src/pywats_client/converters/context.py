@@ -87,14 +87,14 @@ class ConverterContext:
                 self._codes.setdefault(pname, code)
                 self._codes.setdefault(pname.casefold(), code)
         text = str(name).strip()
-        code = self._codes.get(text, self._codes.get(text.casefold()))
-        if code is not None:
-            return code
+        known = self._codes.get(text, self._codes.get(text.casefold()))
+        if known is not None:
+            return known
         from pywats.models import process_codes
 
-        code = process_codes.code_for(text)
-        if code is not None:
-            return code
+        cached = process_codes.code_for(text)
+        if cached is not None:
+            return cached
         return int(text) if text.isdigit() else None
 
     def get_argument(self, key: str, default: Any = None) -> Any:

@@ -228,12 +228,32 @@ class PersistentQueue:
         """
         return self._add_batch([(report, source, source_hash, priority)])[0]
 
-    def add_many(self, reports: Iterable[Any], *, priority: int = 0) -> builtins.list[QueueItem]:
+    def add_many(
+        self,
+        reports: Iterable[Any],
+        *,
+        priority: int = 0,
+        sources: Iterable[tuple[str | None, str | None]] | None = None,
+    ) -> builtins.list[QueueItem]:
         """Add several reports with one folder fsync and one transaction (faster than ``add``).
 
-        Same guarantees as :meth:`add` for every report, all returned together.
+        Same guarantees as :meth:`add` for every report, all returned together (in the order
+        given). ``sources``, if given, holds one ``(source, source_hash)`` pair per report
+        (as :meth:`add` takes them); it must be as long as ``reports``.
+
+        Raises:
+            ValueError: ``sources`` and ``reports`` differ in length (nothing was written).
         """
-        return self._add_batch([(r, None, None, priority) for r in reports])
+        reports = builtins.list(reports)
+        if sources is None:
+            pairs: builtins.list[tuple[str | None, str | None]] = [(None, None)] * len(reports)
+        else:
+            pairs = builtins.list(sources)
+            if len(pairs) != len(reports):
+                raise ValueError(
+                    f"add_many: {len(reports)} report(s) but {len(pairs)} (source, source_hash) pair(s)"
+                )
+        return self._add_batch([(r, src, digest, priority) for r, (src, digest) in zip(reports, pairs)])
 
     def _add_batch(self, entries: builtins.list[tuple[Any, str | None, str | None, int]]) -> builtins.list[QueueItem]:
         prepared = []
@@ -408,6 +428,49 @@ class PersistentQueue:
         if self._completions % _PRUNE_EVERY == 0:
             self.prune_completed()
         return item
+
+    def complete_many(self, acks: Iterable[tuple[str, str | None]]) -> builtins.list[QueueItem]:
+        """Mark several acknowledged entries completed in one transaction.
+
+        ``acks`` holds ``(item_id, server_id)`` pairs; each is handled as by
+        :meth:`mark_completed` (call only after the server acknowledged each report; an
+        entry already completed is a no-op). Returns the entries in the order given. If one
+        entry cannot be completed (unknown id, or in a state that cannot complete) the
+        error is raised and none of this call's rows are committed; files already renamed
+        into completed/ are put right by the next recovery, as for a crash, so the caller
+        may simply fall back to :meth:`mark_completed` one by one.
+        """
+        pairs = [(normalize_id(item_id, what="queue id"), server_id) for item_id, server_id in acks]
+        if not pairs:
+            return []
+        done: builtins.list[QueueItem] = []
+        with self._tx() as conn:
+            for item_id, server_id in pairs:
+                current = self._row(conn, item_id)
+                if current is not None and current.state == COMPLETED:
+                    done.append(current)
+                    continue
+                done.append(
+                    self._move(
+                        conn,
+                        item_id,
+                        (PROCESSING, PENDING, FAILED),
+                        COMPLETED,
+                        "owner = NULL, next_attempt_at = NULL, server_id = COALESCE(?, server_id)",
+                        (server_id,),
+                    )
+                )
+        if not self.keep_completed:
+            for item_id, _ in pairs:
+                try:
+                    self._file(COMPLETED, item_id).unlink()
+                except FileNotFoundError:
+                    pass
+        before = self._completions
+        self._completions += len(pairs)
+        if self._completions // _PRUNE_EVERY != before // _PRUNE_EVERY:
+            self.prune_completed()
+        return done
 
     def release(
         self,
@@ -763,10 +826,10 @@ class PersistentQueue:
             # session files of owners that are gone (no entries reference them any more)
             with os.scandir(self._owners_dir) as it:
                 for entry in it:
-                    token = entry.name[: -len(".lock")] if entry.name.endswith(".lock") else None
-                    if token and token not in alive:
+                    lock_owner = entry.name[: -len(".lock")] if entry.name.endswith(".lock") else None
+                    if lock_owner and lock_owner not in alive:
                         # a young file may belong to a queue being opened right now
-                        alive[token] = owner_alive(self._owners_dir, token, min_age=60.0)
+                        alive[lock_owner] = owner_alive(self._owners_dir, lock_owner, min_age=60.0)
         stats.pruned_completed = self.prune_completed()
         stats.duration_seconds = time.time() - started
         if stats.changed_anything:

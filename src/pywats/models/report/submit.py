@@ -422,6 +422,7 @@ def _numeric(meas: Any, path: str) -> tuple[Any, str]:
     op = meas.get("compOp")
     low = meas.get("lowLimit")
     high = meas.get("highLimit")
+    canonical: str | None
     if op is None:
         canonical = default_comp_op(low, high)
     else:
@@ -474,6 +475,7 @@ def _string(meas: Any, path: str) -> tuple[Any, str]:
         raise _fail(path, "must be an object")
     op = meas.get("compOp")
     limit = meas.get("limit")
+    canonical: str | None
     if op is None:
         canonical = LOG if limit is None else "CASESENSIT"
     else:

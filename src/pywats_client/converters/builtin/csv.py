@@ -180,10 +180,10 @@ class CSVConverter(FileConverter):
 
         part_number = header_value("part_number")
         serial_number = header_value("serial_number")
-        for key, value in (("part_number", part_number), ("serial_number", serial_number)):
-            if not value:
-                names = " / ".join(self._columns(args, key))
-                raise CSVFormatError(f"{fname}: no {names} value in the header block")
+        if not part_number or not serial_number:
+            key = "serial_number" if part_number else "part_number"
+            columns = " / ".join(self._columns(args, key))
+            raise CSVFormatError(f"{fname}: no {columns} value in the header block")
 
         start = None
         start_text = header_value("start_time")
