@@ -34,6 +34,25 @@ def emit(name: str, value: float, unit: str, **extra: object) -> None:
     print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, **extra}), flush=True)
 
 
+def _cpu_by_role(service_pid: int, server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the service, its converter workers and the server."""
+    out = {"service": 0.0, "workers": 0.0, "server": 0.0}
+    for role, pid in (("service", service_pid), ("server", server_pid)):
+        try:
+            proc = psutil.Process(pid)
+            t = proc.cpu_times()
+            out[role] += t.user + t.system
+            for child in proc.children(recursive=True):
+                try:
+                    c = child.cpu_times()
+                except psutil.Error:
+                    continue
+                out["workers" if role == "service" else role] += c.user + c.system
+        except psutil.Error:
+            pass
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=1000)
@@ -71,6 +90,7 @@ def main() -> int:
             try:
                 svc.wait_for(lambda s: s["state"] == "ONLINE" and bool(s["converters"]) and s["converters"][0]["status"] == "running", 60)
                 texts = [guide_csv(f"BENCH-{i:05d}") for i in range(args.files)]
+                cpu0 = _cpu_by_role(svc.process.pid, srv.process.pid)  # type: ignore[union-attr]
                 t0 = time.perf_counter()
                 for i, text in enumerate(texts):
                     tmpf = incoming / f".f{i:05d}.tmp"
@@ -79,10 +99,13 @@ def main() -> int:
                 t_dropped = time.perf_counter() - t0
                 st = svc.wait_for(lambda s: s["queue"]["completed"] >= args.files, timeout=600)
                 t_all = time.perf_counter() - t0
+                cpu1 = _cpu_by_role(svc.process.pid, srv.process.pid)  # type: ignore[union-attr]
                 lat = st["latency"]
                 emit("station_files_per_s", args.files / t_all, "files/s", files=args.files,
                      seconds=round(t_all, 3), drop_seconds=round(t_dropped, 3),
                      file_stable_seconds=args.stable_seconds, cpus=os.cpu_count(), bar=500)
+                emit("station_run_cpu_seconds", sum(cpu1.values()) - sum(cpu0.values()), "s",
+                     **{k: round(cpu1[k] - cpu0.get(k, 0.0), 3) for k in cpu1}, wall_s=round(t_all, 3))
                 emit("station_stable_to_ack_p50_s", float(lat["p50"]), "s", samples=lat["count"])
                 emit("station_stable_to_ack_p99_s", float(lat["p99"]), "s", samples=lat["count"], bar=1.0)
                 assert st["queue"]["failed"] == 0, st
@@ -118,6 +141,7 @@ def main() -> int:
                 emit("station_stop_seconds", took, "s", exit_code=code)
             finally:
                 svc.kill()
+                print(svc.output()[-2000:], file=sys.stderr) if os.environ.get("PYWATS_SERVICE_PROFILE") else None
     return 0
 
 

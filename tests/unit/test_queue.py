@@ -19,6 +19,7 @@ from pywats_client.queue import (
     QueueItem,
 )
 from pywats_client.queue import _fs
+from pywats_client.queue.models import COMPLETED, PENDING, PROCESSING
 
 
 def report(sn: str = "SN-1", pn: str = "PN-1", **extra: Any) -> dict[str, Any]:
@@ -118,6 +119,61 @@ def test_add_many_stores_each_report_once(queue: PersistentQueue) -> None:
     assert [i.serial_number for i in items] == ["A", "B", "B"]
     assert queue.get_pending_count() == 2
     assert not list((queue.path / "tmp").iterdir())
+
+
+def test_add_many_records_each_reports_source_and_hash(queue: PersistentQueue) -> None:
+    items = queue.add_many(
+        [report(sn="A"), report(sn="B")], sources=[("/in/a.csv", "hash-a"), ("/in/b.csv", None)]
+    )
+    assert [(i.source, i.source_hash) for i in items] == [("/in/a.csv", "hash-a"), ("/in/b.csv", None)]
+    assert queue.find_by_source_hash("hash-a").id == items[0].id  # type: ignore[union-attr]
+    assert [(i.source, i.source_hash) for i in queue.list(PENDING)] == [("/in/a.csv", "hash-a"), ("/in/b.csv", None)]
+
+
+def test_add_many_refuses_sources_of_another_length(queue: PersistentQueue) -> None:
+    with pytest.raises(ValueError, match="2 report.*1 .*pair"):
+        queue.add_many([report(sn="A"), report(sn="B")], sources=[("/in/a.csv", "h")])
+    assert queue.counts()[PENDING] == 0
+    assert not list((queue.path / "pending").iterdir())
+
+
+def test_complete_many_completes_claimed_entries_in_one_call(queue: PersistentQueue) -> None:
+    items = queue.add_many([report(sn=f"C{i}") for i in range(4)])
+    claimed = queue.claim_next(3)
+    done = queue.complete_many([(c.id, f"srv-{n}") for n, c in enumerate(claimed)])
+    assert [d.id for d in done] == [c.id for c in claimed]
+    assert all(d.state == COMPLETED for d in done)
+    assert [d.server_id for d in done] == ["srv-0", "srv-1", "srv-2"]
+    assert all((queue.path / "completed" / f"{c.id}.json").exists() for c in claimed)
+    assert queue.counts() == {**queue.counts(), PENDING: 1, PROCESSING: 0, COMPLETED: 3}
+    # already completed: a no-op that returns the entry
+    again = queue.complete_many([(claimed[0].id, None)])
+    assert again[0].state == COMPLETED and again[0].server_id == "srv-0"
+    assert queue.complete_many([]) == []
+    assert queue.check_integrity() == []
+    assert items[3].id not in {d.id for d in done}
+
+
+def test_complete_many_commits_nothing_when_one_entry_cannot_complete(queue: PersistentQueue) -> None:
+    a, b = queue.add_many([report(sn="A"), report(sn="B")])
+    claimed = queue.claim_next(1)
+    assert claimed[0].id == a.id
+    with pytest.raises(ItemNotFoundError):
+        queue.complete_many([(a.id, "srv"), (str(uuid.uuid4()), None)])
+    # the row of a was rolled back; its file already moved: completing it again works
+    assert queue.get(a.id).state == PROCESSING  # type: ignore[union-attr]
+    assert queue.mark_completed(a.id, server_id="srv").state == COMPLETED
+    assert queue.get(b.id).state == PENDING  # type: ignore[union-attr]
+    assert queue.check_integrity() == []
+
+
+def test_complete_many_without_keep_completed_deletes_the_files(tmp_path: Path) -> None:
+    with PersistentQueue(tmp_path / "q", keep_completed=False) as q:
+        q.add_many([report(sn="A"), report(sn="B")])
+        claimed = q.claim_next(2)
+        q.complete_many([(c.id, None) for c in claimed])
+        assert q.get_completed_count() == 2
+        assert not list((q.path / "completed").iterdir())
 
 
 def test_bad_reports_get_clear_errors_and_leave_nothing(queue: PersistentQueue) -> None:

@@ -5,7 +5,7 @@ One committer thread takes every request waiting at that moment and, for the who
 
 1. records the content hashes and report ids in the ledger (one fsync'd transaction);
 2. adds every report to the queue in one queue transaction (report files fsync'd in
-   parallel, one directory fsync, one commit) — ``PersistentQueue.add_many``-style;
+   parallel, one directory fsync, one commit) — ``PersistentQueue.add_many(sources=...)``;
 3. marks the hashes ``queued`` in the ledger.
 
 A crash anywhere in between is repaired on restart: the ledger still says ``handing`` with
@@ -50,7 +50,7 @@ class HandOver:
         self.max_batch = max_batch
         self._requests: _stdqueue.Queue[HandOverRequest | None] = _stdqueue.Queue()
         self._thread = threading.Thread(target=self._run, name="pywats-handover", daemon=True)
-        self._batch_add = getattr(queue, "_add_batch", None)
+        self._batch_add = getattr(queue, "add_many", None)
         self._gate = threading.Lock()
         self._closed = False
         self._thread.start()
@@ -108,7 +108,10 @@ class HandOver:
         ok: list[HandOverRequest] = []
         if self._batch_add is not None and len(batch) > 1:
             try:
-                self._batch_add([(rep, r.source, r.digest, 0) for r in batch for rep in r.reports])
+                self._batch_add(
+                    [rep for r in batch for rep in r.reports],
+                    sources=[(r.source, r.digest) for r in batch for _ in r.reports],
+                )
                 ok = batch
             except Exception as exc:  # noqa: BLE001 - find the culprit one by one below
                 if type(exc).__name__ == "QueueFullError":

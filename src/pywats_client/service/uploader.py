@@ -13,6 +13,10 @@
   ``max_retry_attempts`` the entry goes to failed/ (never dropped).
 - Sleeps until the next due time or a wake-up (a report was queued, the state changed):
   no polling while idle.
+- Few thread hops: one worker-thread call claims a batch *and* reads its reports; the
+  acknowledgements of uploads finishing at about the same time are committed together
+  (``PersistentQueue.complete_many``, one transaction). An entry is completed only after
+  its own acknowledgement; an upload counts as done only once its completion is committed.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ class Uploader:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._health_now: asyncio.Event | None = None
+        self._acks: list[tuple[str, str | None, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ control
 
@@ -121,9 +127,9 @@ class Uploader:
             if not self._blocked():
                 free = concurrency - len(self._tasks)
                 if free > 0:
-                    items = await asyncio.to_thread(self.queue.claim_next, free)
-                    for item in items:
-                        task = asyncio.create_task(self._upload(item))
+                    items = await asyncio.to_thread(self._claim_and_read, free)
+                    for item, report, error in items:
+                        task = asyncio.create_task(self._upload(item, report, error))
                         self._tasks.add(task)
                         task.add_done_callback(self._task_done)
                     if len(items) == free:
@@ -137,6 +143,17 @@ class Uploader:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
+
+    def _claim_and_read(self, limit: int) -> list[tuple[Any, Any, BaseException | None]]:
+        """(worker thread) Claim up to ``limit`` due entries and read their reports:
+        ``[(item, report or None, read error or None)]``."""
+        out: list[tuple[Any, Any, BaseException | None]] = []
+        for item in self.queue.claim_next(limit):
+            try:
+                out.append((item, self.queue.read_report(item), None))
+            except Exception as exc:  # noqa: BLE001 - parked by _upload, visibly
+                out.append((item, None, exc))
+        return out
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -189,7 +206,7 @@ class Uploader:
 
     # ------------------------------------------------------------------ one upload
 
-    async def _upload(self, item: Any) -> None:
+    async def _upload(self, item: Any, report: Any = None, read_error: BaseException | None = None) -> None:
         from pywats.exceptions import (
             AuthenticationError,
             AuthorizationError,
@@ -200,13 +217,16 @@ class Uploader:
         )
 
         q = self.queue
-        try:
-            report = await asyncio.to_thread(q.read_report, item)
-        except asyncio.CancelledError:
-            q.release(item.id, count_attempt=False)
-            raise
-        except Exception as exc:  # noqa: BLE001 - unreadable entry: park it, visibly
-            await asyncio.to_thread(q.mark_failed, item.id, f"cannot read the queued report: {exc}")
+        if report is None and read_error is None:
+            try:
+                report = await asyncio.to_thread(q.read_report, item)
+            except asyncio.CancelledError:
+                q.release(item.id, count_attempt=False)
+                raise
+            except Exception as exc:  # noqa: BLE001
+                read_error = exc
+        if read_error is not None:  # unreadable entry: park it, visibly
+            await asyncio.to_thread(q.mark_failed, item.id, f"cannot read the queued report: {read_error}")
             with self.stats.lock:
                 self.stats.uploads_failed += 1
             return
@@ -249,10 +269,54 @@ class Uploader:
             await self._answered_failure(item, f"{type(exc).__name__}: {exc}" if not isinstance(exc, PyWATSError) else str(exc))
             return
         server_id = getattr(result, "id", None)
-        await asyncio.to_thread(q.mark_completed, item.id, server_id=str(server_id) if server_id else None)
+        await self._complete(item.id, str(server_id) if server_id else None)
         self.stats.acked(item.id, time.monotonic())
         if self.stats.state != States.ONLINE and self.stats.state != States.AUTH_FAILED:
             self._set_state(States.ONLINE, None)
+
+    # ------------------------------------------------------------------ completions
+
+    async def _complete(self, item_id: str, server_id: str | None) -> None:
+        """Commit the completion of an acknowledged entry, together with the other
+        acknowledgements waiting at that moment; returns once it is committed."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._acks.append((item_id, server_id, fut))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_acks(), name="uploader-completions")
+        # shielded: a cancelled upload whose report the server already has still completes
+        await asyncio.shield(fut)
+
+    async def _flush_acks(self) -> None:
+        while self._acks:
+            batch, self._acks = self._acks, []
+            try:
+                errors = await asyncio.to_thread(self._complete_batch, [(i, s) for i, s, _ in batch])
+            except BaseException as exc:  # noqa: BLE001 - every waiter must be released
+                errors = [exc] * len(batch)
+            for (_, _, fut), error in zip(batch, errors):
+                if fut.done():
+                    continue
+                if error is None:
+                    fut.set_result(None)
+                else:
+                    fut.set_exception(error)
+
+    def _complete_batch(self, acks: list[tuple[str, str | None]]) -> list[BaseException | None]:
+        """(worker thread) One transaction for the batch; one by one if that fails."""
+        if len(acks) > 1:
+            try:
+                self.queue.complete_many(acks)
+                return [None] * len(acks)
+            except Exception as exc:  # noqa: BLE001 - find the culprit below
+                log.debug("batch completion failed (%s); completing one at a time", exc)
+        errors: list[BaseException | None] = []
+        for item_id, server_id in acks:
+            try:
+                self.queue.mark_completed(item_id, server_id=server_id)
+                errors.append(None)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+        return errors
 
     async def _answered_failure(self, item: Any, error: str) -> None:
         attempts = int(item.attempts) + 1
@@ -292,6 +356,8 @@ class Uploader:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=2.0)
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.wait([self._flusher], timeout=2.0)
         if self.api is not None:
             try:
                 await self.api.aclose()
