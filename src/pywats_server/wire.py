@@ -8,6 +8,7 @@ responses are MessagePack when the request's ``Accept`` header prefers
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "query_bool",
     "query_int",
     "query_value",
+    "basic_user",
 ]
 
 MSGPACK = "application/x-msgpack"
@@ -152,4 +154,15 @@ def query_value(request: Request, name: str) -> str | None:
     for key, value in params.multi_items():
         if key.lower() == low:
             return value
+    return None
+
+
+def basic_user(request: Request) -> str | None:
+    """The user name in the request's ``Authorization: Basic`` token (``user:password``), if any."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        try:
+            return base64.b64decode(auth[6:].strip()).decode("utf-8").split(":", 1)[0] or None
+        except (ValueError, UnicodeDecodeError):
+            return None
     return None

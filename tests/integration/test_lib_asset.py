@@ -113,9 +113,9 @@ def test_calibration_maintenance_and_log(clients: Clients) -> None:
     clients.run(lambda api: api.asset.set_asset_state(sn, AssetState.IN_OPERATION))
     log = clients.run(lambda api: api.asset.get_asset_log(serial_number=sn))
     assert all(isinstance(e, AssetLog) and e.serial_number == sn for e in log)
-    assert [e.type for e in log] == [AssetLogType.CALIBRATION, AssetLogType.MAINTENANCE,
+    assert [e.type for e in log] == [AssetLogType.REGISTER, AssetLogType.CALIBRATION, AssetLogType.MAINTENANCE,
                                      AssetLogType.MAINTENANCE, AssetLogType.STATE_CHANGE]
-    assert log[0].comment == "yearly cal" and log[0].user == "test"
+    assert log[1].comment == "yearly cal" and log[1].user == "test"
     latest = clients.run(lambda api: api.asset.get_asset_log(serial_number=sn, orderby="logId desc", top=1))
     assert [e.log_id for e in latest] == [log[-1].log_id]
     cal_only = clients.run(lambda api: api.asset.get_asset_log(filter="type eq 4", serial_number=sn))
@@ -146,5 +146,5 @@ async def test_async_asset_calls(wats_server: Any) -> None:
         await api.asset.increment_count(sn, increment_by=5)
         assert (await api.asset.get_status(sn)).is_in_alarm
         await api.asset.record_calibration(sn, comment="async")
-        assert [e.comment for e in await api.asset.get_asset_log(serial_number=sn)] == ["async"]
+        assert [e.comment for e in await api.asset.get_asset_log(serial_number=sn)] == ["asset created", "async"]
         assert (await api.asset.get_asset(sn)).total_count == 5

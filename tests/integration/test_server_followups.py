@@ -117,3 +117,22 @@ async def test_async_library_take_from_exhausted_pool_raises_conflict(wats_serve
         assert await api.production.take_serial_numbers(name, 1) == ["Q7"]
         with pytest.raises(ConflictError, match="no free numbers left"):
             await api.production.take_serial_numbers(name, 1)
+
+
+# -- 3. PUT /api/Asset writes the asset log -------------------------------------------------------
+FIXTURE_TYPE = "00000000-0000-0000-0000-000000000001"
+
+
+def test_asset_create_and_update_are_logged(client: httpx.Client) -> None:
+    sn = _uid("AST")
+    created = client.put("/api/Asset", json={"serialNumber": sn, "typeId": FIXTURE_TYPE, "location": "Line 1"})
+    assert created.status_code == 200, created.text
+    asset = created.json()
+    updated = client.put("/api/Asset", json={**asset, "location": "Line 2", "assetName": "Jig"})
+    assert updated.status_code == 200, updated.text
+    client.put("/api/Asset", json=updated.json())  # no change
+    log = client.get("/api/Asset/Log", params={"$filter": f"serialNumber eq '{sn}'"}).json()
+    rows = [(e["type"], e["property"], e["value"]) for e in log]
+    assert rows == [(1, None, None), (2, "assetName", "Jig"), (2, "location", "Line 2"), (2, None, None)]
+    assert {e["assetId"] for e in log} == {asset["assetId"]} and {e["user"] for e in log} == {"test"}
+    assert all(e["date"] for e in log) and log[0]["comment"] == "asset created"

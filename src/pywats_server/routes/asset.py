@@ -11,7 +11,7 @@ from starlette.routing import Route
 from ..app import get_context
 from ..odata_support import apply_query
 from ..storage import assets as store
-from ..wire import ApiError, read_body, respond
+from ..wire import ApiError, basic_user, read_body, respond
 
 __all__ = ["routes"]
 
@@ -51,10 +51,11 @@ async def get_asset(request: Request) -> Response:
 
 
 async def put_asset(request: Request) -> Response:
-    """PUT /api/Asset → the stored Asset (create or update; serialNumber and typeId required)."""
+    """PUT /api/Asset → the stored Asset (create or update; serialNumber and typeId required; logged)."""
     ctx = get_context(request)
     body = await read_body(request)
-    return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset, c, body)))
+    user = basic_user(request)
+    return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset, c, body, user)))
 
 
 async def list_types(request: Request) -> Response:

@@ -6,7 +6,6 @@ Listed in :data:`AREAS` before ``asset`` so these literal paths are not taken fo
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from starlette.requests import Request
@@ -17,7 +16,7 @@ from ..app import get_context
 from ..odata_support import apply_query
 from ..storage import asset_extra as store
 from ..storage.assets import AssetInputError
-from ..wire import ApiError, query_bool, query_int, query_value, respond
+from ..wire import ApiError, basic_user, query_bool, query_int, query_value, respond
 
 __all__ = ["routes"]
 
@@ -37,16 +36,6 @@ def _key(request: Request) -> tuple[str | None, str | None]:
     return query_value(request, "id") or None, query_value(request, "serialNumber") or None
 
 
-def _user(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("basic "):
-        try:
-            return base64.b64decode(auth[6:].strip()).decode("utf-8").split(":", 1)[0] or None
-        except (ValueError, UnicodeDecodeError):
-            return None
-    return None
-
-
 async def get_status(request: Request) -> Response:
     """GET /api/Asset/Status?id|serialNumber → ``{assetId, serialNumber, alarmState, messages, ...}``."""
     ctx = get_context(request)
@@ -60,7 +49,7 @@ async def put_state(request: Request) -> Response:
     state = query_int(request, "state")
     if state is None:
         raise ApiError(400, "state: query parameter is required")
-    key, user = _key(request), _user(request)
+    key, user = _key(request), basic_user(request)
     await ctx.storage.write(lambda c: _call(store.set_state, c, *key, state, user))
     return Response(status_code=204)
 
@@ -78,7 +67,7 @@ async def put_count(request: Request) -> Response:
 async def post_reset(request: Request) -> Response:
     """POST /api/Asset/ResetRunningCount?id|serialNumber[&comment] → 204 (logged)."""
     ctx = get_context(request)
-    key, comment, user = _key(request), query_value(request, "comment"), _user(request)
+    key, comment, user = _key(request), query_value(request, "comment"), basic_user(request)
     await ctx.storage.write(lambda c: _call(store.reset_running_count, c, *key, comment, user))
     return Response(status_code=204)
 
@@ -86,7 +75,7 @@ async def post_reset(request: Request) -> Response:
 def _service(kind: str) -> Any:
     async def handler(request: Request) -> Response:
         ctx = get_context(request)
-        key, user = _key(request), _user(request)
+        key, user = _key(request), basic_user(request)
         when, comment = query_value(request, "dateTime"), query_value(request, "comment")
         await ctx.storage.write(lambda c: _call(store.record_service, c, kind, *key, when, comment, user))
         return Response(status_code=204)

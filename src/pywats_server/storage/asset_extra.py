@@ -1,8 +1,9 @@
 """Asset usage, state, calibration, maintenance, status, log and sub-assets (reference §2.6).
 
-Works on the asset documents of :mod:`.assets`; keeps an ``asset_log`` table (created on
-first use). Log ``type`` codes: 0 message, 1 register, 2 update, 3 reset count,
-4 calibration, 5 maintenance, 6 state change, 7 count, 8 delete.
+Works on the asset documents of :mod:`.assets`; keeps an ``asset_log`` table. Log ``type``
+codes (AssetLog ``type`` 0–8, reference §2.6): 0 message, 1 created (registered by
+``PUT /api/Asset``), 2 updated (one entry per changed property on ``PUT /api/Asset``),
+3 reset running count, 4 calibration, 5 maintenance, 6 state change, 7 count, 8 delete.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ..timefmt import format_header_time, now_utc
 from .assets import AssetInputError, get_asset
 
 __all__ = [
-    "AssetNotFound", "ensure_schema", "set_state", "count", "reset_running_count", "record_service",
+    "AssetNotFound", "ensure_schema", "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET",
+    "LOG_CALIBRATION", "LOG_MAINTENANCE", "LOG_STATE", "LOG_COUNT", "LOG_DELETED", "set_state", "count", "reset_running_count", "record_service",
     "status", "list_log", "sub_assets",
 ]
 
@@ -32,7 +34,8 @@ _DDL = """CREATE TABLE IF NOT EXISTS asset_log (
     comment         TEXT
 )"""
 
-LOG_RESET, LOG_CALIBRATION, LOG_MAINTENANCE, LOG_STATE = 3, 4, 5, 6
+LOG_MESSAGE, LOG_CREATED, LOG_UPDATED, LOG_RESET, LOG_CALIBRATION = 0, 1, 2, 3, 4
+LOG_MAINTENANCE, LOG_STATE, LOG_COUNT, LOG_DELETED = 5, 6, 7, 8
 
 
 class AssetNotFound(LookupError):
@@ -58,9 +61,13 @@ def _store(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
     conn.execute("UPDATE assets SET doc=? WHERE asset_id=?", (json.dumps(doc), doc["assetId"]))
 
 
-def _log(conn: sqlite3.Connection, doc: dict[str, Any], kind: int, prop: str | None, value: Any,
-         comment: str | None, user: str | None, when: str | None = None) -> None:
+def add_log(conn: sqlite3.Connection, doc: dict[str, Any], kind: int, prop: str | None, value: Any,
+            comment: str | None, user: str | None, when: str | None = None) -> None:
+    """Append one AssetLog entry for asset ``doc`` (``kind`` is a ``LOG_*`` type code; lists
+    and objects in ``value`` are stored as JSON text). Call inside the write transaction."""
     ensure_schema(conn)
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     conn.execute(
         "INSERT INTO asset_log(asset_id, serial_number, date, user, type, property, value, comment)"
         " VALUES(?,?,?,?,?,?,?,?)",
@@ -82,7 +89,7 @@ def set_state(conn: sqlite3.Connection, asset_id: str | None, serial: str | None
     old = doc.get("state")
     doc["state"] = state
     _store(conn, doc)
-    _log(conn, doc, LOG_STATE, "state", state, f"state {old} -> {state}", user)
+    add_log(conn, doc, LOG_STATE, "state", state, f"state {old} -> {state}", user)
 
 
 def _children(conn: sqlite3.Connection, asset_id: str) -> list[dict[str, Any]]:
@@ -119,7 +126,7 @@ def reset_running_count(conn: sqlite3.Connection, asset_id: str | None, serial: 
     old = doc.get("runningCount")
     doc["runningCount"] = 0
     _store(conn, doc)
-    _log(conn, doc, LOG_RESET, "runningCount", 0, comment or f"running count {old} reset", user)
+    add_log(conn, doc, LOG_RESET, "runningCount", 0, comment or f"running count {old} reset", user)
 
 
 def _parse_when(text: str | None) -> datetime:
@@ -142,7 +149,7 @@ def record_service(conn: sqlite3.Connection, kind: str, asset_id: str | None, se
     doc[f"last{cap}Date"] = format_header_time(when)
     doc[f"next{cap}Date"] = format_header_time(when + timedelta(days=float(interval))) if interval else None
     _store(conn, doc)
-    _log(conn, doc, LOG_CALIBRATION if kind == "calibration" else LOG_MAINTENANCE, f"last{cap}Date",
+    add_log(conn, doc, LOG_CALIBRATION if kind == "calibration" else LOG_MAINTENANCE, f"last{cap}Date",
          doc[f"last{cap}Date"], comment, user)
     return doc
 

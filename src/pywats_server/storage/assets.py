@@ -43,6 +43,8 @@ _ASSET_DEFAULTS: dict[str, Any] = {
 }
 _SERVER_OWNED = ("totalCount", "runningCount", "lastMaintenanceDate", "nextMaintenanceDate",
                  "lastCalibrationDate", "nextCalibrationDate", "firstSeenDate")
+#: Changed on every save, so not logged as a property change.
+_LOG_QUIET = frozenset({"lastSeenDate"})
 _TYPE_DEFAULTS: dict[str, Any] = {
     "typeId": None, "typeName": None, "parentTypeId": None, "runningCountLimit": None,
     "totalCountLimit": None, "maintenanceInterval": None, "calibrationInterval": None,
@@ -67,8 +69,14 @@ def get_asset(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
     return None if row is None else json.loads(row[0])
 
 
-def save_asset(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
-    """Create (empty ``assetId``, unknown serial) or update an asset; counts and dates are kept."""
+def save_asset(conn: sqlite3.Connection, body: Any, user: str | None = None) -> dict[str, Any]:
+    """Create (empty ``assetId``, unknown serial) or update an asset; counts and dates are kept.
+
+    Logged in ``asset_log`` (codes in :mod:`.asset_extra`): a create adds one entry of type 1
+    (created); an update adds one entry of type 2 (updated) per changed property, with the
+    property name and its new value (one entry without a property when nothing changed).
+    ``user`` is recorded as the entry's user.
+    """
     if not isinstance(body, dict):
         raise AssetInputError("body: must be one Asset object")
     sn = body.get("serialNumber")
@@ -116,7 +124,21 @@ def save_asset(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
         " type_id=excluded.type_id, doc=excluded.doc",
         (doc["assetId"], sn, doc["typeId"], json.dumps(doc)),
     )
+    _log_save(conn, doc, None if existing is None else json.loads(existing[1]), user)
     return doc
+
+
+def _log_save(conn: sqlite3.Connection, doc: dict[str, Any], old: dict[str, Any] | None, user: str | None) -> None:
+    from .asset_extra import LOG_CREATED, LOG_UPDATED, add_log  # asset_extra imports this module
+
+    if old is None:
+        add_log(conn, doc, LOG_CREATED, None, None, "asset created", user)
+        return
+    changed = [k for k in doc if k not in _LOG_QUIET and doc.get(k) != old.get(k)]
+    for key in changed:
+        add_log(conn, doc, LOG_UPDATED, key, doc.get(key), f"{key} changed", user)
+    if not changed:
+        add_log(conn, doc, LOG_UPDATED, None, None, "asset saved without changes", user)
 
 
 def list_asset_types(conn: sqlite3.Connection) -> list[dict[str, Any]]:
