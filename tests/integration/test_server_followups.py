@@ -3,6 +3,7 @@ asset log on save, tables created at open, header query by misc info."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 
@@ -136,3 +137,20 @@ def test_asset_create_and_update_are_logged(client: httpx.Client) -> None:
     assert rows == [(1, None, None), (2, "assetName", "Jig"), (2, "location", "Line 2"), (2, None, None)]
     assert {e["assetId"] for e in log} == {asset["assetId"]} and {e["user"] for e in log} == {"test"}
     assert all(e["date"] for e in log) and log[0]["comment"] == "asset created"
+
+
+# -- 4. every area's tables exist as soon as the server has opened its database ------------------
+AREA_TABLES = {"reports", "units", "sn_types", "assets", "asset_log", "product_boms", "sw_packages",
+               "sw_package_files", "sw_virtual_folders", "rc_tickets", "rc_attachments"}
+
+
+def test_fresh_database_has_every_table_before_any_request(fresh_server: ServerInfo) -> None:
+    conn = sqlite3.connect(f"file:{fresh_server.db_path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    assert AREA_TABLES <= tables, sorted(AREA_TABLES - tables)
+    with httpx.Client(base_url=fresh_server.base_url, headers=fresh_server.auth_headers, timeout=30) as c:
+        assert c.get("/api/Asset/Log").json() == []
+        assert c.get("/api/Product/BOM", params={"partNumber": "NONE", "revision": "A"}).status_code == 204

@@ -4,9 +4,11 @@ databases written by older builds."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from pywats_server.storage import Storage
+from pywats_server.storage import Storage, asset_extra, product_extra, rootcause, software
 from pywats_server.storage import production as prod
 from pywats_server.storage import production_extra as prod_extra
 
@@ -83,5 +85,32 @@ def test_put_units_parent_resolved_by_unique_serial_or_given_part_number(tmp_pat
             {"serialNumber": "K2", "partNumber": "X", "parentSerialNumber": "P", "parentPartNumber": "B"},
         ])
         assert _subunits(store, "P", "A") == ["K1"] and _subunits(store, "P", "B") == ["K2"]
+    finally:
+        store.close()
+
+
+def test_opening_creates_every_area_table_in_a_clean_interpreter(tmp_path: Path) -> None:
+    """Only ``pywats_server.storage`` imported (no routes): every area's tables exist at open."""
+    code = (
+        "import sys, sqlite3\n"
+        "from pywats_server.storage import Storage\n"
+        "s = Storage(sys.argv[1]); s.close()\n"
+        "c = sqlite3.connect(sys.argv[1])\n"
+        "print(' '.join(sorted(r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='table'\"))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "fresh.db")], capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split()
+    expected = {"meta", "reports", "report_attachments", "products", "product_revisions", "product_boms", "units",
+                "sn_types", "sn_taken", "assets", "asset_types", "asset_log", "processes", "sw_packages",
+                "sw_package_files", "sw_virtual_folders", "rc_tickets", "rc_attachments"}
+    assert expected <= set(out), sorted(expected - set(out))
+
+
+def test_reads_on_a_fresh_database(tmp_path: Path) -> None:
+    store = Storage(tmp_path / "fresh.db")
+    try:
+        assert store.read_sync(asset_extra.list_log) == []
+        assert store.read_sync(product_extra.get_bom, "PN", "A") is None
+        assert store.read_sync(software.list_packages) == [] and store.read_sync(rootcause.get_ticket, "x") is None
     finally:
         store.close()

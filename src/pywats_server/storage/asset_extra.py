@@ -1,6 +1,7 @@
 """Asset usage, state, calibration, maintenance, status, log and sub-assets (reference §2.6).
 
-Works on the asset documents of :mod:`.assets`; keeps an ``asset_log`` table. Log ``type``
+Works on the asset documents of :mod:`.assets`; keeps an ``asset_log`` table (created when
+the database opens). Log ``type``
 codes (AssetLog ``type`` 0–8, reference §2.6): 0 message, 1 created (registered by
 ``PUT /api/Asset``), 2 updated (one entry per changed property on ``PUT /api/Asset``),
 3 reset running count, 4 calibration, 5 maintenance, 6 state change, 7 count, 8 delete.
@@ -15,6 +16,7 @@ from typing import Any
 
 from ..timefmt import format_header_time, now_utc
 from .assets import AssetInputError, get_asset
+from .core import register_schema
 
 __all__ = [
     "AssetNotFound", "ensure_schema", "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET",
@@ -33,6 +35,7 @@ _DDL = """CREATE TABLE IF NOT EXISTS asset_log (
     value           TEXT,
     comment         TEXT
 )"""
+register_schema("asset_log", _DDL + ";")
 
 LOG_MESSAGE, LOG_CREATED, LOG_UPDATED, LOG_RESET, LOG_CALIBRATION = 0, 1, 2, 3, 4
 LOG_MAINTENANCE, LOG_STATE, LOG_COUNT, LOG_DELETED = 5, 6, 7, 8
@@ -43,7 +46,7 @@ class AssetNotFound(LookupError):
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the asset log table if needed."""
+    """Create the asset log table if needed (it is also created when the database opens)."""
     conn.execute(_DDL)
 
 
@@ -196,7 +199,6 @@ def status(conn: sqlite3.Connection, asset_id: str | None, serial: str | None) -
 
 def list_log(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every log entry (AssetLog records) in log order."""
-    ensure_schema(conn)
     return [
         {"logId": r["log_id"], "assetId": r["asset_id"], "serialNumber": r["serial_number"], "date": r["date"],
          "user": r["user"], "type": r["type"], "property": r["property"], "value": r["value"],

@@ -1,7 +1,7 @@
 """Bills of materials per product revision (``/api/Product/BOM``, reference §2.4).
 
-Tables are created on first use (``ensure_schema``), so this module needs no entry in the
-storage package's import list.
+The table is registered with :func:`register_schema` (created when the database opens);
+``save_bom`` still creates it if missing, which is then a no-op.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlite3
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .core import register_schema
 from .products import ensure_product_revision
 
 __all__ = ["BomInputError", "ensure_schema", "parse_wsbf", "save_bom", "get_bom"]
@@ -24,6 +25,7 @@ _DDL = [
         PRIMARY KEY (part_number, revision)
     )""",
 ]
+register_schema("product_boms", ";\n".join(_DDL) + ";")
 
 
 class BomInputError(ValueError):
@@ -107,7 +109,6 @@ def save_bom(conn: sqlite3.Connection, xml: bytes | str) -> dict[str, Any]:
 
 def get_bom(conn: sqlite3.Connection, part_number: str, revision: str) -> dict[str, Any] | None:
     """The stored BOM of a revision, or None."""
-    ensure_schema(conn)
     row = conn.execute(
         "SELECT * FROM product_boms WHERE part_number=? AND revision=?", (part_number, revision)
     ).fetchone()
