@@ -202,3 +202,26 @@ def test_retry_and_reload_through_the_control_api(tmp_path: Path, wats_server: o
         svc.wait_for(lambda s: s["state"] == "ONLINE" and s["queue"]["completed"] == 1)
         assert len(server_headers(base_url, token, serial)) == 1
         assert svc.stop()[0] == 0
+
+
+def test_idle_converter_workers_exit_and_restart_on_demand(tmp_path: Path, wats_server: object) -> None:
+    import psutil
+
+    base_url, token = wats_server  # type: ignore[misc]
+    home, incoming = tmp_path / "home", tmp_path / "Incoming"
+    incoming.mkdir(parents=True)
+    _config(home, "idle", wats_server, incoming)
+    tag = f"IDLE-{uuid.uuid4().hex[:8]}"
+    with ServiceProcess(home, "idle", env={"PYWATS_CONVERTER_IDLE_SECONDS": "1"}) as svc:
+        svc.start()
+        svc.wait_for(lambda s: s["state"] == "ONLINE" and s["converters"][0]["status"] == "running", 60)
+        proc = psutil.Process(svc.process.pid)  # type: ignore[union-attr]
+        for n in range(2):
+            (incoming / f"unit{n}.csv").write_text(guide_csv(f"{tag}-{n}"), encoding="utf-8")
+            svc.wait_for(lambda s, n=n: s["queue"]["completed"] >= n + 1, 60)
+            assert (tmp_path / "Done" / f"unit{n}.csv").exists()
+            # idle: the worker processes (and multiprocessing's helper) have gone
+            _wait(lambda: not proc.children(recursive=True), 30, "idle converter workers to exit")
+        # the second file was converted by a freshly started worker
+        assert {h["serialNumber"] for h in server_headers(base_url, token, tag)} == {f"{tag}-0", f"{tag}-1"}
+        assert svc.status()["conversions_failed"] == 0  # type: ignore[index]

@@ -272,6 +272,7 @@ class Intake:
         if not can_open_exclusively(path):
             self._retry_after[path] = time.monotonic() + float(slot.config.file_stable_seconds)
             return
+        self._note_activity()
         digest = file_sha256(path)
         entry = self.ledger.get(digest)
         if entry is not None and entry.state == "queued":
@@ -322,6 +323,15 @@ class Intake:
         self.on_queued()
         log.debug("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
         self._post_action(slot, path, size, mtime, digest, ids)
+
+    def _note_activity(self) -> None:
+        """Tell the service it is busy (keeps converter workers alive; thread-safe)."""
+        loop, activity = self._loop, self.stats.activity
+        if loop is not None and activity is not None and not activity.is_set():
+            try:
+                loop.call_soon_threadsafe(activity.set)
+            except RuntimeError:  # loop closed
+                pass
 
     def _stamp(self, report: dict[str, Any]) -> dict[str, Any]:
         for key, attr in _STATION_FIELDS:

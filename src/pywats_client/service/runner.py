@@ -37,6 +37,22 @@ log = logging.getLogger("pywats_client.service")
 EXIT_ALREADY_RUNNING = 3
 _MB = 1024 * 1024
 
+#: Converter worker processes exit after this many seconds without a conversion and are
+#: started again on demand (environment ``PYWATS_CONVERTER_IDLE_SECONDS``; 0 = never).
+DEFAULT_CONVERTER_IDLE_SECONDS = 60.0
+
+
+def converter_idle_seconds() -> float:
+    """The idle time after which converter workers exit (see ``DEFAULT_CONVERTER_IDLE_SECONDS``)."""
+    import os
+
+    raw = os.environ.get("PYWATS_CONVERTER_IDLE_SECONDS", "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_CONVERTER_IDLE_SECONDS
+    except ValueError:
+        log.warning("PYWATS_CONVERTER_IDLE_SECONDS=%r is not a number; using %g s", raw, DEFAULT_CONVERTER_IDLE_SECONDS)
+        return DEFAULT_CONVERTER_IDLE_SECONDS
+
 
 # ---------------------------------------------------------------------- logging
 
@@ -140,13 +156,18 @@ class StationService:
         from pywats.core.retry import RetryConfig
 
         cfg = self.config
+        base_url = cfg.service_address or "http://127.0.0.1:9"
         return AsyncWATS(
-            base_url=cfg.service_address or "http://127.0.0.1:9",
+            base_url=base_url,
             token=cfg.api_token or "",
             timeout=30.0,
             retry_config=RetryConfig.disabled(),
             throttle=False,
             max_connections=max(10, int(cfg.upload_concurrency) * 2),
+            # HTTP/1.1 keep-alive pools: cheaper per upload than HTTP/2 framing (and h2 stays
+            # unimported); a plain-http address needs no CA bundle loaded (no TLS at all)
+            http2=False,
+            verify=True if str(base_url).lower().startswith("https:") else False,
         )
 
     def _processes(self) -> tuple[dict[str, Any], ...]:
@@ -372,9 +393,10 @@ class StationService:
         self._tasks.append(asyncio.create_task(self.uploader.run(), name="uploader"))
         self._tasks.append(asyncio.create_task(self.uploader.health_loop(), name="health"))
         self.stats.activity = asyncio.Event()
-        self._tasks.append(asyncio.create_task(self._trim_when_idle(), name="trim"))
+        self._tasks.append(asyncio.create_task(self._when_idle(converter_idle_seconds()), name="idle"))
         self._start_process_sync()
         await self._start_intake()
+        self.stats.activity.set()  # start-up work (converter check) counts: become idle from here
         log.info("service running (pid %d)", __import__("os").getpid())
         await self._stop.wait()
         t0 = time.monotonic()
@@ -383,9 +405,15 @@ class StationService:
         log.info("stopped in %.2fs", time.monotonic() - t0)
         return 0
 
-    async def _trim_when_idle(self) -> None:
-        """After a burst of work, once idle for a few seconds, give freed heap back to the OS
-        (gc + glibc ``malloc_trim``), so an idle station stays small. Event-driven: no ticks."""
+    async def _when_idle(self, workers_idle_seconds: float) -> None:
+        """Make an idle station small, event-driven (no ticks):
+
+        - 3 s after the last activity (upload finished, file taken), give freed heap back
+          to the OS (gc + glibc ``malloc_trim``);
+        - after ``workers_idle_seconds`` without activity, stop the idle converter worker
+          processes (the pool starts new ones on the next file) and, with no worker left,
+          multiprocessing's resource tracker process (started again on demand too).
+        """
         import ctypes
         import ctypes.util
         import gc
@@ -396,18 +424,56 @@ class StationService:
                 trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
             except (OSError, AttributeError):
                 trim = None
-        activity = self.stats.activity
-        while True:
-            await activity.wait()
-            while True:  # wait for 3 s without activity
-                activity.clear()
-                try:
-                    await asyncio.wait_for(activity.wait(), 3.0)
-                except asyncio.TimeoutError:
-                    break
+
+        def give_back() -> None:
             gc.collect()
             if trim is not None:
                 trim(0)
+
+        async def quiet(seconds: float) -> bool:
+            """True if nothing happened for ``seconds`` (then ``activity`` is clear)."""
+            activity.clear()
+            try:
+                await asyncio.wait_for(activity.wait(), seconds)
+            except asyncio.TimeoutError:
+                return True
+            return False
+
+        activity = self.stats.activity
+        assert activity is not None
+        while True:
+            await activity.wait()
+            while not await quiet(3.0):
+                pass
+            give_back()
+            if workers_idle_seconds <= 0 or self.pool is None:
+                continue
+            if not await quiet(max(0.0, workers_idle_seconds - 3.0)):
+                continue  # busy again: start over
+            stopped = await asyncio.to_thread(self._retire_idle_workers)
+            if stopped:
+                log.debug("converter workers idle for %gs: stopped (restarted on demand)", workers_idle_seconds)
+                give_back()
+
+    def _retire_idle_workers(self) -> bool:
+        """Stop idle converter workers (and the resource tracker once none is left)."""
+        pool = self.pool
+        if pool is None:
+            return False
+        before = pool.worker_pids()
+        pool.recycle()
+        if pool.worker_pids():
+            return bool(before)
+        try:  # with no worker alive the tracker has nothing to watch; multiprocessing restarts it on demand
+            from multiprocessing import resource_tracker
+
+            stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # noqa: SLF001
+            if stop is not None and getattr(resource_tracker._resource_tracker, "_fd", None) is not None:  # noqa: SLF001
+                stop()
+                return True
+        except Exception as exc:  # noqa: BLE001 - an optimisation only
+            log.debug("resource tracker not stopped: %s", exc)
+        return bool(before)
 
     def _start_process_sync(self) -> None:
         if not self.config.process_sync_enabled or not self.config.service_address:
