@@ -47,9 +47,15 @@ from pywats.domains._base import ClientState
 from pywats.exceptions import PyWATSError
 
 if TYPE_CHECKING:
+    from pywats.domains.analytics import AnalyticsDomain
     from pywats.domains.app import AppDomain
+    from pywats.domains.asset import AssetDomain
     from pywats.domains.process import ProcessDomain
+    from pywats.domains.product import ProductDomain
+    from pywats.domains.production import ProductionDomain
     from pywats.domains.report import ReportDomain
+    from pywats.domains.rootcause import RootCauseDomain
+    from pywats.domains.software import SoftwareDomain
 
 __all__ = ["pyWATS", "AsyncWATS"]
 
@@ -68,6 +74,12 @@ class _ClientBase:
         app: AppDomain
         process: ProcessDomain
         report: ReportDomain
+        product: ProductDomain
+        production: ProductionDomain
+        asset: AssetDomain
+        software: SoftwareDomain
+        analytics: AnalyticsDomain
+        rootcause: RootCauseDomain
 
     def __init__(
         self,
@@ -125,8 +137,9 @@ class _ClientBase:
 class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
     """Synchronous WATS client over ``httpx.Client`` (connection pooling, HTTP/2 if available).
 
-    Use as a context manager or call :meth:`close`. Domains: ``app``, ``process``,
-    ``report`` (more are registered in :data:`pywats.domains.DOMAINS`).
+    Use as a context manager or call :meth:`close`. Domains (created on first use, see
+    :data:`pywats.domains.DOMAINS`): ``app``, ``report``, ``process``, ``product``,
+    ``production``, ``asset``, ``software``, ``analytics``, ``rootcause``.
     """
 
     _executor: SyncExecutor

@@ -327,7 +327,9 @@ class ProductionDomain(Domain):
 
         Raises:
             NotFoundError: unknown serial-number type.
-            ValidationError: bad quantity, or not enough numbers in sequence.
+            ValidationError: bad quantity.
+            ConflictError: no free numbers left, or (``only_in_sequence``) not enough
+                numbers in sequence; nothing is taken then.
         """
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             raise ValidationError(f"quantity must be a positive integer, not {quantity!r}", field="quantity")
@@ -356,7 +358,9 @@ class ProductionDomain(Domain):
         :func:`serial_number_format`). If there is none and ``create_type`` is true, asks the
         server to create it (named like its format) with its counter at ``start_index``;
         ``start_index`` has no effect on an existing pool, which simply continues. The
-        product name is recorded as the numbers' reference part number (``refPN``).
+        product name is recorded as the numbers' reference part number (``refPN``);
+        ``product_revision`` is accepted for the guide's call but not sent, because WATS
+        records no revision with a taken serial number.
 
         Raises:
             SerialNumberTypeNotConfiguredError: no such type and the server cannot create one
