@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from _lib_clients import Clients, clients  # noqa: F401  (the fixture)
 
 from pywats import AsyncWATS, pyWATS
 from pywats.exceptions import ConflictError
+from pywats.models.report_header import ReportHeader
 from pywats_server.testing import ServerInfo
 
 
@@ -154,3 +156,66 @@ def test_fresh_database_has_every_table_before_any_request(fresh_server: ServerI
     with httpx.Client(base_url=fresh_server.base_url, headers=fresh_server.auth_headers, timeout=30) as c:
         assert c.get("/api/Asset/Log").json() == []
         assert c.get("/api/Product/BOM", params={"partNumber": "NONE", "revision": "A"}).status_code == 204
+
+
+# -- 5. GET /api/Report/Query/HeaderByMiscInfo and api.report.query_headers_by_misc_info -------------
+@pytest.fixture()
+def misc_reports(client: httpx.Client, make_uut) -> dict[str, object]:
+    """Three reports sharing a unique misc-info description; ids and serials by key."""
+    desc = _uid("Slot")
+    sn1, sn2 = _uid("MSN"), _uid("MSN")
+    docs = {
+        "a": make_uut(sn=sn1, start="2026-02-01T10:00:00.000+00:00", result="P",
+                      miscInfos=[{"description": desc, "text": "Left"}, {"description": "Operator note", "text": "ok"}]),
+        "b": make_uut(sn=sn2, start="2026-02-02T10:00:00.000+00:00",
+                      miscInfos=[{"description": desc.lower(), "text": "RIGHT"}]),
+        "c": make_uut(sn=sn1, start="2026-02-03T10:00:00.000+00:00", miscInfos=[{"description": desc, "numeric": 42}]),
+        "other": make_uut(sn=sn1, miscInfos=[{"description": desc + "X", "text": "Left"}]),
+    }
+    for doc in docs.values():
+        doc.pop("startUTC", None)
+        r = client.post("/api/Report/WSJF", json=doc)
+        assert r.status_code == 200, r.text
+    return {"desc": desc, "sn1": sn1, "sn2": sn2, **{k: d["id"] for k, d in docs.items()}}
+
+
+def test_header_by_misc_info_endpoint(client: httpx.Client, misc_reports: dict) -> None:
+    m = misc_reports
+    rows = client.get("/api/Report/Query/HeaderByMiscInfo", params={"description": m["desc"]}).json()
+    assert [r["uuid"] for r in rows] == [m["c"], m["b"], m["a"]]  # newest first, description case-insensitive
+    a = rows[2]
+    assert a["miscData"] == [{"description": m["desc"], "data": "Left"}, {"description": "Operator note", "data": "ok"}]
+    assert (a["serialNumber"], a["partNumber"], a["result"], a["processCode"]) == (m["sn1"], "WIDGET-100", "Passed", 100)
+    assert a["processName"] and a["start"].startswith("2026-02-01T10:00:00")
+    assert set(a) == {"miscData", "serialNumber", "partNumber", "start", "result", "uuid", "processCode", "processName"}
+
+    def uuids(**params: object) -> list[str]:
+        r = client.get("/api/Report/Query/HeaderByMiscInfo", params=params)
+        assert r.status_code == 200, r.text
+        return [x["uuid"] for x in r.json()]
+
+    assert uuids(description=m["desc"], data="right") == [m["b"]]
+    assert uuids(description=m["desc"], data="42") == [m["c"]]  # numeric value as text
+    assert uuids(description=m["desc"], serialNumber=m["sn1"]) == [m["c"], m["a"]]
+    assert uuids(description=m["desc"], serialNumber=m["sn1"], processCode=100) == [m["c"], m["a"]]
+    assert uuids(description=m["desc"], processCode=1) == []
+    assert uuids(data="Left", serialNumber=m["sn1"]) == [m["a"], m["other"]]  # any description
+    r = client.get("/api/Report/Query/HeaderByMiscInfo", params={"serialNumber": m["sn1"]})
+    assert r.status_code == 400 and "description" in r.json()["Message"]
+    r = client.get("/api/Report/Query/HeaderByMiscInfo", params={"description": m["desc"], "processCode": "x"})
+    assert r.status_code == 400 and "processCode" in r.json()["Message"]
+
+
+def test_library_query_headers_by_misc_info(clients: Clients, misc_reports: dict) -> None:
+    m = misc_reports
+    headers = clients.run(lambda api: api.report.query_headers_by_misc_info(m["desc"]))
+    assert all(isinstance(h, ReportHeader) for h in headers)
+    assert [h.uuid for h in headers] == [m["c"], m["b"], m["a"]]
+    a = headers[2]
+    assert a.serial_number == m["sn1"] and a.part_number == "WIDGET-100" and a.result == "Passed"
+    assert a.process_code == 100 and a.start is not None and a.start.day == 1
+    assert a.misc_info == [{"description": m["desc"], "data": "Left"}, {"description": "Operator note", "data": "ok"}]
+    got = clients.run(lambda api: api.report.query_headers_by_misc_info(
+        m["desc"], data="RIGHT", serial_number=m["sn2"], process_code=100))
+    assert [h.uuid for h in got] == [m["b"]]
+    assert clients.run(lambda api: api.report.query_headers_by_misc_info(m["desc"], serial_number=_uid("NONE"))) == []

@@ -400,3 +400,45 @@ class ReportDomain(Domain):
             wsjf["root"] = root
         data = yield Request("POST", "/api/Report/WSJF", json=wsjf, idempotent=True)
         return _submit_result(data, wsjf)
+
+    # -- header query by misc info --------------------------------------------------------------
+
+    @operation
+    def query_headers_by_misc_info(
+        self,
+        description: str,
+        data: str | None = None,
+        serial_number: str | None = None,
+        process_code: int | None = None,
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """Headers of the reports that carry a misc info entry (``GET /api/Report/Query/HeaderByMiscInfo``).
+
+        Sends the parameters of the server specification (``description``, ``data``,
+        ``serialNumber``, ``processCode``), not pyWATS 0.6's ``stringValue``.
+
+        Args:
+            description: the misc info's description (e.g. ``"Firmware build"``).
+            data: its value (text, or a numeric value written as text); ``None`` = any value.
+            serial_number: only reports of this serial number.
+            process_code: only reports of this process (operation) code.
+
+        Returns:
+            One :class:`ReportHeader` per matching report (newest first on the local server)
+            with ``uuid``, ``serial_number``, ``part_number``, ``start``, ``result``,
+            ``process_code``, ``process_name``; ``misc_info`` holds all of the report's misc
+            info entries as the server sends them (``miscData``: ``[{"description", "data"}]``).
+        """
+        if not description:
+            raise ValidationError("query_headers_by_misc_info: description is empty", field="description")
+        rows = yield Request(
+            "GET",
+            "/api/Report/Query/HeaderByMiscInfo",
+            params={"description": description, "data": data, "serialNumber": serial_number,
+                    "processCode": None if process_code is None else int(process_code)},
+        )
+        headers: list[ReportHeader] = []
+        for item in rows or []:
+            fields = dict(item)
+            fields["miscInfo"] = fields.pop("miscData", None)
+            headers.append(ReportHeader.model_validate(fields))
+        return headers

@@ -1,4 +1,4 @@
-"""``/api/Report/*``: submit WSJF, read WSJF, header query, attachments."""
+"""``/api/Report/*``: submit WSJF, read WSJF, header queries (OData; by misc info), attachments."""
 
 from __future__ import annotations
 
@@ -199,6 +199,29 @@ async def query_header(request: Request) -> Response:
     return respond(request, out)
 
 
+async def query_header_by_misc_info(request: Request) -> Response:
+    """GET /api/Report/Query/HeaderByMiscInfo?description=&data=&serialNumber=&processCode=
+
+    Reports carrying a misc info entry with that ``description`` (and/or ``data``), newest
+    first, as ``[{miscData:[{description, data}], serialNumber, partNumber, start, result,
+    uuid, processCode, processName}]``. ``description`` or ``data`` is required; matching is
+    exact and case-insensitive (details in :func:`..storage.reports.query_by_misc_info`).
+    ``$top`` (optional, pyWATS 0.6 sends it) limits the answer.
+    """
+    ctx = get_context(request)
+    description = query_value(request, "description") or None
+    data = query_value(request, "data") or None
+    if description is None and data is None:
+        raise ApiError(400, "description: query parameter is required (or data)")
+    serial = query_value(request, "serialNumber") or None
+    code = query_int(request, "processCode")
+    top = query_int(request, "$top")
+    if top is not None and top < 0:
+        raise ApiError(400, f"$top: must not be negative, not {top}")
+    found = await ctx.storage.read(store.query_by_misc_info, description, data, serial, code, top)
+    return respond(request, found)
+
+
 def _attachment_response(row: Any) -> Response:
     name = str(row["name"]).replace('"', "")
     return Response(
@@ -255,6 +278,7 @@ routes = [
     Route("/api/Report/WSJF", submit_wsjf, methods=["POST"]),
     Route("/api/Report/Wsjf/{id}", get_wsjf, methods=["GET"]),
     Route("/api/Report/Query/Header", query_header, methods=["GET"]),
+    Route("/api/Report/Query/HeaderByMiscInfo", query_header_by_misc_info, methods=["GET"]),
     Route("/api/Report/Attachment", get_attachment, methods=["GET"]),
     Route("/api/Report/Attachments/{id}", get_all_attachments, methods=["GET"]),
 ]

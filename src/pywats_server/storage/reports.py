@@ -24,6 +24,7 @@ __all__ = [
     "latest_reports",
     "get_attachment",
     "list_attachments",
+    "query_by_misc_info",
     "RESULT_WORDS",
 ]
 
@@ -329,3 +330,73 @@ def list_attachments(conn: sqlite3.Connection, report_uuid: str) -> list[sqlite3
     return conn.execute(
         "SELECT * FROM report_attachments WHERE report_uuid=? ORDER BY seq", (report_uuid,)
     ).fetchall()
+
+
+def _fold(value: Any) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+def query_by_misc_info(
+    conn: sqlite3.Connection,
+    description: str | None,
+    data: str | None,
+    serial_number: str | None,
+    process_code: int | None,
+    top: int | None = None,
+) -> list[dict[str, Any]]:
+    """Reports with a misc info entry matching ``description`` and/or ``data``, newest first.
+
+    Text comparisons are exact but case-insensitive (as SQL Server's default collation);
+    ``data`` matches the entry's text, or its numeric value written as text. Every given
+    criterion must hold (``serial_number``, ``process_code`` narrow the reports). Each result
+    is ``{miscData:[{description, data}] (all the report's entries), serialNumber, partNumber,
+    start, result, uuid, processCode, processName}``; at most ``top`` results when given.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if serial_number is not None:
+        where.append("serial_number = ? COLLATE NOCASE")
+        params.append(serial_number)
+    if process_code is not None:
+        where.append("process_code = ?")
+        params.append(process_code)
+    for needle in (description, data):
+        # cheap pre-selection on the stored collections JSON; only for ASCII text, where
+        # SQLite's lower() and the JSON escaping agree with the exact check below
+        if needle and needle.isascii():
+            where.append("instr(lower(collections), lower(?)) > 0")
+            params.append(json.dumps(needle)[1:-1])
+    sql = (
+        "SELECT uuid, serial_number, part_number, start_utc, result, process_code, process_name, collections"
+        " FROM reports" + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY start_utc_full DESC, time_stamp DESC"
+    )
+    if top is not None and top <= 0:
+        return []
+    want_desc, want_data = _fold(description), _fold(data)
+    out: list[dict[str, Any]] = []
+    for row in conn.execute(sql, params):
+        coll = json.loads(row["collections"])
+        entries = [
+            {"description": m.get("description"), "data": m.get("value")}
+            for m in (coll.get("miscInfo") or []) + (coll.get("uurMiscInfo") or [])
+        ]
+        if not any(
+            (want_desc is None or _fold(e["description"]) == want_desc)
+            and (want_data is None or _fold(e["data"]) == want_data)
+            for e in entries
+        ):
+            continue
+        out.append({
+            "miscData": entries,
+            "serialNumber": row["serial_number"],
+            "partNumber": row["part_number"],
+            "start": row["start_utc"],
+            "result": RESULT_WORDS.get(row["result"], row["result"]),
+            "uuid": row["uuid"],
+            "processCode": row["process_code"],
+            "processName": row["process_name"],
+        })
+        if top is not None and len(out) >= top:
+            break
+    return out
