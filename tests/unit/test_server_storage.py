@@ -3,9 +3,11 @@ databases written by older builds."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from pywats_server.storage import Storage, asset_extra, product_extra, rootcause, software
@@ -112,5 +114,47 @@ def test_reads_on_a_fresh_database(tmp_path: Path) -> None:
         assert store.read_sync(asset_extra.list_log) == []
         assert store.read_sync(product_extra.get_bom, "PN", "A") is None
         assert store.read_sync(software.list_packages) == [] and store.read_sync(rootcause.get_ticket, "x") is None
+    finally:
+        store.close()
+
+
+def test_concurrent_writes_share_commits_and_fail_alone(tmp_path: Path) -> None:
+    """Writes that wait together are committed together (group commit); one that raises is
+    rolled back alone and its caller gets the exception; every answer comes after COMMIT."""
+    store = Storage(tmp_path / "group.db")
+    store.write_sync(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)"))
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    started, gate = threading.Event(), threading.Event()
+
+    def first(conn: sqlite3.Connection) -> str:
+        started.set()
+        assert gate.wait(10)
+        conn.execute("INSERT INTO t VALUES(0)")
+        return "first"
+
+    def insert(conn: sqlite3.Connection, k: int) -> int:
+        conn.execute("INSERT INTO t VALUES(?)", (k,))
+        if k == 13:
+            raise ValueError("unlucky")
+        return k
+
+    async def main() -> list[object]:
+        head = asyncio.create_task(store.write(first))
+        assert await asyncio.to_thread(started.wait, 10)  # the writer is busy with `first`
+        rest = [asyncio.create_task(store.write(insert, k)) for k in range(1, 50)]
+        for _ in range(5):
+            await asyncio.sleep(0)  # let every task hand its job over
+        gate.set()
+        return await asyncio.gather(head, *rest, return_exceptions=True)
+
+    try:
+        results = asyncio.run(main())
+        assert results[0] == "first" and isinstance(results[13], ValueError)
+        assert [r for i, r in enumerate(results) if i not in (0, 13)] == [k for k in range(1, 50) if k != 13]
+        stored = store.read_sync(lambda c: [r[0] for r in c.execute("SELECT k FROM t ORDER BY k")])
+        assert stored == [k for k in range(50) if k != 13]
+        commits = [s for s in statements if s.strip().upper() == "COMMIT"]
+        assert 1 <= len(commits) <= 3, f"{len(commits)} commits for 50 writes"
     finally:
         store.close()

@@ -8,6 +8,13 @@ function (bringing a database written by an older build up to date, e.g. adding 
 guarded by a lock (SQLite never sees two writers at once), queries on a separate read
 connection (in WAL mode readers never block the writer).
 
+Group commit: :meth:`Storage.write` hands its function to one writer thread, which runs
+every change that is waiting at that moment in one ``BEGIN IMMEDIATE`` ... ``COMMIT``
+transaction, each change inside its own ``SAVEPOINT`` (a change that raises is rolled back
+alone and its caller gets the exception; the others are kept). Every caller is answered
+only after that COMMIT returned, so an answer still means "committed" - under load, many
+changes simply share one commit and one thread hand-over.
+
 Durability: the database runs in WAL mode. With ``synchronous="NORMAL"`` (default) every
 committed transaction is in the OS page cache before the HTTP answer is sent, so it
 survives the server process being killed (SIGKILL) at any moment; ``synchronous="FULL"``
@@ -16,6 +23,8 @@ additionally survives power loss at the cost of one fsync per commit.
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -74,13 +83,39 @@ def registered_schemas() -> list[SchemaPart]:
     return list(_SCHEMAS.values())
 
 
+#: Most changes committed together by the writer thread.
+_MAX_BATCH = 256
+
+
+@dataclass
+class _Job:
+    """One change waiting for the writer thread."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+def _settle(items: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    """On the event loop: hand each waiting caller its result or exception."""
+    for future, ok, value in items:
+        if future.done():  # the caller went away (cancelled)
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
 class Storage:
     """A SQLite database file with serialized, thread-offloaded access.
 
     Use :meth:`read` for queries (read connection, one snapshot per call) and :meth:`write`
-    for changes; both take a function ``fn(conn, *args)`` that runs in a worker thread. :meth:`write` wraps it in one
-    ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction (rolled back if ``fn`` raises), so a
-    change is either fully stored before the caller continues, or not at all.
+    for changes; both take a function ``fn(conn, *args)`` that runs off the event loop.
+    :meth:`write` runs it on the writer thread inside a transaction (in its own savepoint,
+    rolled back if ``fn`` raises) and returns only after the COMMIT, so a change is either
+    fully stored before the caller continues, or not at all.
     """
 
     def __init__(self, path: Path | str, *, synchronous: str = "NORMAL") -> None:
@@ -113,6 +148,9 @@ class Storage:
         )
         self._rconn.row_factory = sqlite3.Row
         self._rconn.execute("PRAGMA busy_timeout=30000")
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_start = threading.Lock()
 
     # -- synchronous API (worker threads, start-up code) ------------------------------
     def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
@@ -144,8 +182,91 @@ class Storage:
         return await anyio.to_thread.run_sync(self.read_sync, fn, *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """Async :meth:`write_sync` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.write_sync, fn, *args)
+        """Run ``fn(conn, *args)`` on the writer thread; returns once its transaction is committed.
+
+        Changes waiting together share one transaction (each in its own savepoint) and one
+        commit; see the module docstring. Outside an asyncio loop this falls back to
+        :meth:`write_sync` in a worker thread.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return await anyio.to_thread.run_sync(self.write_sync, fn, *args)
+        future: asyncio.Future[Any] = loop.create_future()
+        self._ensure_writer()
+        self._jobs.put(_Job(fn, args, loop, future))
+        return await future  # type: ignore[no-any-return]
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            with self._writer_start:
+                if self._writer is None:
+                    thread = threading.Thread(target=self._write_loop, name="pywats-server-writer", daemon=True)
+                    thread.start()
+                    self._writer = thread
+
+    def _write_loop(self) -> None:
+        """The writer thread: take every waiting job, run them in one transaction, commit, answer."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            batch = [job]
+            stop = False
+            while len(batch) < _MAX_BATCH:
+                try:
+                    nxt = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for job in batch:
+                    conn.execute("SAVEPOINT job")
+                    try:
+                        value = job.fn(conn, *job.args)
+                    except Exception as exc:  # noqa: BLE001 - handed to that job's caller
+                        conn.execute("ROLLBACK TO job")
+                        conn.execute("RELEASE job")
+                        outcomes.append((False, exc))
+                    else:
+                        conn.execute("RELEASE job")
+                        outcomes.append((True, value))
+                conn.execute("COMMIT")
+            except BaseException as exc:  # the transaction itself failed: nothing was stored
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                failure = exc if isinstance(exc, Exception) else RuntimeError(f"write aborted: {exc!r}")
+                outcomes = [(False, failure)] * len(batch)
+                if not isinstance(exc, Exception):
+                    self._answer(batch, outcomes)
+                    raise
+        self._answer(batch, outcomes)
+
+    @staticmethod
+    def _answer(batch: list[_Job], outcomes: list[tuple[bool, Any]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+        for job, (ok, value) in zip(batch, outcomes):
+            by_loop.setdefault(job.loop, []).append((job.future, ok, value))
+        for loop, items in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, items)
+            except RuntimeError:  # that loop is closed: nobody is waiting any more
+                pass
 
     def get_meta(self, key: str) -> str | None:
         """Read a value from the ``meta`` table (synchronous)."""
@@ -163,7 +284,11 @@ class Storage:
         )
 
     def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
+        """Stop the writer thread (after the changes already handed to it) and close the
+        connections (checkpointing the WAL)."""
+        if self._writer is not None:
+            self._jobs.put(None)
+            self._writer.join(timeout=30)
         with self._rlock:
             self._rconn.close()
         with self._lock:
