@@ -176,3 +176,65 @@ async def test_rate_limit_obeys_retry_after_without_counting(queue: Any) -> None
         assert 25 < (queue.next_due_in() or 0) <= 30
 
     await _run(up, body)
+
+
+class _GatedAPI(FakeAPI):
+    """Holds every submission until ``gate`` opens, so acknowledgements arrive together."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def _submit(self, report: dict[str, Any]) -> Any:
+        await self.gate.wait()
+        return await super()._submit(report)
+
+
+@pytest.mark.anyio
+async def test_acknowledgements_arriving_together_are_completed_in_one_batch(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = queue.add_many([_report(f"B{i}") for i in range(6)])
+    batches: list[list[str]] = []
+    real = queue.complete_many
+
+    def spy(acks: Any) -> Any:
+        acks = list(acks)
+        batches.append([a for a, _ in acks])
+        return real(acks)
+
+    queue.complete_many = spy
+    api = _GatedAPI()
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(upload_concurrency=6), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.counts()["processing"] == 6)
+        assert queue.counts()["completed"] == 0  # nothing completes before its ack
+        api.gate.set()
+        await _until(lambda: queue.counts()["completed"] == 6)
+        assert sorted(a for b in batches for a in b) == sorted(i.id for i in items)
+        assert max(len(b) for b in batches) > 1  # several acks, one transaction
+        assert all(queue.get(i.id).server_id == i.id for i in items)  # type: ignore[union-attr]
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_a_failed_batch_completion_falls_back_to_one_by_one(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = queue.add_many([_report(f"F{i}") for i in range(4)])
+
+    def broken(acks: Any) -> Any:
+        raise RuntimeError("simulated batch failure")
+
+    queue.complete_many = broken
+    api = _GatedAPI()
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(upload_concurrency=4), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.counts()["processing"] == 4)
+        api.gate.set()
+        await _until(lambda: queue.counts()["completed"] == 4)
+        assert queue.counts()["failed"] == 0 and queue.counts()["pending"] == 0
+        assert {queue.get(i.id).state for i in items} == {"completed"}  # type: ignore[union-attr]
+
+    await _run(up, body)
