@@ -383,3 +383,15 @@ def test_items_are_frozen_snapshots_usable_by_the_cli(queue: PersistentQueue) ->
     assert row["id"] == item.id and row["serial_number"] == "SN-X" and row["state"] == "pending"
     queue.claim_next()
     assert item.state == "pending" and queue.get(item.id).state == "processing"
+
+
+def test_shrink_memory_keeps_everything_and_is_safe_after_close(tmp_path: Path) -> None:
+    q = PersistentQueue(tmp_path / "q")
+    items = q.add_many([report(sn=f"K{i}") for i in range(3)])
+    q.shrink_memory()
+    assert [i.id for i in q.list(PENDING)] == [i.id for i in items]
+    assert q.claim_next(1)[0].id == items[0].id
+    q.close()
+    q.shrink_memory()  # closed: a no-op, not an error
+    with PersistentQueue(tmp_path / "q") as again:
+        assert again.counts()[PENDING] == 3  # the claimed one went back at start-up

@@ -133,6 +133,17 @@ def test_ledger_round_trip_and_forget_later(tmp_path: Path) -> None:
     led.close()
 
 
+def test_ledger_shrink_memory_applies_pending_forgets_and_keeps_the_rest(tmp_path: Path) -> None:
+    led = IntakeLedger(tmp_path / "intake.db")
+    led.begin_many([("h1", ["id1"], "/w/a.csv", "csv"), ("h2", ["id2"], "/w/b.csv", "csv")])
+    led.mark_queued_many(["h1", "h2"])
+    led.forget_later("h1")
+    led.shrink_memory()
+    assert led.get("h1") is None
+    assert led.get("h2").state == "queued"  # type: ignore[union-attr]
+    led.close()
+
+
 def test_instance_lock_is_exclusive(tmp_path: Path) -> None:
     a = InstanceLock(tmp_path / "service.lock")
     a.acquire()

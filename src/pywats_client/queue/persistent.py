@@ -838,6 +838,14 @@ class PersistentQueue:
 
     # ------------------------------------------------------------------ lifetime
 
+    def shrink_memory(self) -> None:
+        """Give SQLite's page cache back (e.g. while the service is idle); nothing durable
+        changes and the next read simply loads pages again."""
+        with self._lock:
+            if self._closed:
+                return
+            self._conn.execute("PRAGMA shrink_memory")
+
     def close(self) -> None:
         """Close the index and release this session's lock (idempotent)."""
         with self._lock:

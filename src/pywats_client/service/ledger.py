@@ -140,6 +140,15 @@ class IntakeLedger:
             cur = self._db.execute("DELETE FROM handed WHERE handed_at < ?", (cutoff,))
             return cur.rowcount or 0
 
+    def shrink_memory(self) -> None:
+        """Apply pending deletions and give SQLite's page cache back (an idle service)."""
+        with self._lock:
+            try:
+                self._flush_forget()
+                self._db.execute("PRAGMA shrink_memory")
+            except sqlite3.Error:
+                pass
+
     def close(self) -> None:
         """Apply pending deletions and close the database."""
         with self._lock:

@@ -426,6 +426,12 @@ class StationService:
                 trim = None
 
         def give_back() -> None:
+            for store in (self.queue, self.ledger):
+                try:
+                    if store is not None:
+                        store.shrink_memory()
+                except Exception as exc:  # noqa: BLE001 - an optimisation only
+                    log.debug("shrink_memory: %s", exc)
             gc.collect()
             if trim is not None:
                 trim(0)
@@ -445,7 +451,7 @@ class StationService:
             await activity.wait()
             while not await quiet(3.0):
                 pass
-            give_back()
+            await asyncio.to_thread(give_back)
             if workers_idle_seconds <= 0 or self.pool is None:
                 continue
             if not await quiet(max(0.0, workers_idle_seconds - 3.0)):
@@ -453,7 +459,7 @@ class StationService:
             stopped = await asyncio.to_thread(self._retire_idle_workers)
             if stopped:
                 log.debug("converter workers idle for %gs: stopped (restarted on demand)", workers_idle_seconds)
-                give_back()
+                await asyncio.to_thread(give_back)
 
     def _retire_idle_workers(self) -> bool:
         """Stop idle converter workers (and the resource tracker once none is left)."""
