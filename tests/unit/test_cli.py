@@ -240,7 +240,7 @@ def test_status_live_from_control_api(home: Path, monkeypatch: pytest.MonkeyPatc
     assert data["running"] is True and data["state"] == "ONLINE"
     assert data["queue"]["pending"] == 2
     text = run("status").stdout
-    assert "running (ONLINE)" in text and "CSV: converted=5  failed=1" in text
+    assert "running (ONLINE)" in text and "CSV [enabled]" in text and "converted=5  failed=1" in text
     assert seen[0].instance_id == "default"
 
 

@@ -150,9 +150,31 @@ def status_cmd(as_json: bool) -> None:
         + "  ".join(f"{name} {q.get(name, 0)}" for name in _STATES)
         + ("" if status["running"] else "  (from disk)")
     )
+    if status.get("last_error"):
+        click.echo(f"last error:      {status['last_error']}")
     rows = _converter_rows(status.get("converters"))
     if rows:
         click.echo("converters:")
         for name, stats in rows:
-            detail = "  ".join(f"{k}={v}" for k, v in stats.items())
-            click.echo(f"  {name}: {detail}")
+            for line in _converter_lines(name, stats):
+                click.echo(line)
+
+
+_COUNTERS = (("files_converted", "converted"), ("files_failed", "failed"), ("reports_queued", "queued"))
+
+
+def _converter_lines(name: str, stats: dict[str, Any]) -> list[str]:
+    """One readable line per converter (plus its error, if any) instead of a key=value dump."""
+    state = stats.get("status") or ("enabled" if stats.get("enabled", True) else "disabled")
+    counters = " · ".join(f"{label} {stats[key]}" for key, label in _COUNTERS if stats.get(key) is not None)
+    lines = [f"  {name} [{state}]" + (f"  {counters}" if counters else "")]
+    if stats.get("watch_folder"):
+        lines.append(f"      watching {stats['watch_folder']}")
+    for key in ("load_error", "last_error"):
+        if stats.get(key):
+            lines.append(f"      {key.replace('_', ' ')}: {stats[key]}")
+    shown = {"status", "enabled", "watch_folder", "load_error", "last_error", "module_path", *dict(_COUNTERS)}
+    extra = {k: v for k, v in stats.items() if k not in shown and v not in (None, "", [], {})}
+    if extra:
+        lines.append("      " + "  ".join(f"{k}={v}" for k, v in extra.items()))
+    return lines
