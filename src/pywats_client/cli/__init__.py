@@ -16,7 +16,7 @@ from pywats._version import __version__
 from pywats_client.cli._common import ClientGroup, instance_option
 from pywats_client.cli.config_cmds import config_group
 from pywats_client.cli.queue_cmds import queue_group
-from pywats_client.cli.service_cmds import service_cmd, status_cmd, test_connection_cmd
+from pywats_client.cli.service_cmds import reload_cmd, service_cmd, status_cmd, test_connection_cmd
 from pywats_client.cli.upload_cmd import upload_cmd
 
 __all__ = ["cli", "main"]
@@ -48,6 +48,7 @@ def demo_cmd(args: tuple[str, ...]) -> None:
 cli.add_command(config_group)
 cli.add_command(test_connection_cmd)
 cli.add_command(service_cmd)
+cli.add_command(reload_cmd)
 cli.add_command(status_cmd)
 cli.add_command(queue_group)
 cli.add_command(upload_cmd)

@@ -1,4 +1,4 @@
-"""``service``, ``status`` and ``test-connection``."""
+"""``service``, ``reload``, ``status`` and ``test-connection``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from pywats_client.cli._common import CliError, echo_err, instance_option, json_option, load_config
 from pywats_client.config import ClientConfig
 
-__all__ = ["queue_counts", "service_cmd", "status_cmd", "test_connection_cmd"]
+__all__ = ["queue_counts", "reload_cmd", "service_cmd", "status_cmd", "test_connection_cmd"]
 
 _STATES = ("pending", "processing", "failed", "completed")
 
@@ -24,6 +24,21 @@ def service_cmd() -> None:
 
     code = run_service(config)
     raise click.exceptions.Exit(int(code or 0))
+
+
+@click.command("reload")
+@instance_option
+def reload_cmd() -> None:
+    """Make the running service re-read its configuration (a new token, converters, …)
+    without a restart; a token change clears the AUTH_FAILED state."""
+    config = load_config()
+    from pywats_client.service.control import ControlError, request_reload
+
+    try:
+        status = request_reload(config)
+    except ControlError as exc:
+        raise CliError(f"cannot reload instance {config.instance_id!r}: {exc}") from None
+    click.echo(f"reloaded {config.path}; service is {status.get('state', 'running')}")
 
 
 @click.command("test-connection")
