@@ -153,3 +153,47 @@ def test_instance_lock_is_exclusive(tmp_path: Path) -> None:
     a.release()
     with InstanceLock(tmp_path / "service.lock"):
         pass
+
+
+def _poll(cond, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+def test_folder_events_hint_writes_not_reads_and_wake_once_per_batch(tmp_path: Path) -> None:
+    from pywats_client.service.watcher import FolderEvents
+
+    old = tmp_path / "old.csv"
+    old.write_text("x", encoding="utf-8")
+    wakes: list[int] = []
+    events = FolderEvents([tmp_path], lambda: wakes.append(1))
+    events.start()
+    try:
+        assert events.error is None
+        seen: set[Path] = set()
+        # reading a file (as hashing and converting do) is not a hint; a new file is
+        for _ in range(3):
+            old.read_bytes()
+        (tmp_path / "marker1.csv").write_text("m", encoding="utf-8")
+        _poll(lambda: seen.update(events.take()) or (tmp_path / "marker1.csv") in seen)
+        assert old not in seen
+        # several changes before the consumer looks: one wake-up for the whole batch
+        events.take()
+        wakes.clear()
+        for n in range(5):
+            (tmp_path / f"b{n}.csv").write_text("b", encoding="utf-8")
+        _poll(lambda: len(wakes) >= 1)
+        (tmp_path / "marker2.csv").write_text("m", encoding="utf-8")
+        batch: set[Path] = set()
+        _poll(lambda: batch.update(events.take()) or (tmp_path / "marker2.csv") in batch)
+        assert {tmp_path / f"b{n}.csv" for n in range(5)} <= batch
+        assert len(wakes) < 5  # not one per event (5 files x create + modify + close = 15 events)
+    finally:
+        events.stop()

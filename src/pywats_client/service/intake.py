@@ -31,6 +31,10 @@ __all__ = ["ConverterSlot", "Intake"]
 
 log = logging.getLogger("pywats_client.service.intake")
 
+# Wake up this much after the earliest stability deadline: files whose deadlines fall within
+# it are looked at in one pass instead of one loop iteration each (each pass walks the tracker).
+_DEADLINE_SLACK = 0.02
+
 _STATION_FIELDS = (("machineName", "station_name"), ("location", "location"), ("purpose", "purpose"))
 
 
@@ -155,7 +159,7 @@ class Intake:
                 wait_until = next_rescan if deadline is None else min(next_rescan, deadline)
                 timeout = max(0.0, wait_until - time.monotonic())
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=timeout + 0.005)
+                    await asyncio.wait_for(self._wake.wait(), timeout=timeout + _DEADLINE_SLACK)
                 except asyncio.TimeoutError:
                     pass
         finally:

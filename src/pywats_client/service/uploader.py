@@ -71,8 +71,8 @@ class Uploader:
     def wake(self) -> None:
         """Wake the upload loop (thread-safe; cheap when already awake)."""
         loop, event = self._loop, self._wake
-        if loop is None or event is None:
-            return
+        if loop is None or event is None or event.is_set():
+            return  # already set: the loop clears it only right before it looks at the queue
         try:
             loop.call_soon_threadsafe(event.set)
         except RuntimeError:

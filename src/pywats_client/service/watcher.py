@@ -156,8 +156,10 @@ class FolderEvents:
         if not is_candidate(p.name):
             return
         with self._lock:
+            first = not self._hints
             self._hints.add(p)
-        self._on_hint()
+        if first:  # one wake-up per batch of hints: the consumer takes them all at once
+            self._on_hint()
 
     def take(self) -> set[Path]:
         """Return and clear the hints collected so far."""
@@ -168,7 +170,14 @@ class FolderEvents:
     def start(self) -> None:
         """Start the observer; on failure log it and rely on the rescan."""
         try:
-            from watchdog.events import FileSystemEvent, FileSystemEventHandler
+            from watchdog.events import (
+                FileClosedEvent,
+                FileCreatedEvent,
+                FileModifiedEvent,
+                FileMovedEvent,
+                FileSystemEvent,
+                FileSystemEventHandler,
+            )
             from watchdog.observers import Observer
         except ImportError as exc:  # pragma: no cover - watchdog is a client-headless dependency
             self.error = f"watchdog not available ({exc}); using the periodic rescan only"
@@ -191,7 +200,12 @@ class FolderEvents:
         try:
             for folder in self.folders:
                 if folder.is_dir():
-                    observer.schedule(_Handler(), str(folder), recursive=False)
+                    # only what can make a file appear or change: not opens/reads (our own
+                    # hashing and converting open every file, which would echo back as events)
+                    observer.schedule(
+                        _Handler(), str(folder), recursive=False,
+                        event_filter=[FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent],
+                    )
             observer.start()
         except Exception as exc:  # noqa: BLE001 - e.g. inotify watch limit: rescan still works
             self.error = f"native folder events unavailable ({type(exc).__name__}: {exc}); using the periodic rescan only"
