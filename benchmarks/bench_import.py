@@ -19,11 +19,15 @@ PROBES = {
     "import_pywats_tools": "from pywats.tools import ReportBuilder",
 }
 SNIPPET = (
-    "import time, resource\n"
+    "import time\n"
     "t = time.perf_counter()\n"
     "{stmt}\n"
     "dt = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "try:\n"
+    "    import resource  # POSIX only\n"
+    "    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "except ImportError:\n"
+    "    rss = 0\n"
     "print(dt, rss)\n"
 )
 
