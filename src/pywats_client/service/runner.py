@@ -148,6 +148,7 @@ class StationService:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._reload_lock = asyncio.Lock()
+        self._background: set[asyncio.Task[None]] = set()  # e.g. a reload asked for by SIGHUP
         self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
 
     # -- building blocks --------------------------------------------------------------
@@ -343,19 +344,31 @@ class StationService:
         """Ask the service to stop (safe from signal handlers via the loop)."""
         self._stop.set()
 
+    async def _reload_logged(self) -> None:
+        try:
+            await self.reload()
+        except Exception as exc:  # noqa: BLE001 - a bad edit must not stop a running station
+            log.error("reload failed, keeping the running configuration: %s", exc)
+            self.stats.last_error = f"reload failed: {exc}"
+
+    def _reload_soon(self) -> None:
+        """SIGHUP (POSIX): re-read the configuration, as ``pywats-client reload`` does."""
+        task = asyncio.get_running_loop().create_task(self._reload_logged())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
         for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
             sig = getattr(signal, name, None)
             if sig is None:
                 continue
-            if name == "SIGHUP":
-                continue  # reserved (reload may use it later); default action is fine
+            handler = self._reload_soon if name == "SIGHUP" else self.request_stop
             try:
-                loop.add_signal_handler(sig, self.request_stop)
+                loop.add_signal_handler(sig, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 try:
-                    signal.signal(sig, lambda *_: loop.call_soon_threadsafe(self.request_stop))
+                    signal.signal(sig, lambda *_, h=handler: loop.call_soon_threadsafe(h))
                 except (ValueError, OSError):
                     pass
 
@@ -371,7 +384,9 @@ class StationService:
         self.queue = await asyncio.to_thread(
             PersistentQueue,
             cfg.reports_folder,
-            keep_completed=True,
+            # offline_queue_enabled: false — reports still pass through the queue (that is
+            # what makes intake durable), but a completed report is not kept after upload
+            keep_completed=bool(cfg.offline_queue_enabled),
             completed_max_age_days=float(cfg.completed_retention_days) or 36500.0,
             completed_max_count=int(cfg.completed_max_count) or 10**12,
             min_free_bytes=int(cfg.min_free_disk_mb) * _MB,
@@ -542,18 +557,18 @@ def run_service(config: Any) -> int:
     Returns the process exit code: 0 after a clean stop, 3 if another process already
     runs this instance (the message names its pid), 2 if it could not start.
     """
-    handler = setup_logging(config)
     lock = InstanceLock(Path(config.instance_dir) / "service.lock")
     try:
         lock.acquire()
     except InstanceLocked as exc:
-        msg = (
+        # not logged: the log file belongs to the instance that is running
+        print(
             f"pywats-client: the service for instance {config.instance_id!r} is already running ({exc}); "
-            f"refusing to start a second one"
+            f"refusing to start a second one",
+            file=sys.stderr,
         )
-        print(msg, file=sys.stderr)
-        log.error(msg)
         return EXIT_ALREADY_RUNNING
+    handler = setup_logging(config)
     try:
         service = StationService(config)
         return asyncio.run(service.main())
