@@ -79,3 +79,24 @@ def test_refused_second_process_does_not_write_into_the_running_log(tmp_path: Pa
         assert log_file.exists()
         assert "already running" not in log_file.read_text(encoding="utf-8")
         assert svc.stop()[0] == 0
+
+
+def test_converter_own_patterns_apply_when_config_gives_none(tmp_path: Path, wats_server: Any) -> None:
+    """A csv entry without `file_patterns` takes *.csv only (the class's own patterns), not
+    every file in its folder."""
+    home, incoming = tmp_path / "home", tmp_path / "Incoming"
+    incoming.mkdir(parents=True)
+    serial = f"PAT-{uuid.uuid4().hex[:8]}"
+    _config(home, "pat", wats_server, incoming,
+            converters=[{"name": "CSV", "module_path": "csv", "watch_folder": str(incoming),
+                         "file_stable_seconds": 0.2}])
+    (incoming / "notes.txt").write_text("operator notes, not a result file", encoding="utf-8")
+    with ServiceProcess(home, "pat") as svc:
+        svc.start()
+        (incoming / "unit.csv").write_text(guide_csv(serial), encoding="utf-8")
+        svc.wait_for(lambda s: s["queue"]["completed"] == 1)
+        status = svc.status()
+        assert svc.stop()[0] == 0
+    assert (incoming / "notes.txt").exists()  # untouched: not in Error, not converted
+    assert not (incoming / "Error").exists() or not list((incoming / "Error").iterdir())
+    assert status is not None and status["conversions_failed"] == 0

@@ -362,7 +362,7 @@ def test_converter_defaults_and_relative_paths(home: Path) -> None:
     assert conv.error_folder == home / "in" / "Error"
     assert conv.post_action == "move" and conv.enabled and conv.priority == 5
     assert conv.file_stable_seconds == 2 and conv.timeout_seconds == 60
-    assert conv.file_patterns == ["*"] and conv.arguments == {}
+    assert conv.file_patterns is None and conv.arguments == {}
     assert config.reports_folder == home / "q"
 
 

@@ -43,10 +43,22 @@ def collect_files(targets: tuple[Path, ...]) -> list[Path]:
     return files
 
 
+def _patterns(config: ClientConfig, conv: ConverterConfig) -> list[str]:
+    """The converter's configured patterns, else its class's own ``file_patterns``."""
+    if conv.file_patterns is not None:
+        return list(conv.file_patterns)
+    from pywats_client.converters import ConverterLoadError, load_converter
+
+    try:
+        return list(load_converter(conv.module_path, config.converter_paths)().file_patterns)
+    except ConverterLoadError:
+        return []  # not usable for upload; `upload` reports files no converter takes
+
+
 def _pick_converter(config: ClientConfig, path: Path) -> ConverterConfig | None:
     from pywats_client.converters.patterns import matches_patterns
 
-    candidates = [c for c in config.converters if c.enabled and matches_patterns(path, c.file_patterns)]
+    candidates = [c for c in config.converters if c.enabled and matches_patterns(path, _patterns(config, c))]
     candidates.sort(key=lambda c: c.priority)
     return candidates[0] if candidates else None
 

@@ -78,8 +78,9 @@ class ConverterConfig(_Base):
     """Where sources go after success with ``post_action`` move (default ``<watch_folder>/Done``)."""
     error_folder: Path
     """Where failed sources go, with a ``NAME.error`` file (default ``<watch_folder>/Error``)."""
-    file_patterns: list[StrictStr] = Field(default_factory=lambda: ["*"])
-    """Glob patterns (case-insensitive on Windows) of files this converter takes."""
+    file_patterns: list[StrictStr] | None = None
+    """Glob patterns (matched ignoring case) of files this converter takes; absent: the
+    converter class's own ``file_patterns`` (``["*.csv"]`` for the built-in CSV converter)."""
     post_action: StrictStr = "move"
     """What happens to a source once its report is queued: move (to done_folder), delete, keep."""
     enabled: StrictBool = True
@@ -126,7 +127,9 @@ class ConverterConfig(_Base):
 
     @field_validator("file_patterns")
     @classmethod
-    def _patterns(cls, value: list[str]) -> list[str]:
+    def _patterns(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
         if not value or any(not p.strip() for p in value):
             raise ValueError("must be a non-empty list of non-empty patterns")
         return value

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,6 +45,8 @@ class ConverterSlot:
     config: Any  # ConverterConfig
     stats: ConverterStats
     usable: bool = True
+    patterns: list[str] = field(default_factory=lambda: ["*"])
+    """The file patterns in force: the config's, else the converter class's own."""
 
     @property
     def folder(self) -> Path:
@@ -125,7 +127,7 @@ class Intake:
         from pywats_client.converters import matches_patterns
 
         for slot in self._folders.get(path.parent, ()):
-            if matches_patterns(path, slot.config.file_patterns):
+            if matches_patterns(path, slot.patterns):
                 return slot
         return None
 

@@ -97,8 +97,8 @@ def _check_in_child(specs: list[str], converter_paths: list[str]) -> dict[str, d
     out: dict[str, dict[str, Any] | None] = {}
     for spec in specs:
         try:
-            load_converter(spec, converter_paths)
-            out[spec] = None
+            cls = load_converter(spec, converter_paths)
+            out[spec] = {"patterns": [str(p) for p in cls().file_patterns]}
         except ConverterLoadError as exc:
             out[spec] = {"message": str(exc), "file": exc.file, "line": exc.line, "reason": exc.reason}
         except BaseException as exc:  # noqa: BLE001
@@ -109,7 +109,9 @@ def _check_in_child(specs: list[str], converter_paths: list[str]) -> dict[str, d
 
 def check_converters(specs: list[str], converter_paths: list[str], timeout: float = 60.0) -> dict[str, dict[str, Any] | None]:
     """Import each converter in a separate process (user code never runs in the service
-    process); returns ``{spec: None | {"message", "file", "line", "reason"}}``."""
+    process); returns ``{spec: {"patterns": [...]}}`` for a converter that loads (its own
+    ``file_patterns``) and ``{spec: {"message", "file", "line", "reason"}}`` for one that
+    does not."""
     if not specs:
         return {}
     ctx = multiprocessing.get_context("spawn")
@@ -220,6 +222,9 @@ class StationService:
             if not slot.usable:
                 continue
             err = results.get(slot.config.module_path)
+            if err is not None and "patterns" in err:
+                slot.patterns = list(slot.config.file_patterns or err["patterns"] or ["*"])
+                err = None
             if err is not None:
                 slot.usable = False
                 slot.stats.status = "load_error"
@@ -229,7 +234,7 @@ class StationService:
             else:
                 slot.stats.status = "running"
                 log.info("converter %r watching %s (%s)", slot.config.name, slot.config.watch_folder,
-                         ", ".join(slot.config.file_patterns))
+                         ", ".join(slot.patterns))
         with self.stats.lock:
             self.stats.converters = {f"{i}:{s.config.name}": s.stats for i, s in enumerate(slots)}
         return slots
