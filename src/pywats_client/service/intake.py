@@ -11,6 +11,7 @@ error folder with ``NAME.error`` beside it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import shutil
 import threading
@@ -226,7 +227,10 @@ class Intake:
             with self._lock:
                 self._inflight.add(path)
             fut = self._executor.submit(self._guarded, slot, path, size, mtime, now)
-            fut.add_done_callback(lambda _f, p=path: self._done(p))
+            fut.add_done_callback(functools.partial(self._future_done, path))
+
+    def _future_done(self, path: Path, _future: Future[Any]) -> None:
+        self._done(path)
 
     def _done(self, path: Path) -> None:
         with self._lock:

@@ -515,9 +515,7 @@ class StationService:
                 cache_path=Path(self.config.instance_dir) / "processes.json",
                 interval_seconds=300,
             )
-            started = self.process_sync.start()
-            if asyncio.iscoroutine(started):
-                self._tasks.append(asyncio.ensure_future(started))  # type: ignore[arg-type]
+            self.process_sync.start()
         except Exception as exc:  # noqa: BLE001 - process sync is an optimisation, never fatal
             log.warning("process sync not started: %s", exc)
             self.process_sync = None
