@@ -48,7 +48,7 @@ class ServerContext:
 
 def get_context(request: Request) -> ServerContext:
     """The :class:`ServerContext` of the app serving ``request``."""
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 def _case_insensitive(routes: list[BaseRoute]) -> list[BaseRoute]:

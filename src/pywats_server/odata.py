@@ -425,6 +425,43 @@ class _Lexer:
 
 _Env = Mapping[str, Any]
 _Fn = Callable[[Mapping[str, Any], _Env], Any]
+
+
+def _either(lf: _Fn, rf: _Fn) -> _Fn:
+    """``a or b`` (two-valued: only ``True`` counts)."""
+    return lambda row, env: lf(row, env) is True or rf(row, env) is True
+
+
+def _both(lf: _Fn, rf: _Fn) -> _Fn:
+    """``a and b`` (two-valued: only ``True`` counts)."""
+    return lambda row, env: lf(row, env) is True and rf(row, env) is True
+
+
+def _negate(fn: _Fn) -> _Fn:
+    """``not a``."""
+    return lambda row, env: fn(row, env) is not True
+
+
+def _constant(value: Any) -> _Fn:
+    """A literal."""
+    return lambda row, env: value
+
+
+def _scope_var(name: str) -> _Fn:
+    """A lambda variable (``s`` in ``subUnits/any(s: ...)``)."""
+    return lambda row, env: env.get(name)
+
+
+def _field(name: str) -> _Fn:
+    """A top-level property of the row, matched ignoring case."""
+    low = name.lower()
+    return lambda row, env: _lookup(row, name, low)
+
+
+def _member(getter: _Fn, name: str) -> _Fn:
+    """``x/name``: a property of what ``getter`` yields."""
+    low = name.lower()
+    return lambda row, env: _lookup(getter(row, env), name, low)
 _EMPTY_ENV: _Env = {}
 
 
@@ -658,9 +695,8 @@ class _Parser:
             right = self.and_expr()
             self._require_bool(left, "'or'")
             self._require_bool(right, "'or'")
-            lf, rf = left.fn, right.fn
             left = _Node(
-                lambda row, env, lf=lf, rf=rf: lf(row, env) is True or rf(row, env) is True,
+                _either(left.fn, right.fn),
                 "bool",
                 f"{left.text} or {right.text}",
                 left.pos,
@@ -675,9 +711,8 @@ class _Parser:
             right = self.not_expr()
             self._require_bool(left, "'and'")
             self._require_bool(right, "'and'")
-            lf, rf = left.fn, right.fn
             left = _Node(
-                lambda row, env, lf=lf, rf=rf: lf(row, env) is True and rf(row, env) is True,
+                _both(left.fn, right.fn),
                 "bool",
                 f"{left.text} and {right.text}",
                 left.pos,
@@ -691,9 +726,8 @@ class _Parser:
             self.advance()
             operand = self.not_expr()
             self._require_bool(operand, "'not'")
-            of = operand.fn
             return _Node(
-                lambda row, env, of=of: of(row, env) is not True,
+                _negate(operand.fn),
                 "bool",
                 f"not {operand.text}",
                 tok.pos,
@@ -832,7 +866,7 @@ class _Parser:
     @staticmethod
     def _literal(value: Any, tok: _Token) -> _Node:
         """A constant node."""
-        return _Node(lambda row, env, v=value: v, "literal", tok.text, tok.pos, value)
+        return _Node(_constant(value), "literal", tok.text, tok.pos, value)
 
     def function(self) -> _Node:
         """``name '(' args ')'`` for the supported string functions."""
@@ -923,13 +957,11 @@ class _Parser:
             getter: _Fn = lambda row, env: row  # noqa: E731
             text = name
         elif name in self.scopes:
-            getter = lambda row, env, n=name: env.get(n)  # noqa: E731
+            getter = _scope_var(name)
             text = name
         else:
             canonical = self._resolve_field(first)
-            getter = lambda row, env, n=canonical, ln=canonical.lower(): _lookup(  # noqa: E731
-                row, n, ln
-            )
+            getter = _field(canonical)
             text = name
         while self.peek().kind == "SLASH":
             self.advance()
@@ -938,9 +970,7 @@ class _Parser:
             if low in ("any", "all") and self.peek().kind == "LPAREN":
                 return self._lambda(getter, low, f"{text}/{seg.text}", first)
             text = f"{text}/{seg.text}"
-            getter = lambda row, env, g=getter, n=seg.value, ln=low: _lookup(  # noqa: E731
-                g(row, env), n, ln
-            )
+            getter = _member(getter, seg.value)
         return _Node(getter, "value", text, first.pos)
 
     def _resolve_field(self, tok: _Token) -> str:

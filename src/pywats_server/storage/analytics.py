@@ -483,8 +483,7 @@ def dynamic_yield(conn: sqlite3.Connection, body: Any, dimensions: str | None) -
                     "fpy": _pct(fp, units), "spy": _pct(sp, units), "tpy": _pct(tp, units), "lpy": _pct(lp, units)})
         rows.append(row)
     for name, desc in reversed(dims):
-        rows.sort(key=lambda r, n=name: (r[n] is not None, str(r[n]) if r[n] is not None else ""),
-                  reverse=bool(desc))
+        rows.sort(key=_dimension_key(name), reverse=bool(desc))
     limit = filt.top_count if filt.top_count is not None else filt.max_count
     return rows if limit is None else rows[:limit]
 
@@ -607,3 +606,8 @@ def aggregate_measurements(conn: sqlite3.Connection, body: Any, paths: str | Non
             "avg": avg, "stdev": stdev, "lowLimit": low, "highLimit": high, "cp": cp, "cpk": cpk,
         })
     return out
+
+
+def _dimension_key(name: str) -> Callable[[dict[str, Any]], tuple[bool, str]]:
+    """Sort key for one yield dimension: missing values first, then by text."""
+    return lambda r: (r[name] is not None, str(r[name]) if r[name] is not None else "")

@@ -195,7 +195,7 @@ class Storage:
         future: asyncio.Future[Any] = loop.create_future()
         self._ensure_writer()
         self._jobs.put(_Job(fn, args, loop, future))
-        return await future  # type: ignore[no-any-return]
+        return await future
 
     def _ensure_writer(self) -> None:
         if self._writer is None:

@@ -77,7 +77,7 @@ def parse_wsbf(xml: bytes | str) -> dict[str, Any]:
         quantity: float | int | None = None
         if qty_text not in (None, ""):
             try:
-                q = float(qty_text)  # type: ignore[arg-type]
+                q = float(qty_text)
             except ValueError:
                 raise BomInputError(f"Component[{i}]/@Qty: must be a number, not {qty_text!r}") from None
             quantity = int(q) if q.is_integer() else q

@@ -54,7 +54,7 @@ def add_child_unit(
         )
     if (csn, cpn) == (psn, ppn):
         raise ProductionInputError("childSerialNumber: a unit cannot be its own child")
-    seen = {(psn, ppn)}
+    seen: set[tuple[str, str | None]] = {(psn, ppn)}
     key = _parent_key(conn, parent)
     while key is not None and key not in seen:
         if key[0] == csn and key[1] in (cpn, None):

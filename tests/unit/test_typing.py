@@ -1,0 +1,23 @@
+"""The packages ship ``py.typed``: their type hints must check (mypy, config in pyproject.toml)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_mypy_finds_no_errors(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Success: no issues found" in done.stdout
+
+
+def test_every_package_ships_py_typed() -> None:
+    for package in ("pywats", "pywats_client", "pywats_server"):
+        assert (ROOT / "src" / package / "py.typed").is_file()
