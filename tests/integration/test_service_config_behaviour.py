@@ -100,3 +100,30 @@ def test_converter_own_patterns_apply_when_config_gives_none(tmp_path: Path, wat
     assert (incoming / "notes.txt").exists()  # untouched: not in Error, not converted
     assert not (incoming / "Error").exists() or not list((incoming / "Error").iterdir())
     assert status is not None and status["conversions_failed"] == 0
+
+
+def test_identical_file_dropped_again_is_not_uploaded_twice(tmp_path: Path, wats_server: Any) -> None:
+    """A byte-identical copy of a result already uploaded is a re-drop, not a new test: it is
+    moved to Done without a second report (`pywats-client upload` re-sends on purpose)."""
+    home, incoming = tmp_path / "home", tmp_path / "Incoming"
+    incoming.mkdir(parents=True)
+    serial = f"REDROP-{uuid.uuid4().hex[:8]}"
+    content = guide_csv(serial)
+    _config(home, "redrop", wats_server, incoming)
+    with ServiceProcess(home, "redrop") as svc:
+        svc.start()
+        (incoming / "first.csv").write_text(content, encoding="utf-8")
+        svc.wait_for(lambda s: s["queue"]["completed"] == 1)
+        (incoming / "other.csv").write_text(guide_csv(serial + "-B"), encoding="utf-8")  # more work in between
+        svc.wait_for(lambda s: s["queue"]["completed"] == 2)
+        assert svc.stop()[0] == 0
+        svc.start()  # and a restart in between
+        svc.wait_for(lambda s: s["state"] == "ONLINE")
+        (incoming / "again.csv").write_text(content, encoding="utf-8")
+        done = incoming / "Done"
+        svc.wait_for(lambda s: (done / "again.csv").exists())
+        status = svc.status()
+        assert svc.stop()[0] == 0
+    assert status is not None and status["queue"]["completed"] == 2 and status["queue"]["pending"] == 0
+    assert len(server_headers(wats_server.base_url, wats_server.token, serial)) == 2  # SN and SN-B
+    assert [h["serialNumber"] for h in server_headers(wats_server.base_url, wats_server.token, serial)].count(serial) == 1

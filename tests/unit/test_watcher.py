@@ -119,27 +119,44 @@ def test_unique_name_reserves_error_file_and_error_text(tmp_path: Path) -> None:
     assert file_sha256(tmp_path / "h") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
-def test_ledger_round_trip_and_forget_later(tmp_path: Path) -> None:
+def test_ledger_round_trip_and_left_later(tmp_path: Path) -> None:
     led = IntakeLedger(tmp_path / "intake.db")
     led.begin_many([("h1", ["id1", "id2"], "/w/a.csv", "csv"), ("h2", ["id3"], "/w/b.csv", "csv")])
     assert led.get("h1").state == "handing"  # type: ignore[union-attr]
     led.mark_queued_many(["h1"])
-    led.forget_later("h1")
+    led.left_later("h1")
     led.close()
     led = IntakeLedger(tmp_path / "intake.db")
-    assert led.get("h1") is None  # flushed on close
+    left = led.get("h1")  # flushed on close: remembered, so an identical re-drop is not uploaded again
+    assert left is not None and left.state == "left" and left.report_ids == ["id1", "id2"]
     e = led.get("h2")
     assert e is not None and e.state == "handing" and e.report_ids == ["id3"] and e.source == "/w/b.csv"
     led.close()
 
 
-def test_ledger_shrink_memory_applies_pending_forgets_and_keeps_the_rest(tmp_path: Path) -> None:
+def test_ledger_prune_forgets_only_sources_that_left_long_ago(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pywats_client.service.ledger as ledger_module
+
+    led = IntakeLedger(tmp_path / "intake.db")
+    led.begin_many([("moved", ["id1"], "/w/a.csv", "csv"), ("kept", ["id2"], "/w/b.csv", "csv")])
+    led.mark_queued_many(["moved", "kept"])
+    led.left_later("moved")
+    assert led.prune(30) == 0  # left just now: still remembered
+    later = ledger_module.time.time() + 31 * 86400
+    monkeypatch.setattr(ledger_module.time, "time", lambda: later)
+    assert led.prune(30) == 1
+    assert led.get("moved") is None
+    assert led.get("kept").state == "queued"  # type: ignore[union-attr]  # a kept file is never pruned
+    led.close()
+
+
+def test_ledger_shrink_memory_applies_pending_left_marks_and_keeps_the_rest(tmp_path: Path) -> None:
     led = IntakeLedger(tmp_path / "intake.db")
     led.begin_many([("h1", ["id1"], "/w/a.csv", "csv"), ("h2", ["id2"], "/w/b.csv", "csv")])
     led.mark_queued_many(["h1", "h2"])
-    led.forget_later("h1")
+    led.left_later("h1")
     led.shrink_memory()
-    assert led.get("h1") is None
+    assert led.get("h1").state == "left"  # type: ignore[union-attr]
     assert led.get("h2").state == "queued"  # type: ignore[union-attr]
     led.close()
 

@@ -285,9 +285,9 @@ class Intake:
         self._note_activity()
         digest = file_sha256(path)
         entry = self.ledger.get(digest)
-        if entry is not None and entry.state == "queued":
-            log.info("%s was already queued (same content, reports %s): post action only",
-                     path.name, ", ".join(entry.report_ids))
+        if entry is not None and entry.state in ("queued", "left"):
+            log.info("%s was already queued (same content as %s, reports %s): not uploaded again, "
+                     "post action only", path.name, entry.source, ", ".join(entry.report_ids))
             self._post_action(slot, path, size, mtime, digest, entry.report_ids)
             return
         outcome = self.pool.convert(
@@ -358,13 +358,13 @@ class Intake:
         if action == "move":
             dst = move_unique(path, Path(slot.config.done_folder))
             log.debug("%s moved to %s", path.name, dst)
-            self.ledger.forget_later(digest)  # the source has left the folder: nothing to remember
+            self.ledger.left_later(digest)  # remembered as 'left' for the retention period
         elif action == "delete":
             try:
                 path.unlink()
             except FileNotFoundError:
                 pass
-            self.ledger.forget_later(digest)
+            self.ledger.left_later(digest)
         else:
             # kept files stay 'queued' in the ledger for good: a restart never uploads them again
             self._kept[path] = (size, mtime)

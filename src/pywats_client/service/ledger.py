@@ -3,9 +3,12 @@
 One small SQLite database per instance. A row is written (fsync'd) *before* the reports go
 into the queue, holding the report ids the conversion produced (state ``handing``), and set
 to ``queued`` once every report is durably in the queue; once a moved or deleted source has
-left the watch folder its row is dropped again. On a restart:
+left the watch folder its row becomes ``left`` and is kept for the retention period
+(``completed_retention_days``), then pruned. On a restart, or when a file arrives:
 
-- a file whose hash is ``queued`` is not converted again: only its post action runs;
+- a file whose hash is ``queued`` or ``left`` is not converted again: only its post action
+  runs (a byte-identical copy of a result already uploaded is a re-drop, not a new test;
+  ``pywats-client upload`` sends a file again on purpose);
 - a file whose hash is ``handing`` is converted again and its reports get the recorded ids,
   so adding them to the queue is idempotent and the server (idempotent by report GUID)
   never sees a second report.
@@ -120,8 +123,10 @@ class IntakeLedger:
         with self._lock:
             self._db.execute("DELETE FROM handed WHERE sha256=?", (sha256,))
 
-    def forget_later(self, sha256: str) -> None:
-        """Drop the entry with the next write (cheap; losing it only keeps a harmless row)."""
+    def left_later(self, sha256: str) -> None:
+        """Record, with the next write, that the source left the watch folder (moved or
+        deleted): the hash is remembered as ``left`` until :meth:`prune` (cheap; losing
+        it only means an identical re-drop is uploaded as a new report)."""
         with self._pending_lock:
             self._forget.append(sha256)
 
@@ -129,15 +134,24 @@ class IntakeLedger:
         with self._pending_lock:
             hashes, self._forget = self._forget, []
         if hashes:
-            self._db.executemany("DELETE FROM handed WHERE sha256=? AND state='queued'", [(h,) for h in hashes])
+            now = time.time()
+            self._db.executemany(
+                "UPDATE handed SET state='left', handed_at=? WHERE sha256=? AND state='queued'",
+                [(now, h) for h in hashes],
+            )
 
     def prune(self, older_than_days: float) -> int:
-        """Delete entries older than this many days; returns how many."""
+        """Forget sources that left the folder more than this many days ago; returns how many.
+
+        Entries of files kept in place (``post_action: keep``) are never pruned: the file
+        is still there, and forgetting it would upload it again.
+        """
         if older_than_days <= 0:
             return 0
         cutoff = time.time() - older_than_days * 86400
         with self._lock:
-            cur = self._db.execute("DELETE FROM handed WHERE handed_at < ?", (cutoff,))
+            self._flush_forget()
+            cur = self._db.execute("DELETE FROM handed WHERE state='left' AND handed_at < ?", (cutoff,))
             return cur.rowcount or 0
 
     def shrink_memory(self) -> None:

@@ -151,6 +151,7 @@ class StationService:
         self._tasks: list[asyncio.Task[None]] = []
         self._reload_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()  # e.g. a reload asked for by SIGHUP
+        self._ledger_pruned_at = -3600.0
         self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
 
     # -- building blocks --------------------------------------------------------------
@@ -356,6 +357,22 @@ class StationService:
             log.error("reload failed, keeping the running configuration: %s", exc)
             self.stats.last_error = f"reload failed: {exc}"
 
+    def _prune_ledger(self) -> None:
+        """Forget sources that left the watch folder longer ago than the retention period
+        (at start, then at most once an hour when idle)."""
+        now = time.monotonic()
+        if self.ledger is None or now - self._ledger_pruned_at < 3600:
+            return
+        self._ledger_pruned_at = now
+        try:
+            removed = self.ledger.prune(float(self.config.completed_retention_days))
+        except Exception as exc:  # noqa: BLE001 - housekeeping only
+            log.warning("pruning the intake ledger failed: %s", exc)
+            return
+        if removed:
+            log.info("intake ledger: forgot %d source file(s) older than %g days", removed,
+                     float(self.config.completed_retention_days))
+
     def _reload_soon(self) -> None:
         """SIGHUP (POSIX): re-read the configuration, as ``pywats-client reload`` does."""
         task = asyncio.get_running_loop().create_task(self._reload_logged())
@@ -400,6 +417,7 @@ class StationService:
         if getattr(rec, "changed_anything", False):
             log.warning("queue recovery at start: %s", rec)
         self.ledger = IntakeLedger(Path(cfg.instance_dir) / "intake.db")
+        self._prune_ledger()
         self.pool = ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
         self.uploader = Uploader(queue=self.queue, api_factory=self._make_api, config=cfg, stats=self.stats)
         self.control = ControlServer(Path(cfg.instance_dir), cfg.control_port, self._handle)
@@ -446,6 +464,7 @@ class StationService:
                 trim = None
 
         def give_back() -> None:
+            self._prune_ledger()
             for store in (self.queue, self.ledger):
                 try:
                     if store is not None:
