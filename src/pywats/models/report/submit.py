@@ -24,6 +24,10 @@ Defaults filled when absent:
 * UUR: ``uur`` ``{}`` and the main sub-unit (``idx`` 0, ``partType`` ``Main``) if missing;
   UUT: ``uut`` ``{}``.
 
+Peer-package (pyWATS 0.x) spellings that real WATS does not read are rewritten (reference
+§3.14): step ``loop`` ``{i, n}`` becomes ``{idx, num}``; ``booleanMeas[].value`` and
+``uur.active`` are dropped (a boolean ``value`` still decides a missing status).
+
 Anything invalid raises :class:`pywats.exceptions.ValidationError` whose ``field`` is the
 dotted path of the first offending field (``root.steps[3].numericMeas[0].lowLimit``).
 """
@@ -294,6 +298,9 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
             data["uur"] = uur = {}
         elif not isinstance(uur, Mapping):
             raise _fail("uur", "must be an object")
+        if "active" in uur:
+            # pyWATS 0.x emits uur.active; the server schema has no such field (§3.14)
+            data["uur"] = uur = {k: v for k, v in uur.items() if k != "active"}
         if uur.get("processCode") is None and uur.get("processName") is not None:
             test_name = uur["processName"]
             if not isinstance(test_name, str):
@@ -512,11 +519,14 @@ def _boolean(meas: Any, path: str) -> tuple[Any, str]:
         value = meas.get("value")
         if not isinstance(value, bool):
             raise _fail(path + ".status", "is required")
-        new = dict(meas)
-        status = new["status"] = "P" if value else "F"
-        return new, status
-    if status not in MEASUREMENT_STATUSES:
+        status = "P" if value else "F"
+    elif status not in MEASUREMENT_STATUSES:
         raise _fail(path + ".status", f"must be P, F or S, not {status!r}")
+    if "value" in meas or meas.get("status") is None:
+        # the server schema has no booleanMeas ``value`` (reference §3.14): it only decides
+        # a missing status and is not sent
+        meas = {k: v for k, v in meas.items() if k != "value"}
+        meas["status"] = status
     return meas, status
 
 
@@ -620,6 +630,14 @@ def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str
     if loop is not None:
         if not isinstance(loop, Mapping):
             raise _fail(path + ".loop", "must be an object")
+        if "i" in loop or "n" in loop:
+            # pyWATS 0.x spells the loop fields i/n; the server schema reads idx/num (§3.14)
+            fixed = {k: v for k, v in loop.items() if k not in ("i", "n")}
+            if fixed.get("idx") is None and loop.get("i") is not None:
+                fixed["idx"] = loop["i"]
+            if fixed.get("num") is None and loop.get("n") is not None:
+                fixed["num"] = loop["n"]
+            new["loop"] = loop = fixed
         for key in ("idx", "num", "endingIndex", "passed", "failed"):
             _check_int(loop.get(key), f"{path}.loop.{key}")
     attachment = new.get("attachment")
