@@ -231,8 +231,18 @@ class ReportDomain(Domain):
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """One page of report headers (``GET /api/Report/Query/Header``) with raw OData options.
 
-        The server's defaults apply when omitted: ``$top`` 10 (max 10000), ``$orderby`` ``start desc``.
+        The server's defaults apply when omitted: ``$top`` 10, ``$orderby`` ``start desc``.
+        ``top`` above 10000 (the most WATS returns in one page) or ``skip`` below 0 raises
+        ``ValidationError`` without a call: use :meth:`get_reports` to page through more.
         """
+        if top is not None and not 0 <= int(top) <= MAX_PAGE_SIZE:
+            raise ValidationError(
+                f"query_headers: top must be between 0 and {MAX_PAGE_SIZE} (WATS returns at most "
+                f"{MAX_PAGE_SIZE} headers per call; use get_reports(limit=...) to page), got {top}",
+                field="top",
+            )
+        if skip is not None and int(skip) < 0:
+            raise ValidationError(f"query_headers: skip must be >= 0, got {skip}", field="skip")
         if expand is not None and not isinstance(expand, str):
             expand = ",".join(expand)
         if select is not None and not isinstance(select, str):
