@@ -75,3 +75,11 @@ def test_no_msgpack_to_a_server_that_did_not_advertise_it(recorder: _Recorder) -
     assert post.headers["Content-Type"] == "application/json"
     assert "msgpack" not in post.headers.get("Accept", "")
     assert post.content.startswith(b"{")
+
+
+def test_header_filter_result_uses_header_words() -> None:
+    from pywats.domains.report import build_header_filter
+
+    assert build_header_filter(result="F") == "result eq 'Failed'"
+    assert build_header_filter(result="p") == "result eq 'Passed'"
+    assert build_header_filter(result="Terminated") == "result eq 'Terminated'"

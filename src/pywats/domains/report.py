@@ -45,6 +45,10 @@ def odata_datetime(value: datetime | date | str) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_HEADER_RESULTS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated"}
+"""WSJF result letters → the words report headers carry (reference §3.10, §4.2)."""
+
+
 def _report_type_code(report_type: str) -> str:
     code = {"T": "T", "UUT": "T", "TEST": "T", "R": "R", "UUR": "R", "REPAIR": "R"}.get(str(report_type).upper())
     if code is None:
@@ -67,6 +71,8 @@ def build_header_filter(
     """An OData ``$filter`` for ``/api/Report/Query/Header`` from simple criteria (joined by ``and``).
 
     ``operation_type`` is a process name (``processName eq 'FCT'``) or a code (int).
+    ``result`` is matched against the header's word (``Passed``, ``Failed``, ``Error``,
+    ``Terminated``, reference §4.2); the WSJF letters ``P``/``F``/``E``/``T`` are translated.
     """
     parts: list[str] = []
 
@@ -84,6 +90,8 @@ def build_header_filter(
     else:
         equals("processName", operation_type)
     equals("stationName", station_name)
+    if result is not None:
+        result = _HEADER_RESULTS.get(str(result).strip().upper(), result)
     equals("result", result)
     if start_from is not None:
         parts.append(f"start ge {odata_datetime(start_from)}")
