@@ -232,6 +232,9 @@ def header_from_row(row: sqlite3.Row) -> dict[str, Any]:
         "run": row["run"],
         "receiveCount": row["receive_count"],
         "reportSize": row["report_size"],
+        "causedUutFailure": None,
+        "causedUutFailurePath": None,
+        "passedInRun": None,
         "referencedUut": row["referenced_uut"],
     }
     header.update(json.loads(row["collections"]))
