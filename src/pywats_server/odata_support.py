@@ -22,15 +22,21 @@ def _msg(option: str, exc: Exception) -> str:
     return text if text.startswith(option) else f"{option}: {text}"
 
 
-def compile_request_filter(request: Request) -> Callable[[Mapping[str, Any]], bool] | None:
-    """The compiled ``$filter`` of the request (None when absent); 400 when it is invalid."""
+def compile_request_filter(
+    request: Request, fields: Collection[str] | None = None
+) -> Callable[[Mapping[str, Any]], bool] | None:
+    """The compiled ``$filter`` of the request (None when absent); 400 when it is invalid.
+
+    With ``fields`` given, a property not among them is a 400 naming it (as an OData server
+    answers for an unknown property) instead of matching nothing.
+    """
     text = query_value(request, "$filter")
     if text is None or not text.strip():
         return None
     from . import odata
 
     try:
-        pred = odata.compile_filter(text)
+        pred = odata.compile_filter(text, fields=fields)
     except odata.ODataError as exc:
         raise ApiError(400, _msg("$filter", exc)) from None
 

@@ -45,3 +45,21 @@ def test_header_carries_every_spec_field(client: httpx.Client) -> None:
     missing = [f for f in SPEC_HEADER_FIELDS if f not in header]
     assert missing == []
     assert header["start"].endswith("Z")
+
+
+def test_filter_on_unknown_property_is_400_naming_it(client: httpx.Client) -> None:
+    r = client.get("/api/Report/Query/Header", params={"$filter": "serialNumbr eq 'x'"})
+    assert r.status_code == 400, r.text
+    assert "serialNumbr" in r.json()["Message"]
+
+
+def test_filter_on_known_properties_still_works(client: httpx.Client) -> None:
+    for text in (
+        "serialNumber eq 'O''Brien-1'",
+        "processCode eq 100 and reportType eq 'T' and start ge 2020-01-01T00:00:00Z",
+        "subUnits/any(s: s/partNumber ne 'nothing') or serialNumber eq 'O''Brien-1'",
+        "causedUutFailure eq null",
+    ):
+        r = client.get("/api/Report/Query/Header", params={"$filter": text})
+        assert r.status_code == 200, (text, r.text)
+        assert len(r.json()) == 1, text

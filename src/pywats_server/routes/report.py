@@ -32,6 +32,15 @@ EXPAND_NAMES = {
     "uurattachments": "uurAttachments",
 }
 ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
+#: Properties a $filter on /api/Report/Query/Header may name (ReportHeader, reference §4.2,
+#: plus the pyWATS 0.x spellings this server also emits and the expandable collections).
+HEADER_FILTER_FIELDS = [
+    "uuid", "serialNumber", "partNumber", "reportType", "start", "startUtc", "revision", "result",
+    "batchNumber", "userName", "operator", "stationName", "location", "purpose", "measuresDeleted",
+    "timeStamp", "processCode", "processName", "comment", "executionTime", "swFilename", "swVersion",
+    "testSocketIndex", "fixtureId", "errorCode", "errorMessage", "run", "receiveCount", "reportSize",
+    "causedUutFailure", "causedUutFailurePath", "passedInRun", "referencedUut", *EXPAND_NAMES.values(),
+]
 _LARGE_BODY = 64 * 1024
 
 
@@ -168,7 +177,7 @@ async def query_header(request: Request) -> Response:
     ``R``, as pyWATS sends) restricts the report type.
     """
     ctx = get_context(request)
-    pred = compile_request_filter(request)
+    pred = compile_request_filter(request, HEADER_FILTER_FIELDS)
     order = request_orderby(request, ORDERBY_FIELDS) or [("start", True)]
     top, skip = top_skip(request, 10, 10000)
     expand = _expand_set(request)
