@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -28,6 +27,7 @@ from pywats_client import paths, secrets
 from pywats_client.config.errors import ConfigError
 from pywats_client.config.jsonc import loads_jsonc
 from pywats_client.config.placeholders import UnknownPlaceholder, expand_placeholders, host_name
+from pywats_client.queue._fs import replace_file
 
 __all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV"]
 
@@ -517,18 +517,6 @@ def _config_error(exc: ValidationError, label: str, path: Path | None) -> Config
     return ConfigError("\n".join(lines), path=path, key=first_key)
 
 
-def _replace(src: Path, dst: Path) -> None:
-    """os.replace, retried briefly on Windows where a reader holding the file blocks it."""
-    for attempt in range(20):
-        try:
-            os.replace(src, dst)
-            return
-        except PermissionError:
-            if sys.platform != "win32" or attempt == 19:
-                raise
-            time.sleep(0.05)
-
-
 def _atomic_write(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -540,7 +528,7 @@ def _atomic_write(target: Path, text: str) -> None:
             os.fsync(fh.fileno())
         if sys.platform != "win32":
             os.chmod(tmp, 0o600)
-        _replace(tmp, target)
+        replace_file(tmp, target)
     except BaseException:
         try:
             tmp.unlink()

@@ -7,6 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from pywats_client.queue._fs import replace_file
+
 __all__ = ["open_index", "ITEM_COLUMNS"]
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def _move_aside(db_path: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         src = db_path.with_name(db_path.name + suffix)
         if src.exists():
-            src.replace(target.with_name(target.name + suffix))
+            replace_file(src, target.with_name(target.name + suffix))
     return target
 
 

@@ -12,7 +12,8 @@ Layout under the queue folder::
 
 The folder a report file is in is the truth; the index is an accelerator that start-up
 recovery repairs. Every state change takes SQLite's write lock (``BEGIN IMMEDIATE``, so
-threads and processes are serialised), renames the file with ``os.replace`` and updates the
+threads and processes are serialised), renames the file with ``os.replace`` (retried briefly on Windows while another process
+holds it open, see :func:`~pywats_client.queue._fs.replace_file`) and updates the
 row in the same transaction; a crash between the rename and the commit leaves the file in
 its new folder, and recovery corrects the row. ``add`` returns only after the report file
 and its folder entry are fsync'd and the row is committed.
@@ -179,7 +180,7 @@ class PersistentQueue:
             )
         src, dst = self._file(item.state, item_id), self._file(to_state, item_id)
         try:
-            os.replace(src, dst)
+            _fs.replace_file(src, dst)
         except FileNotFoundError:
             actual = self._locate(item_id)
             if actual != to_state:
@@ -303,7 +304,7 @@ class PersistentQueue:
                     if tmp is None:  # it existed when we looked, and is gone now: write it again
                         tmp = self._tmp_dir / f"{self._owner.token}{_TMP_SEP}{item_id}{_SUFFIX}.tmp"
                         _fs.write_durable(tmp, _encoded)
-                    os.replace(tmp, self._file(PENDING, item_id))
+                    _fs.replace_file(tmp, self._file(PENDING, item_id))
                     self._renamed_gen += 1
                     generation = self._renamed_gen
                     now = time.time()
@@ -734,7 +735,7 @@ class PersistentQueue:
         except (OSError, ValueError) as exc:
             error = f"unreadable report file: {exc}"
             if state != FAILED:
-                os.replace(path, self._file(FAILED, item_id))
+                _fs.replace_file(path, self._file(FAILED, item_id))
                 state = FAILED
             self._stats.unreadable_files += 1
             log.error("queue %s: %s (moved to failed/)", self.path, error)
@@ -775,7 +776,7 @@ class PersistentQueue:
                     states.sort(key=rank.__getitem__)
                     for extra in states[1:]:
                         src = self._file(extra, item_id)
-                        os.replace(src, src.with_name(f".{src.name}.duplicate-{int(started)}"))
+                        _fs.replace_file(src, src.with_name(f".{src.name}.duplicate-{int(started)}"))
                         stats.duplicate_files += 1
                         log.warning("queue %s: %s also found in %s/; kept the copy in %s/", self.path, item_id, extra, states[0])
                     del states[1:]
@@ -819,7 +820,7 @@ class PersistentQueue:
                     if alive[owner]:
                         stats.skipped_live_processing += 1
                         continue
-                os.replace(self._file(PROCESSING, item_id), self._file(PENDING, item_id))
+                _fs.replace_file(self._file(PROCESSING, item_id), self._file(PENDING, item_id))
                 self._set_state(conn, item_id, PENDING)
                 stats.requeued_processing += 1
 
