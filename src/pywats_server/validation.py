@@ -22,7 +22,10 @@ from .wire import ApiError
 __all__ = ["ReportFacts", "Attachment", "validate_report"]
 
 _GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?$")
-REPORT_RESULTS = {"P", "F", "E", "T", "D"}
+REPORT_RESULTS = ("P", "F", "E", "T")
+"""Report ``result`` letters, UUT and UUR alike (reference §3.2, §3.10). ``D`` (Done) is a
+step status only: pyWATS 0.x allowed it on a report, but the server schema has just these
+four and real WATS may reject it (§3.14), so this server refuses it."""
 STEP_STATUSES = {"P", "F", "D", "S", "E", "T", "U"}
 STEP_GROUPS = {"S", "M", "C"}
 COMP_OPS = {
@@ -266,7 +269,7 @@ def validate_report(doc: Any, catalog: ProcessCatalog) -> ReportFacts:
     if result is None:
         raise _fail("result", "is required")
     if result not in REPORT_RESULTS:
-        raise _fail("result", f"must be one of P, F, E, T, not {result!r}")
+        raise _fail("result", f"must be one of {', '.join(REPORT_RESULTS)}, not {result!r}")
     machine = _req_str(doc, "machineName", "")
     location = _req_str(doc, "location", "", allow_empty=True)
     purpose = _req_str(doc, "purpose", "", allow_empty=True)

@@ -121,8 +121,20 @@ def test_process_name_must_match_case_sensitively(client: httpx.Client, make_uut
     assert bad.status_code == 400 and bad.json()["Message"].startswith("processName:")
 
 
-def test_result_d_is_accepted(client: httpx.Client, make_uut) -> None:
-    assert client.post("/api/Report/WSJF", json=make_uut(result="D")).status_code == 200
+@pytest.mark.parametrize("result", ["D", "S", "U", "p", "Passed", "", 1, ["P"]])
+def test_report_result_outside_pfet_is_400_listing_what_is_accepted(client: httpx.Client, make_uut, make_uur,
+                                                                  result: object) -> None:
+    # reference §3.2/§3.10: a report result (UUT and UUR) is P, F, E or T; D is a step status only
+    for report in (make_uut(result=result), make_uur(result=result)):
+        r = client.post("/api/Report/WSJF", json=report)
+        assert r.status_code == 400, (report["type"], result, r.text)
+        assert r.json()["Message"] == f"result: must be one of P, F, E, T, not {result!r}"
+
+
+def test_report_results_p_f_e_t_are_accepted_for_uut_and_uur(client: httpx.Client, make_uut, make_uur) -> None:
+    for result in "PFET":
+        for report in (make_uut(result=result), make_uur(result=result)):
+            assert client.post("/api/Report/WSJF", json=report).status_code == 200, (report["type"], result)
 
 
 def test_non_object_body_is_400(client: httpx.Client) -> None:
