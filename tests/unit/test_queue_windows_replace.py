@@ -19,7 +19,7 @@ import pytest
 from pywats_client.config import ClientConfig
 from pywats_client.queue import PersistentQueue
 from pywats_client.queue import _fs
-from pywats_client.queue.models import FAILED, PENDING, PROCESSING
+from pywats_client.queue.models import COMPLETED, FAILED, PENDING, PROCESSING
 
 REAL_REPLACE = os.replace
 
@@ -212,3 +212,83 @@ def test_config_save_rides_out_a_held_file(
     assert flaky.calls == 3
     assert ClientConfig.load_file(path).station_name == "ST-1"
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# ---------------------------------------------------------------- deleting a held file
+
+
+class HeldFiles:
+    """os.unlink that refuses (PermissionError, as Windows does) for the paths in ``held``."""
+
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+        self.refused = 0
+        self.real = os.unlink
+
+    def __call__(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        if os.fspath(path) in self.held:
+            self.refused += 1
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process", os.fspath(path))
+        self.real(path, *args, **kwargs)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> HeldFiles:
+    h = HeldFiles()
+    monkeypatch.setattr(os, "unlink", h)
+    return h
+
+
+def test_remove_file(tmp_path: Path, held: HeldFiles) -> None:
+    p = make_file(tmp_path)
+    held.held.add(os.fspath(p))
+    assert _fs.remove_file(p) is False and p.exists()
+    held.held.clear()
+    assert _fs.remove_file(p) is True and not p.exists()
+    assert _fs.remove_file(p) is True  # already gone
+
+
+def test_completing_while_the_report_file_is_held(tmp_path: Path, held: HeldFiles) -> None:
+    with PersistentQueue(tmp_path / "q", keep_completed=False, free_space=lambda _p: 10**12) as q:
+        a, b = q.add(report("SN-A")), q.add(report("SN-B"))
+        q.claim_next(2)
+        held.held = {os.fspath(q.path / COMPLETED / f"{i}.json") for i in (a.id, b.id)}
+        # the server acknowledged: recording it must not fail because a reader has the file open
+        assert q.mark_completed(a.id, server_id="1").state == COMPLETED
+        assert [i.state for i in q.complete_many([(b.id, "2")])] == [COMPLETED]
+        assert held.refused == 2
+        assert (q.path / COMPLETED / f"{a.id}.json").exists()
+        assert q.prune_completed() == 0  # still held: left alone, no error
+        held.held.clear()
+        assert q.prune_completed() == 2  # released: cleaned up
+        assert list((q.path / COMPLETED).glob("*.json")) == []
+        got = q.get(a.id)
+        assert got is not None and got.state == COMPLETED  # the row stays (re-adds are recognised)
+
+
+def test_pruning_skips_held_files_and_keeps_their_rows(tmp_path: Path, held: HeldFiles) -> None:
+    with PersistentQueue(tmp_path / "q", completed_max_count=0, free_space=lambda _p: 10**12) as q:
+        ids = [q.add(report(f"SN-{n}")).id for n in range(3)]
+        q.claim_next(3)
+        held.held = {os.fspath(q.path / COMPLETED / f"{ids[0]}.json")}
+        q.complete_many([(i, None) for i in ids])  # keep_completed: nothing deleted yet
+        assert q.prune_completed() == 2
+        assert q.get(ids[0]) is not None and q.get(ids[1]) is None and q.get(ids[2]) is None
+        assert q.check_integrity() == []
+        held.held.clear()
+        assert q.prune_completed() == 1
+        assert q.get(ids[0]) is None
+
+
+def test_opening_a_queue_while_a_completed_file_is_held(tmp_path: Path, held: HeldFiles) -> None:
+    with PersistentQueue(tmp_path / "q", free_space=lambda _p: 10**12) as q:
+        item = q.add(report())
+        q.claim_next()
+        q.mark_completed(item.id)
+    held.held = {os.fspath(tmp_path / "q" / COMPLETED / f"{item.id}.json")}
+    # start-up recovery prunes; with the file held it must still open (and prune it later)
+    with PersistentQueue(tmp_path / "q", completed_max_count=0, free_space=lambda _p: 10**12) as q:
+        assert held.refused == 1
+        assert q.get_recovery_stats().pruned_completed == 0
+        got = q.get(item.id)
+        assert got is not None and got.state == COMPLETED

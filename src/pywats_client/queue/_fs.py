@@ -18,6 +18,7 @@ __all__ = [
     "fsync_dir",
     "disk_free_bytes",
     "replace_file",
+    "remove_file",
     "CAN_FSYNC_DIR",
     "REPLACE_RETRY_SECONDS",
 ]
@@ -96,3 +97,19 @@ def replace_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], *, re
                 raise
             _sleep(min(delay, remaining))
             delay = min(delay * 2, _MAX_DELAY)
+
+
+def remove_file(path: str | os.PathLike[str]) -> bool:
+    """Delete ``path``; True if it is gone (also if it was already), False if the OS refused.
+
+    Refusal (PermissionError) is what Windows answers while another process has the file
+    open; the caller leaves the file for a later clean-up instead of failing. Other errors
+    are raised.
+    """
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return True
+    except PermissionError:
+        return False
+    return True

@@ -421,10 +421,8 @@ class PersistentQueue:
                 (server_id,),
             )
         if not self.keep_completed:
-            try:
-                self._file(COMPLETED, item_id).unlink()
-            except FileNotFoundError:
-                pass
+            # the row is committed; a file another process holds open is left to prune_completed
+            _fs.remove_file(self._file(COMPLETED, item_id))
         self._completions += 1
         if self._completions % _PRUNE_EVERY == 0:
             self.prune_completed()
@@ -463,10 +461,7 @@ class PersistentQueue:
                 )
         if not self.keep_completed:
             for item_id, _ in pairs:
-                try:
-                    self._file(COMPLETED, item_id).unlink()
-                except FileNotFoundError:
-                    pass
+                _fs.remove_file(self._file(COMPLETED, item_id))  # a held file: see mark_completed
         before = self._completions
         self._completions += len(pairs)
         if self._completions // _PRUNE_EVERY != before // _PRUNE_EVERY:
@@ -654,22 +649,29 @@ class PersistentQueue:
                         (COMPLETED, cutoff, excess),
                     )
                 )
+            held: set[str] = set()
             for item_id in victims:
-                try:
-                    self._file(COMPLETED, item_id).unlink()
-                except FileNotFoundError:
-                    pass
-                conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
-            removed += len(victims)
+                # a file another process holds open (Windows) keeps its row: next prune retries
+                if _fs.remove_file(self._file(COMPLETED, item_id)):
+                    conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
+                    removed += 1
+                else:
+                    held.add(str(self._file(COMPLETED, item_id)))
             if not self.keep_completed:
                 with os.scandir(self._dirs[COMPLETED]) as it:
                     for entry in it:
                         if entry.name.endswith(_SUFFIX) and not entry.name.startswith("."):
-                            try:
-                                os.unlink(entry.path)
+                            if entry.path in held:
+                                continue
+                            if _fs.remove_file(entry.path):
                                 removed += 1
-                            except FileNotFoundError:
-                                pass
+                            else:
+                                held.add(entry.path)
+        if held:
+            log.warning(
+                "queue %s: %d completed report file(s) could not be deleted (open in another process?); "
+                "the next prune tries again", self.path, len(held),
+            )
         return removed
 
     def recover_crashed_reports(self) -> RecoveryStats:
