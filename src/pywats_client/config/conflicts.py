@@ -85,14 +85,15 @@ def _config_file(config: ClientConfig) -> Path:
     return _resolved(config.path)
 
 
-def load_other_instances(config: ClientConfig, *, home: Path | None = None) -> list[ClientConfig]:
-    """The configs of the other instances in ``home`` (default: the client home), by file name.
+def load_other_instances(config: ClientConfig) -> list[ClientConfig]:
+    """The configs of the other instances in the client home (``PYWATS_CLIENT_HOME`` or the
+    platform folder), sorted by file name.
 
     Every ``config_<id>.json`` whose id differs from ``config.instance_id`` and that is not
     ``config``'s own file is loaded; a file that cannot be loaded is skipped (its own
     instance reports that when it starts).
     """
-    folder = home if home is not None else paths.client_home()
+    folder = paths.client_home()
     own_file = _key(config.path)
     others: list[ClientConfig] = []
     try:
