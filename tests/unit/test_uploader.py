@@ -238,3 +238,93 @@ async def test_a_failed_batch_completion_falls_back_to_one_by_one(queue: Any) ->
         assert {queue.get(i.id).state for i in items} == {"completed"}  # type: ignore[union-attr]
 
     await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_auth_failed_survives_a_network_blip_and_a_good_health_check(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    queue.add(_report("SN"))
+    api = FakeAPI([AuthenticationError("401 Unauthorized")], health=[ConnectionError("refused"), "2026.1"])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: stats.state == States.AUTH_FAILED and queue.counts()["pending"] == 1)
+        await up.check_health()  # the network blips: still AUTH_FAILED, not OFFLINE
+        assert stats.state == States.AUTH_FAILED
+        await up.check_health()  # and the server answers again: the token is still the bad one
+        assert stats.state == States.AUTH_FAILED
+        assert len(api.submitted) == 1 and queue.counts()["pending"] == 1
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_a_429_pauses_every_upload_of_the_instance(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = [queue.add(_report(f"RL{i}")) for i in range(3)]
+    api = FakeAPI([RateLimitError("429 Too Many Requests", retry_after=30)])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(upload_concurrency=1), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.get(items[0].id).state == "pending" and len(api.submitted) == 1)
+        await asyncio.sleep(0.1)  # the observation window: the other due reports wait too
+        assert api.submitted == [items[0].id]
+        assert stats.snapshot()["rate_limited_until"] - time.time() > 25
+        assert all(queue.get(i.id).attempts == 0 for i in items)
+        up._paused_until = 0.0  # noqa: SLF001 - the pause is over (without waiting 30 s)
+        up.wake()
+        await _until(lambda: queue.counts()["completed"] == 2)  # the two that were never tried
+        assert queue.get(items[0].id).state == "pending"  # the refused one keeps its Retry-After
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_a_local_fault_while_sending_is_not_an_attempt(queue: Any) -> None:
+    from pywats.exceptions import ConfigurationError
+
+    stats = ServiceStats("t", "0")
+    item = queue.add(_report("LOCAL"))
+    api = FakeAPI([TypeError("boom"), ConfigurationError("the client is closed")])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(max_retry_attempts=1), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.counts()["completed"] == 1, timeout=10)
+        assert queue.counts()["failed"] == 0  # with max_retry_attempts=1, one counted attempt would fail it
+        assert len(api.submitted) == 3
+        assert stats.upload_errors == 2 and "closed" in (stats.last_error or "")
+
+    await _run(up, body)
+    assert queue.get(item.id).attempts == 0  # type: ignore[union-attr]
+
+
+class _FlakyQueue:
+    """A queue whose first ``n`` claims fail like a locked database."""
+
+    def __init__(self, inner: Any, n: int) -> None:
+        self.inner, self.n = inner, n
+
+    def claim_next(self, limit: int) -> Any:
+        import sqlite3
+
+        if self.n > 0:
+            self.n -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return self.inner.claim_next(limit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.anyio
+async def test_the_upload_loop_survives_a_queue_fault(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    queue.add(_report("AFTER-FAULT"))
+    api = FakeAPI()
+    up = Uploader(queue=_FlakyQueue(queue, 2), api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.counts()["completed"] == 1, timeout=10)
+        assert "database is locked" in (stats.last_error or "")
+
+    await _run(up, body)

@@ -66,6 +66,8 @@ class ServiceStats:
     state_reason: str | None = None
     last_error: str | None = None
     intake_paused: str | None = None
+    rate_limited_until: float | None = None
+    """Wall-clock time until which the server asked (429 Retry-After) for no uploads."""
     uploads_total: int = 0
     uploads_failed: int = 0
     upload_errors: int = 0
@@ -127,6 +129,9 @@ class ServiceStats:
                 "state_reason": self.state_reason,
                 "last_error": self.last_error,
                 "intake_paused": self.intake_paused,
+                "rate_limited_until": self.rate_limited_until
+                if self.rate_limited_until is not None and self.rate_limited_until > time.time()
+                else None,
                 "uptime_seconds": round(time.time() - self.started_at, 3),
                 "started_at": self.started_at,
                 "uploads_total": self.uploads_total,

@@ -6,11 +6,17 @@
   instance to OFFLINE; while OFFLINE nothing is attempted, so an outage of any length fails
   nothing. A health check (``GET /api/App/Version`` every ``health_check_interval`` s)
   brings it back ONLINE and wakes the uploader.
-- 401/403 pause the instance as AUTH_FAILED until the token changes (reload/restart).
+- 401/403 pause the instance as AUTH_FAILED until the token changes (reload/restart);
+  neither a health check nor a network blip clears it.
 - 400 (validation) parks the entry in failed/ with the server's message.
-- 429 waits for Retry-After (not counted). 5xx and other answered errors are retried with
-  exponential backoff and jitter, capped at ``retry_interval_seconds``; after
-  ``max_retry_attempts`` the entry goes to failed/ (never dropped).
+- 429 pauses the whole instance for Retry-After (capped at an hour; not an attempt): the
+  server asked the station, not one report, to slow down. 5xx and other answered errors
+  are retried with exponential backoff and jitter, capped at ``retry_interval_seconds``;
+  after ``max_retry_attempts`` the entry goes to failed/ (never dropped).
+- Only server answers count as attempts: a local fault while submitting (a closed client
+  during a reload, a bug) puts the entry back with its error and a backoff, not counted.
+- The loop survives its own faults (e.g. the queue database briefly unreadable): it logs,
+  shows the error in status, backs off and carries on.
 - Sleeps until the next due time or a wake-up (a report was queued, the state changed):
   no polling while idle.
 - Few thread hops: one worker-thread call claims a batch *and* reads its reports; the
@@ -29,9 +35,12 @@ from typing import Any, Callable
 
 from pywats_client.service.stats import ServiceStats, States
 
-__all__ = ["Uploader", "backoff_delay"]
+__all__ = ["MAX_RATE_LIMIT_PAUSE", "Uploader", "backoff_delay"]
 
 log = logging.getLogger("pywats_client.service.uploader")
+
+#: The longest pause a 429 answer's Retry-After can impose (seconds).
+MAX_RATE_LIMIT_PAUSE = 3600.0
 
 
 def backoff_delay(attempts: int, cap: float, *, base: float = 1.0, rand: Callable[[], float] = random.random) -> float:
@@ -65,6 +74,8 @@ class Uploader:
         self._health_now: asyncio.Event | None = None
         self._acks: list[tuple[str, str | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._paused_until = 0.0  # time.monotonic() before which nothing is uploaded (429)
+        self._local_faults = 0  # consecutive non-answer failures (for their backoff)
 
     # ------------------------------------------------------------------ control
 
@@ -90,7 +101,7 @@ class Uploader:
                     await old.aclose()
                 except Exception:  # noqa: BLE001
                     pass
-            if self.stats.state == States.AUTH_FAILED:
+            if self.stats.state == States.AUTH_FAILED:  # the only way out of AUTH_FAILED
                 self.stats.set_state(States.STARTING, "configuration reloaded")
         if self._health_now is not None:
             self._health_now.set()
@@ -103,6 +114,8 @@ class Uploader:
         return state == States.OFFLINE and bool(self.config.auto_reconnect)
 
     def _set_state(self, state: str, reason: str | None) -> None:
+        if self.stats.state == States.AUTH_FAILED and state != States.AUTH_FAILED:
+            return  # only a new token (replace_api) ends AUTH_FAILED
         if self.stats.set_state(state, reason):
             if state == States.ONLINE:
                 log.info("instance is ONLINE (%s)", self.config.service_address)
@@ -114,35 +127,68 @@ class Uploader:
 
     # ------------------------------------------------------------------ loops
 
+    def pause(self, seconds: float, reason: str) -> None:
+        """Upload nothing for ``seconds`` (at most :data:`MAX_RATE_LIMIT_PAUSE`), e.g. after a 429."""
+        seconds = min(MAX_RATE_LIMIT_PAUSE, max(0.0, float(seconds)))
+        until = time.monotonic() + seconds
+        if until <= self._paused_until:
+            return
+        self._paused_until = until
+        with self.stats.lock:
+            self.stats.rate_limited_until = time.time() + seconds
+        log.warning("uploads paused for %.1fs: %s", seconds, reason)
+        self.wake()
+
+    def _pause_left(self) -> float:
+        return max(0.0, self._paused_until - time.monotonic())
+
     async def run(self) -> None:
-        """The upload loop; returns after :meth:`stop`."""
+        """The upload loop; returns after :meth:`stop`. Survives its own faults."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         if self.api is None:
             self.api = self.api_factory()
-        concurrency = max(1, int(self.config.upload_concurrency))
+        faults = 0
         while not self._stopping:
             self._wake.clear()
-            timeout: float | None = None
-            if not self._blocked():
-                free = concurrency - len(self._tasks)
-                if free > 0:
-                    items = await asyncio.to_thread(self._claim_and_read, free)
-                    for item, report, error in items:
-                        task = asyncio.create_task(self._upload(item, report, error))
-                        self._tasks.add(task)
-                        task.add_done_callback(self._task_done)
-                    if len(items) == free:
-                        continue
-                    due = await asyncio.to_thread(self.queue.next_due_in)
-                    if due is not None:
-                        timeout = max(0.05, due) if not items else max(0.0, due)
+            try:
+                again, timeout = await self._fill()
+                faults = 0
+            except Exception as exc:  # noqa: BLE001 - e.g. the queue database is locked or unreadable
+                faults += 1
+                again, timeout = False, min(30.0, 0.5 * 2 ** min(faults - 1, 6))
+                log.exception("upload loop: %s; trying again in %.1fs", exc, timeout)
+                self.stats.error(f"upload loop: {type(exc).__name__}: {exc}")
+            if again:
+                continue
             if self._stopping:
                 break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
+
+    async def _fill(self) -> tuple[bool, float | None]:
+        """Start uploads for the free slots; returns (look again at once, wait at most)."""
+        pause = self._pause_left()
+        if pause > 0:
+            return False, pause
+        if self._blocked():
+            return False, None
+        free = max(1, int(self.config.upload_concurrency)) - len(self._tasks)
+        if free <= 0:
+            return False, None
+        items = await asyncio.to_thread(self._claim_and_read, free)
+        for item, report, error in items:
+            task = asyncio.create_task(self._upload(item, report, error))
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+        if len(items) == free:
+            return True, None
+        due = await asyncio.to_thread(self.queue.next_due_in)
+        if due is None:
+            return False, None
+        return False, (max(0.05, due) if not items else max(0.0, due))
 
     def _claim_and_read(self, limit: int) -> list[tuple[Any, Any, BaseException | None]]:
         """(worker thread) Claim up to ``limit`` due entries and read their reports:
@@ -210,7 +256,7 @@ class Uploader:
         from pywats.exceptions import (
             AuthenticationError,
             AuthorizationError,
-            PyWATSError,
+            HTTPError,
             RateLimitError,
             TransportError,
             ValidationError,
@@ -258,16 +304,23 @@ class Uploader:
             wait = exc.retry_after if exc.retry_after is not None else backoff_delay(
                 item.attempts + 1, float(self.config.retry_interval_seconds)
             )
-            await asyncio.to_thread(
-                q.release, item.id, error=str(exc), retry_at=time.time() + max(0.0, float(wait)), count_attempt=False
-            )
+            wait = min(MAX_RATE_LIMIT_PAUSE, max(0.0, float(wait)))
+            self.pause(wait, f"the server answered 429 ({exc})")
+            await asyncio.to_thread(q.release, item.id, error=str(exc), retry_at=time.time() + wait, count_attempt=False)
             self._count_error(str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - 5xx and anything else the server answered
-            if not isinstance(exc, PyWATSError):
-                log.exception("unexpected error uploading %s", item.id)
-            await self._answered_failure(item, f"{type(exc).__name__}: {exc}" if not isinstance(exc, PyWATSError) else str(exc))
+        except HTTPError as exc:  # 5xx and anything else the server answered
+            await self._answered_failure(item, str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - not an answer from the server: not an attempt
+            self._local_faults += 1
+            delay = backoff_delay(self._local_faults, max(1.0, float(self.config.retry_interval_seconds)))
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("report %s not sent (%s); not counted as an attempt, next try in %.1fs", item.id, error, delay)
+            await asyncio.to_thread(q.release, item.id, error=error, retry_at=time.time() + delay, count_attempt=False)
+            self._count_error(error)
+            return
+        self._local_faults = 0
         server_id = getattr(result, "id", None)
         await self._complete(item.id, str(server_id) if server_id else None)
         self.stats.acked(item.id, time.monotonic())
