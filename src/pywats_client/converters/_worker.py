@@ -41,8 +41,17 @@ def _exit_with_parent() -> None:
 
 def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
     """Serve conversion requests from ``conn`` until told to stop or the parent leaves."""
-    if hasattr(signal, "SIGINT"):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    # The parent decides when we stop. Stop signals sent to the whole process group (Ctrl-C
+    # in a console, systemd's SIGTERM to the unit's cgroup, Ctrl-Break on Windows) must not
+    # kill a conversion in progress: the service would take that for a converter crash and
+    # move a good file to the error folder. The pool ends workers with kill() when it must.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, signal.SIG_IGN)
+            except (OSError, ValueError):
+                pass
     _exit_with_parent()
     for folder in reversed(list(converter_paths)):
         if folder not in sys.path:

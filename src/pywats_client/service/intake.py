@@ -97,6 +97,8 @@ class Intake:
         self._kept: dict[Path, tuple[int, int]] = {}
         self._retry_after: dict[Path, float] = {}
         self._lock = threading.Lock()
+        self._digests: set[str] = set()  # contents being taken right now (one file per content)
+        self._digest_free = threading.Condition(self._lock)
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._events: FolderEvents | None = None
@@ -151,13 +153,20 @@ class Intake:
             while not self.stopping.is_set():
                 self._wake.clear()
                 now = time.monotonic()
-                if now >= next_rescan:
-                    candidates = self._full_scan()
-                    next_rescan = now + rescan_every
-                else:
-                    candidates = self._hinted(self._events.take())
-                    candidates.extend(self._recheck_due(now))
-                self._consider(candidates, time.monotonic())
+                try:
+                    if now >= next_rescan:
+                        candidates = self._full_scan()
+                        next_rescan = now + rescan_every
+                    else:
+                        candidates = self._hinted(self._events.take())
+                        candidates.extend(self._recheck_due(now))
+                    self._consider(candidates, time.monotonic())
+                except Exception as exc:  # noqa: BLE001 - the intake must outlive one bad look at a folder
+                    if self.stopping.is_set():
+                        break
+                    log.exception("intake: %s (looking again at the next rescan)", exc)
+                    self.stats.error(f"intake: {type(exc).__name__}: {exc}")
+                    next_rescan = min(next_rescan, time.monotonic() + min(rescan_every, 5.0))
                 deadline = self._tracker.next_deadline()
                 wait_until = next_rescan if deadline is None else min(next_rescan, deadline)
                 timeout = max(0.0, wait_until - time.monotonic())
@@ -284,6 +293,26 @@ class Intake:
             return
         self._note_activity()
         digest = file_sha256(path)
+        self._claim_digest(digest)
+        try:
+            self._take(slot, path, size, mtime, stable_at, digest)
+        finally:
+            with self._digest_free:
+                self._digests.discard(digest)
+                self._digest_free.notify_all()
+
+    def _claim_digest(self, digest: str) -> None:
+        """Wait while another thread takes a file with the same content: byte-identical
+        files dropped together become one report (the second one then finds the first one's
+        reports in the ledger), not two."""
+        with self._digest_free:
+            while digest in self._digests:
+                if self.stopping.is_set():
+                    raise _Stopping()
+                self._digest_free.wait(0.5)
+            self._digests.add(digest)
+
+    def _take(self, slot: ConverterSlot, path: Path, size: int, mtime: int, stable_at: float, digest: str) -> None:
         entry = self.ledger.get(digest)
         if entry is not None and entry.state in ("queued", "left"):
             log.info("%s was already queued (same content as %s, reports %s): not uploaded again, "

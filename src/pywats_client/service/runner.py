@@ -13,17 +13,16 @@ health check, control API, process sync — and stops them in order on SIGTERM /
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import logging.handlers
-import multiprocessing
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from pywats_client.service.control import ControlServer
+from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
 from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
@@ -85,47 +84,6 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
         root.addHandler(sh)
     root.propagate = False
     return file_handler
-
-
-# ---------------------------------------------------------------------- converter check
-
-
-def _check_in_child(specs: list[str], converter_paths: list[str]) -> dict[str, dict[str, Any] | None]:
-    """Runs in a throw-away process: try to import every converter spec."""
-    from pywats_client.converters import ConverterLoadError, load_converter
-
-    out: dict[str, dict[str, Any] | None] = {}
-    for spec in specs:
-        try:
-            cls = load_converter(spec, converter_paths)
-            out[spec] = {"patterns": [str(p) for p in cls().file_patterns]}
-        except ConverterLoadError as exc:
-            out[spec] = {"message": str(exc), "file": exc.file, "line": exc.line, "reason": exc.reason}
-        except BaseException as exc:  # noqa: BLE001
-            out[spec] = {"message": f"{spec}: {type(exc).__name__}: {exc}", "file": None, "line": None,
-                         "reason": f"{type(exc).__name__}: {exc}"}
-    return out
-
-
-def check_converters(specs: list[str], converter_paths: list[str], timeout: float = 60.0) -> dict[str, dict[str, Any] | None]:
-    """Import each converter in a separate process (user code never runs in the service
-    process); returns ``{spec: {"patterns": [...]}}`` for a converter that loads (its own
-    ``file_patterns``) and ``{spec: {"message", "file", "line", "reason"}}`` for one that
-    does not."""
-    if not specs:
-        return {}
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
-        fut = ex.submit(_check_in_child, specs, converter_paths)
-        try:
-            return fut.result(timeout=timeout)
-        except concurrent.futures.TimeoutError:
-            for p in list(getattr(ex, "_processes", {}).values()):
-                p.kill()
-            msg = f"importing the converter took longer than {timeout:g}s"
-        except Exception as exc:  # noqa: BLE001 - e.g. the import crashed the child
-            msg = f"importing the converter crashed its process ({type(exc).__name__}: {exc})"
-    return {s: {"message": f"{s}: {msg}", "file": None, "line": None, "reason": msg} for s in specs}
 
 
 # ---------------------------------------------------------------------- the service
@@ -218,7 +176,7 @@ class StationService:
                 stats.status = "disabled"
             slots.append(ConverterSlot(config=conv, stats=stats, usable=usable))
         specs = sorted({s.config.module_path for s in slots if s.usable})
-        results = await asyncio.to_thread(check_converters, specs, [str(p) for p in cfg.converter_paths])
+        results = await self._check_unless_stopped(specs, [str(p) for p in cfg.converter_paths])
         for slot in slots:
             if not slot.usable:
                 continue
@@ -240,8 +198,26 @@ class StationService:
             self.stats.converters = {f"{i}:{s.config.name}": s.stats for i, s in enumerate(slots)}
         return slots
 
+    async def _check_unless_stopped(self, specs: list[str], converter_paths: list[str]) -> dict[str, Any]:
+        """Import-check the converters; a stop request meanwhile kills the check (a converter
+        whose import hangs must not hold up a SIGTERM) and raises :class:`CheckCancelled`."""
+        check = ConverterCheck(specs, converter_paths)
+        checking = asyncio.ensure_future(asyncio.to_thread(check.run))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({checking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not checking.done():
+            check.cancel()
+        return await checking
+
     async def _start_intake(self) -> None:
-        slots = await self._build_slots()
+        try:
+            slots = await self._build_slots()
+        except CheckCancelled:
+            log.info("stop requested while checking the converters: intake not started")
+            return
         if not any(s.usable for s in slots):
             if not self.config.converters_enabled:
                 log.info("converters are disabled (converters_enabled: false): no intake")
@@ -348,6 +324,8 @@ class StationService:
     # -- lifecycle --------------------------------------------------------------------
     def request_stop(self) -> None:
         """Ask the service to stop (safe from signal handlers via the loop)."""
+        if self.intake is not None:
+            self.intake.stopping.set()  # at once: a conversion ending now leaves its file in place
         self._stop.set()
 
     async def _reload_logged(self) -> None:
@@ -428,8 +406,8 @@ class StationService:
             await self._close_stores()
             return 2
         log.info("control API on 127.0.0.1:%d", port)
-        self._tasks.append(asyncio.create_task(self.uploader.run(), name="uploader"))
-        self._tasks.append(asyncio.create_task(self.uploader.health_loop(), name="health"))
+        self._tasks.append(asyncio.create_task(self._keep_running("uploader", self.uploader.run), name="uploader"))
+        self._tasks.append(asyncio.create_task(self._keep_running("health check", self.uploader.health_loop), name="health"))
         self.stats.activity = asyncio.Event()
         self._tasks.append(asyncio.create_task(self._when_idle(converter_idle_seconds()), name="idle"))
         self._start_process_sync()
@@ -442,6 +420,25 @@ class StationService:
         await self.shutdown()
         log.info("stopped in %.2fs", time.monotonic() - t0)
         return 0
+
+    async def _keep_running(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        """Run a background loop until the service stops; if it dies of an unexpected
+        error, log it, show it in status and start it again (backing off up to a minute)."""
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                await loop()
+                return  # it returns only when asked to stop
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a dead uploader would silently stop every upload
+                log.exception("%s stopped unexpectedly; restarting it in %.0fs", name, delay)
+                self.stats.error(f"{name} failed ({type(exc).__name__}: {exc}); restarted")
+            try:
+                await asyncio.wait_for(self._stop.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            delay = min(60.0, delay * 2)
 
     async def _when_idle(self, workers_idle_seconds: float) -> None:
         """Make an idle station small, event-driven (no ticks):
