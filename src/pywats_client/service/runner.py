@@ -573,8 +573,10 @@ class StationService:
 def run_service(config: Any) -> int:
     """Run the service for ``config`` in the foreground until SIGTERM / Ctrl-C.
 
-    Returns the process exit code: 0 after a clean stop, 3 if another process already
-    runs this instance (the message names its pid), 2 if it could not start.
+    Returns the process exit code: 0 after a clean stop, 1 if its folders conflict with
+    its own or a running instance's (the log names both config files and the folder), 3 if
+    another process already runs this instance (the message names its pid), 2 if it could
+    not start.
     """
     lock = InstanceLock(Path(config.instance_dir) / "service.lock")
     try:
@@ -589,6 +591,17 @@ def run_service(config: Any) -> int:
         return EXIT_ALREADY_RUNNING
     handler = setup_logging(config)
     try:
+        from pywats_client.service.instance_guard import start_conflicts
+
+        errors, warnings = start_conflicts(config)
+        for message in warnings:
+            log.warning("%s", message)
+        if errors:
+            for message in errors:
+                log.error("%s", message)
+            log.error("not starting instance %r: fix the folder conflict(s) above in %s", config.instance_id,
+                      config.path)
+            return 1
         service = StationService(config)
         return asyncio.run(service.main())
     except KeyboardInterrupt:
