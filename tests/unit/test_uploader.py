@@ -328,3 +328,40 @@ async def test_the_upload_loop_survives_a_queue_fault(queue: Any) -> None:
         assert "database is locked" in (stats.last_error or "")
 
     await _run(up, body)
+
+
+class _ClosableAPI(_GatedAPI):
+    """Refuses submissions once closed, like a closed httpx client."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    async def _submit(self, report: dict[str, Any]) -> Any:
+        await self.gate.wait()
+        if self.closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        return await FakeAPI._submit(self, report)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.anyio
+async def test_a_reload_does_not_close_the_client_under_uploads_in_flight(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    item = queue.add(_report("INFLIGHT"))
+    old, new = _ClosableAPI(), FakeAPI()
+    apis = iter([old, new])
+    up = Uploader(queue=queue, api_factory=lambda: next(apis), config=_config(), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: queue.get(item.id).state == "processing")
+        await up.replace_api(_config(api_token="rotated"))  # a new token while the upload waits
+        assert not old.closed
+        old.gate.set()
+        await _until(lambda: queue.counts()["completed"] == 1)
+        await _until(lambda: old.closed)  # closed once its upload finished
+        assert stats.upload_errors == 0 and old.submitted == [item.id]
+
+    await _run(up, body)

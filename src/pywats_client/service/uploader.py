@@ -76,6 +76,7 @@ class Uploader:
         self._flusher: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is uploaded (429)
         self._local_faults = 0  # consecutive non-answer failures (for their backoff)
+        self._closers: set[asyncio.Task[None]] = set()  # old clients closing after a reload
 
     # ------------------------------------------------------------------ control
 
@@ -97,15 +98,24 @@ class Uploader:
         if config.api_token != old_token or config.service_address != old_address:
             old, self.api = self.api, self.api_factory()
             if old is not None:
-                try:
-                    await old.aclose()
-                except Exception:  # noqa: BLE001
-                    pass
+                # uploads in flight still use the old client: close it once they are done
+                closer = asyncio.create_task(self._close_when_done(old, list(self._tasks)))
+                self._closers.add(closer)
+                closer.add_done_callback(self._closers.discard)
             if self.stats.state == States.AUTH_FAILED:  # the only way out of AUTH_FAILED
                 self.stats.set_state(States.STARTING, "configuration reloaded")
         if self._health_now is not None:
             self._health_now.set()
         self.wake()
+
+    @staticmethod
+    async def _close_when_done(api: Any, tasks: list[asyncio.Task[None]]) -> None:
+        if tasks:
+            await asyncio.wait(tasks, timeout=60.0)
+        try:
+            await api.aclose()
+        except Exception:  # noqa: BLE001 - closing a client we no longer use
+            pass
 
     def _blocked(self) -> bool:
         state = self.stats.state
@@ -411,6 +421,8 @@ class Uploader:
                 await asyncio.wait(pending, timeout=2.0)
         if self._flusher is not None and not self._flusher.done():
             await asyncio.wait([self._flusher], timeout=2.0)
+        if self._closers:
+            await asyncio.wait(list(self._closers), timeout=2.0)
         if self.api is not None:
             try:
                 await self.api.aclose()
