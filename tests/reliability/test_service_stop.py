@@ -45,7 +45,9 @@ HANGING_IMPORT = '''
 import time
 from pathlib import Path
 
-Path({mark!r}).write_text("importing", encoding="utf-8")
+import os
+
+Path({mark!r}).write_text(str(os.getpid()), encoding="utf-8")
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline:
     time.sleep(0.05)
@@ -242,3 +244,26 @@ def test_identical_files_dropped_together_become_one_report(tmp_path: Path, wats
     headers = server_headers(wats_server.base_url, wats_server.token, serial)
     assert len(headers) == 1, headers
     assert sorted(p.name for p in (home / "Done").iterdir()) == sorted(names)
+
+
+def test_a_hanging_converter_check_does_not_outlive_a_killed_service(tmp_path: Path, wats_server: Any) -> None:
+    import psutil
+
+    home = tmp_path / "home"
+    conv = home / "converters"
+    conv.mkdir(parents=True)
+    mark = tmp_path / "importing"
+    (conv / "hangconv.py").write_text(HANGING_IMPORT.format(mark=str(mark)), encoding="utf-8")
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    _write_config(home, wats_server, incoming, "hangconv.HangingCSV")
+
+    svc = ServiceProcess(home, "stop").start()
+    try:
+        _wait(lambda: mark.exists() and mark.read_text(encoding="utf-8").strip(), 30, "the check to start importing")
+        check_pid = int(mark.read_text(encoding="utf-8"))
+        assert psutil.pid_exists(check_pid)
+    finally:
+        svc.kill()  # SIGKILL: no clean-up in the service at all
+    _wait(lambda: not psutil.pid_exists(check_pid) or psutil.Process(check_pid).status() == psutil.STATUS_ZOMBIE,
+          10, "the check process to exit with its parent")

@@ -20,10 +20,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["worker_main"]
+__all__ = ["exit_with_parent", "worker_main"]
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """Exit as soon as the parent process goes away, even if user code hangs."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -52,7 +52,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
                 signal.signal(sig, signal.SIG_IGN)
             except (OSError, ValueError):
                 pass
-    _exit_with_parent()
+    exit_with_parent()
     for folder in reversed(list(converter_paths)):
         if folder not in sys.path:
             sys.path.insert(0, folder)

@@ -25,6 +25,9 @@ class CheckCancelled(Exception):
 
 def _check_in_child(conn: Connection, specs: list[str], converter_paths: list[str]) -> None:
     """Runs in the throw-away process: try to import every converter spec, send the result."""
+    from pywats_client.converters._worker import exit_with_parent
+
+    exit_with_parent()  # a hanging import must not outlive a service that was killed
     from pywats_client.converters import ConverterLoadError, load_converter
 
     out: CheckResult = {}
