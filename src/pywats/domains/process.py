@@ -1,7 +1,9 @@
 """``api.process``: the server's processes (operation types), cached for 300 s (reference §2.5).
 
 Every fetch from the server also fills :mod:`pywats.models.process_codes`, which
-``ReportBuilder.set_operation_type("FCT")`` uses to resolve names offline.
+``ReportBuilder.set_operation_type("FCT")`` uses to resolve names offline; ``get_processes``
+records the list under this client's server as well, which is the only table the submit path
+reads for this server.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
 from pywats.domains.app import fetch_processes
+from pywats.models import process_codes
 from pywats.models.process import Process
 
 __all__ = ["ProcessDomain", "CACHE_TTL_SECONDS"]
@@ -37,6 +40,8 @@ class ProcessDomain(Domain):
             if cached is not None:
                 return list(cached)
         processes = yield from fetch_processes()
+        # kept under this server too, so its names never resolve for another server (process_codes)
+        process_codes.remember(((p.code, p.name) for p in processes), server=self.client.base_url)
         self.client.state.cache_set(_CACHE_KEY, processes)
         return list(processes)
 

@@ -137,16 +137,24 @@ class ReportDomain(Domain):
 
     def _prepare(self, report: Any) -> Generator[Request, Any, dict[str, Any]]:
         """Normalise ``report`` to a validated WSJF dict, fetching processes once if a
-        process name cannot be resolved offline."""
+        process name cannot be resolved offline.
+
+        Names are resolved against this client's server only (``process_codes.for_server``):
+        another server's process list in the same process never supplies a code.
+        """
+        from pywats.models import process_codes
         from pywats.models.report import UnresolvedProcessError, prepare_for_submit
 
+        server = self.client.base_url
         try:
-            return prepare_for_submit(report)
+            with process_codes.for_server(server):
+                return prepare_for_submit(report)
         except UnresolvedProcessError:
             pass
-        yield from steps(self.client.process.get_processes, refresh=True)
+        yield from steps(self.client.process.get_processes, refresh=True)  # fills this server's table
         try:
-            return prepare_for_submit(report)
+            with process_codes.for_server(server):
+                return prepare_for_submit(report)
         except UnresolvedProcessError as exc:
             name = getattr(exc, "process_name", None)
             raise ValidationError(
