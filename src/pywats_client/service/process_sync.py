@@ -185,7 +185,7 @@ class ProcessSyncService:
             self._processes, self._levels, self._product_groups = processes, levels, groups
             self._synced_at = float(synced_at) if isinstance(synced_at, (int, float)) else None
             self._have_data = True
-        process_codes.remember((p.code, p.name) for p in processes)
+        process_codes.remember(((p.code, p.name) for p in processes), server=self._server)
         log.debug("process cache loaded from %s: %d processes", self.cache_path, len(processes))
         return True
 
@@ -246,7 +246,7 @@ class ProcessSyncService:
                     self._synced_at = time.time()
                     self._last_error = "; ".join(errors) or None
                 if "processes" in fetched:
-                    process_codes.remember((p.code, p.name) for p in fetched["processes"])
+                    process_codes.remember(((p.code, p.name) for p in fetched["processes"]), server=self._server)
                 try:
                     self._save_cache()
                 except OSError as exc:
