@@ -176,6 +176,9 @@ class ClientConfig(_Base):
     converters_enabled: StrictBool = True
     upload_concurrency: Annotated[StrictInt, Field(ge=1)] = 8
     rescan_interval_seconds: Annotated[float, Strict(), Field(gt=0)] = 5.0
+    file_events: StrictBool = True
+    """Use native file-system events as hints; false = the periodic rescan only (shares
+    whose events are missing or unreliable)."""
     control_port: Annotated[StrictInt, Field(ge=0, le=65535)] = 0
     """Loopback port of the control API; 0 = pick a free one."""
     completed_retention_days: Seconds = 30.0

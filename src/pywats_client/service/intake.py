@@ -145,7 +145,7 @@ class Intake:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 log.error("cannot create watch folder %s: %s", folder, exc)
-        self._events = FolderEvents(self._folders, self.wake)
+        self._events = FolderEvents(self._folders, self.wake, enabled=bool(getattr(self.config, "file_events", True)))
         await asyncio.to_thread(self._events.start)
         rescan_every = float(self.config.rescan_interval_seconds)
         next_rescan = 0.0
@@ -274,6 +274,7 @@ class Intake:
             log.debug("%s left in place: service stopping", path.name)
         except _Backpressure as exc:
             self._retry_after[path] = time.monotonic() + 5.0
+            self.stats.intake_paused = str(exc)  # shown in status until a file goes through again
             log.warning("%s left in place: %s", path, exc)
         except FileNotFoundError:
             log.debug("%s disappeared before it was taken", path)

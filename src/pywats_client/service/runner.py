@@ -89,6 +89,19 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
 # ---------------------------------------------------------------------- the service
 
 
+def _queue_settings(cfg: Any) -> dict[str, Any]:
+    """The queue's limits from the configuration (at start and on reload)."""
+    return {
+        # offline_queue_enabled: false — reports still pass through the queue (that is
+        # what makes intake durable), but a completed report is not kept after upload
+        "keep_completed": bool(cfg.offline_queue_enabled),
+        "completed_max_age_days": float(cfg.completed_retention_days) or 36500.0,
+        "completed_max_count": int(cfg.completed_max_count) or 10**12,
+        "min_free_bytes": int(cfg.min_free_disk_mb) * _MB,
+    }
+
+
+
 class StationService:
     """One running instance (use :func:`run_service`)."""
 
@@ -314,6 +327,13 @@ class StationService:
             new = await asyncio.to_thread(ClientConfig.load_file, self.config.path)
             log.info("reloading configuration from %s", new.path)
             await self._stop_intake()
+            if Path(new.reports_folder) != Path(self.config.reports_folder):
+                log.warning("reports_folder changed to %s: takes effect at the next start (still using %s)",
+                            new.reports_folder, self.config.reports_folder)
+                new.reports_folder = self.config.reports_folder
+            if self.queue is not None:
+                for key, value in _queue_settings(new).items():
+                    setattr(self.queue, key, value)
             self.config = new
             if self.uploader is not None:
                 await self.uploader.replace_api(new)
@@ -381,16 +401,7 @@ class StationService:
         self._install_signals()
         log.info("pyWATS client %s starting instance %r (server %s, queue %s)", self.stats.version,
                  cfg.instance_id, cfg.service_address or "(not set)", cfg.reports_folder)
-        self.queue = await asyncio.to_thread(
-            PersistentQueue,
-            cfg.reports_folder,
-            # offline_queue_enabled: false — reports still pass through the queue (that is
-            # what makes intake durable), but a completed report is not kept after upload
-            keep_completed=bool(cfg.offline_queue_enabled),
-            completed_max_age_days=float(cfg.completed_retention_days) or 36500.0,
-            completed_max_count=int(cfg.completed_max_count) or 10**12,
-            min_free_bytes=int(cfg.min_free_disk_mb) * _MB,
-        )
+        self.queue = await asyncio.to_thread(PersistentQueue, cfg.reports_folder, **_queue_settings(cfg))
         rec = self.queue.get_recovery_stats()
         if getattr(rec, "changed_anything", False):
             log.warning("queue recovery at start: %s", rec)

@@ -143,8 +143,9 @@ class StabilityTracker:
 class FolderEvents:
     """watchdog observer feeding path hints; ``on_hint`` is called from observer threads."""
 
-    def __init__(self, folders: Iterable[Path], on_hint: Callable[[], None]) -> None:
+    def __init__(self, folders: Iterable[Path], on_hint: Callable[[], None], *, enabled: bool = True) -> None:
         self.folders = sorted({Path(f) for f in folders})
+        self.enabled = enabled
         self._on_hint = on_hint
         self._lock = threading.Lock()
         self._hints: set[Path] = set()
@@ -169,6 +170,9 @@ class FolderEvents:
 
     def start(self) -> None:
         """Start the observer; on failure log it and rely on the rescan."""
+        if not self.enabled:
+            log.info("file events off (file_events: false): the rescan alone finds new files")
+            return
         try:
             from watchdog.events import (
                 FileClosedEvent,
