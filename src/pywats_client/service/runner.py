@@ -589,6 +589,9 @@ def run_service(config: Any) -> int:
     another process already runs this instance (the message names its pid), 2 if it could
     not start.
     """
+    from pywats_client.service.lean import skip_httpx_command_line
+
+    skip_httpx_command_line()
     lock = InstanceLock(Path(config.instance_dir) / "service.lock")
     try:
         lock.acquire()
