@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,9 @@ def test_low_disk_space_holds_files_in_the_watch_folder_until_space_returns(
         assert "disk" in paused["intake_paused"]
         assert (incoming / "unit.csv").exists()
         assert sum(paused["queue"].values()) == 0 and paused["conversions_failed"] == 0
+        shown = subprocess.run([sys.executable, "-m", "pywats_client", "status", "--instance-id", "rules"],
+                               env=svc.env(), capture_output=True, text=True, timeout=60)
+        assert shown.returncode == 0 and "intake paused:   low disk space" in shown.stdout, shown.stdout + shown.stderr
 
         data = json.loads(path.read_text(encoding="utf-8"))
         data["min_free_disk_mb"] = 0

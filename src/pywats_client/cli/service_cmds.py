@@ -165,6 +165,15 @@ def status_cmd(as_json: bool) -> None:
         + "  ".join(f"{name} {q.get(name, 0)}" for name in _STATES)
         + ("" if status["running"] else "  (from disk)")
     )
+    if status.get("state_reason") and status["running"]:
+        click.echo(f"reason:          {status['state_reason']}")
+    if status.get("intake_paused"):
+        click.echo(f"intake paused:   {status['intake_paused']}")
+    if status.get("rate_limited_until"):
+        import datetime
+
+        until = datetime.datetime.fromtimestamp(float(status["rate_limited_until"])).strftime("%H:%M:%S")
+        click.echo(f"uploads paused:  the server asked for a pause (429) until {until}")
     if status.get("last_error"):
         click.echo(f"last error:      {status['last_error']}")
     rows = _converter_rows(status.get("converters"))
