@@ -24,6 +24,7 @@ import httpx
 
 from pywats.core import codec
 from pywats.core.errors import error_from_response, error_from_transport
+from pywats.core.http1 import FastAsyncTransport
 from pywats.core.request import Request
 from pywats.core.settings import ClientSettings
 from pywats.core.throttle import get_throttler
@@ -232,12 +233,16 @@ class AsyncExecutor(_ExecutorBase):
         self.http = self._new_shard()
 
     def _new_shard(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(
+            max_connections=self._per_shard, max_keepalive_connections=self._per_shard, keepalive_expiry=30.0
+        )
+        transport = self._transport
+        if transport is None:
+            transport = FastAsyncTransport(verify=self._verify, limits=limits, http2=self.settings.http2)
         client = httpx.AsyncClient(
-            transport=self._transport,
+            transport=transport,
             timeout=self.settings.timeout,
-            limits=httpx.Limits(
-                max_connections=self._per_shard, max_keepalive_connections=self._per_shard, keepalive_expiry=30.0
-            ),
+            limits=limits,
             http2=self.settings.http2,
             verify=self._verify,
             headers=self.settings.headers,
