@@ -34,8 +34,27 @@ __all__ = ["SyncExecutor", "AsyncExecutor", "Operation"]
 
 
 T = TypeVar("T")
+_URL_CACHE_SIZE = 512
 Operation = Generator[Request, Any, T]
 """A domain operation: yields requests, receives decoded answers, returns the result."""
+
+
+class _SetCookieOnlyJar(httpx.Cookies):
+    """A client cookie jar that skips the (costly) ``http.cookiejar`` pass for answers
+    without ``Set-Cookie``/``Set-Cookie2`` headers; cookies that are sent are kept as usual."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Store the cookies ``response`` sets (nothing to do when it sets none)."""
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
+
+
+def _lean_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
+    """Give a new ``client`` the :class:`_SetCookieOnlyJar` (httpx's ``cookies`` setter would
+    copy it into a plain ``Cookies``; if a future httpx stores the jar elsewhere, this is a no-op)."""
+    if isinstance(getattr(client, "_cookies", None), httpx.Cookies) and not client.cookies:
+        client._cookies = _SetCookieOnlyJar()
 
 
 class _ExecutorBase:
@@ -51,6 +70,7 @@ class _ExecutorBase:
         """Media types the server advertised in ``X-WATS-Accept-Formats`` (None until seen)."""
         self.closed = False
         """Set when the owning client was closed; no request is sent afterwards."""
+        self._urls: dict[str, httpx.URL] = {}
 
     # -- negotiation -------------------------------------------------------------------
 
@@ -94,6 +114,17 @@ class _ExecutorBase:
 
     def _url(self, request: Request) -> str:
         return self.settings.base_url + request.path
+
+    def _target(self, request: Request) -> tuple[httpx.URL, dict[str, str] | None]:
+        """The parsed URL (cached per path: httpx parses a URL string on every call otherwise)
+        and the query parameters (``None`` when there are none, which spares httpx a re-parse)."""
+        cache = self._urls
+        url = cache.get(request.path)
+        if url is None:
+            if len(cache) >= _URL_CACHE_SIZE:
+                cache.clear()
+            url = cache[request.path] = httpx.URL(self._url(request))
+        return url, (request.query() or None) if request.params else None
 
     def _finish(self, request: Request, response: httpx.Response) -> Any:
         """Decode a successful answer or raise the mapped error."""
@@ -157,6 +188,7 @@ class SyncExecutor(_ExecutorBase):
             headers=settings.headers,
             follow_redirects=True,
         )
+        _lean_cookies(self.http)
 
     def send(self, request: Request) -> Any:
         """Send one request (throttled, retried per policy) and return its decoded answer."""
@@ -168,10 +200,9 @@ class SyncExecutor(_ExecutorBase):
             if self.settings.throttle:
                 get_throttler().acquire(self.sleep)
             headers, content = self._build(request)
+            url, params = self._target(request)
             try:
-                response = self.http.request(
-                    request.method, self._url(request), params=request.query(), content=content, headers=headers
-                )
+                response = self.http.request(request.method, url, params=params, content=content, headers=headers)
             except (httpx.HTTPError, RuntimeError) as exc:
                 error = self._send_failed(request, exc)
             else:
@@ -248,6 +279,7 @@ class AsyncExecutor(_ExecutorBase):
             headers=self.settings.headers,
             follow_redirects=True,
         )
+        _lean_cookies(client)
         self._shards.append(client)
         self._load.append(0)
         return client
@@ -265,8 +297,9 @@ class AsyncExecutor(_ExecutorBase):
         index = self._pick()
         self._load[index] += 1
         try:
+            url, params = self._target(request)
             return await self._shards[index].request(
-                request.method, self._url(request), params=request.query(), content=content, headers=headers
+                request.method, url, params=params, content=content, headers=headers
             )
         finally:
             self._load[index] -= 1

@@ -54,6 +54,29 @@ async def _within(awaitable: Awaitable[T], seconds: float | None, error: type[ht
         raise error(f"{what} timed out after {seconds} s") from None
 
 
+class _ReadClock:
+    """The read timeout, applied to each read of one answer separately.
+
+    On Python 3.11+ the answer is read inside one ``asyncio.timeout`` scope that is re-armed
+    before every read (cheap); on 3.10 every read is wrapped in ``asyncio.wait_for``.
+    """
+
+    __slots__ = ("seconds", "scope")
+
+    def __init__(self, seconds: float | None, scope: Any) -> None:
+        self.seconds = seconds
+        self.scope = scope
+
+    def limit(self, awaitable: Awaitable[bytes]) -> Awaitable[bytes]:
+        """``awaitable``, bounded by the read timeout."""
+        if self.seconds is None:
+            return awaitable
+        if self.scope is not None:
+            self.scope.reschedule(asyncio.get_running_loop().time() + self.seconds)
+            return awaitable
+        return asyncio.wait_for(awaitable, self.seconds)
+
+
 class _Connection:
     """One keep-alive HTTP/1.1 connection."""
 
@@ -206,8 +229,18 @@ class FastAsyncTransport(httpx.AsyncHTTPTransport):
         except OSError as exc:
             raise httpx.WriteError(f"sending the request failed: {exc}") from exc
         read_timeout = timeouts.get("read")
+        if sys.version_info >= (3, 11) and read_timeout is not None:
+            try:  # one deadline scope for the whole answer, re-armed before every read
+                async with asyncio.timeout(None) as scope:
+                    return await self._receive(reader, method, _ReadClock(read_timeout, scope))
+            except TimeoutError:
+                raise httpx.ReadTimeout(f"reading the response timed out after {read_timeout} s") from None
+        return await self._receive(reader, method, _ReadClock(read_timeout, None))
+
+    async def _receive(self, reader: asyncio.StreamReader, method: str,
+                       clock: _ReadClock) -> tuple[httpx.Response, bool]:
         while True:
-            raw_head = await self._read(reader.readuntil(b"\r\n\r\n"), read_timeout, head=True)
+            raw_head = await self._read(reader.readuntil(b"\r\n\r\n"), clock, head=True)
             status, reason, version, headers = self._parse_head(raw_head)
             if not 100 <= status < 200 or status == 101:
                 break
@@ -229,13 +262,13 @@ class FastAsyncTransport(httpx.AsyncHTTPTransport):
         if method == "HEAD" or status in _NO_BODY_STATUSES or 100 <= status < 200:
             content = b""
         elif chunked:
-            content = await self._read_chunked(reader, read_timeout)
+            content = await self._read_chunked(reader, clock)
         elif length is not None:
-            content = await self._read_exactly(reader, length, read_timeout)
+            content = await self._read_exactly(reader, length, clock)
         else:  # delimited by the server closing the connection
             parts: list[bytes] = []
             while True:
-                part = await self._read(reader.read(_CHUNK), read_timeout, head=False)
+                part = await self._read(reader.read(_CHUNK), clock, head=False)
                 if not part:
                     break
                 parts.append(part)
@@ -248,9 +281,11 @@ class FastAsyncTransport(httpx.AsyncHTTPTransport):
         return response, reusable
 
     @staticmethod
-    async def _read(awaitable: Awaitable[bytes], timeout: float | None, *, head: bool) -> bytes:
+    async def _read(awaitable: Awaitable[bytes], clock: _ReadClock, *, head: bool) -> bytes:
         try:
-            return await _within(awaitable, timeout, httpx.ReadTimeout, "reading the response")
+            return await clock.limit(awaitable)
+        except asyncio.TimeoutError:  # Python 3.10 (asyncio.wait_for)
+            raise httpx.ReadTimeout(f"reading the response timed out after {clock.seconds} s") from None
         except asyncio.IncompleteReadError as exc:
             if head and not exc.partial:
                 raise httpx.RemoteProtocolError("Server disconnected without sending a response.") from None
@@ -262,31 +297,31 @@ class FastAsyncTransport(httpx.AsyncHTTPTransport):
         except OSError as exc:
             raise httpx.ReadError(f"reading the response failed: {exc}") from exc
 
-    async def _read_exactly(self, reader: asyncio.StreamReader, n: int, timeout: float | None) -> bytes:
+    async def _read_exactly(self, reader: asyncio.StreamReader, n: int, clock: _ReadClock) -> bytes:
         if n <= _CHUNK:
-            return await self._read(reader.readexactly(n), timeout, head=False) if n else b""
+            return await self._read(reader.readexactly(n), clock, head=False) if n else b""
         parts: list[bytes] = []
         left = n
         while left:
-            part = await self._read(reader.readexactly(min(left, _CHUNK)), timeout, head=False)
+            part = await self._read(reader.readexactly(min(left, _CHUNK)), clock, head=False)
             parts.append(part)
             left -= len(part)
         return b"".join(parts)
 
-    async def _read_chunked(self, reader: asyncio.StreamReader, timeout: float | None) -> bytes:
+    async def _read_chunked(self, reader: asyncio.StreamReader, clock: _ReadClock) -> bytes:
         parts: list[bytes] = []
         while True:
-            line = await self._read(reader.readuntil(b"\r\n"), timeout, head=False)
+            line = await self._read(reader.readuntil(b"\r\n"), clock, head=False)
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
                 raise httpx.RemoteProtocolError(f"invalid chunk size line {line[:40]!r}") from None
             if size == 0:
-                while (await self._read(reader.readuntil(b"\r\n"), timeout, head=False)) != b"\r\n":
+                while (await self._read(reader.readuntil(b"\r\n"), clock, head=False)) != b"\r\n":
                     pass  # trailers
                 return b"".join(parts)
-            parts.append(await self._read_exactly(reader, size, timeout))
-            if await self._read(reader.readexactly(2), timeout, head=False) != b"\r\n":
+            parts.append(await self._read_exactly(reader, size, clock))
+            if await self._read(reader.readexactly(2), clock, head=False) != b"\r\n":
                 raise httpx.RemoteProtocolError("a chunk is not followed by CRLF")
 
     @staticmethod
