@@ -97,7 +97,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_number(value: Any, path: str) -> None:
-    if value is None:
+    if value is None or type(value) is float or type(value) is int:  # the common case, fast
         return
     if isinstance(value, bool):
         raise _fail(path, "must be a number")
@@ -139,30 +139,42 @@ def _check_obj(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
+_MEAS_KEYS = ("numericMeas", "stringMeas", "booleanMeas")
+_NUMERIC_FIELDS = ("value", "lowLimit", "highLimit")
+_STRING_FIELDS = ("value", "limit")
+
+
 def _check_meas(step: dict[str, Any], spath: str) -> None:
-    for key in ("numericMeas", "stringMeas", "booleanMeas"):
-        items = _check_list(step, key, spath)
+    # Paths are only formatted when a check fails: this runs for every measurement.
+    for key in _MEAS_KEYS:
+        items = step.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise _fail(f"{spath}{key}", "must be an array")
         for i, m in enumerate(items):
-            mpath = f"{spath}{key}[{i}]"
-            _check_obj(m, mpath)
+            if not isinstance(m, dict):
+                raise _fail(f"{spath}{key}[{i}]", "must be an object")
             status = m.get("status")
             if status is not None and status not in STEP_STATUSES:
-                raise _fail(f"{mpath}.status", f"must be one of P, F, S, not {status!r}")
+                raise _fail(f"{spath}{key}[{i}].status", f"must be one of P, F, S, not {status!r}")
             comp = m.get("compOp")
             if comp is not None:
                 if not isinstance(comp, str) or comp.upper() not in COMP_OPS:
-                    raise _fail(f"{mpath}.compOp", f"unknown comparison operator {comp!r}")
+                    raise _fail(f"{spath}{key}[{i}].compOp", f"unknown comparison operator {comp!r}")
             if key == "numericMeas":
-                for f in ("value", "lowLimit", "highLimit"):
-                    _check_number(m.get(f), f"{mpath}.{f}")
+                for f in _NUMERIC_FIELDS:
+                    v = m.get(f)
+                    if v is not None and type(v) is not float and type(v) is not int:
+                        _check_number(v, f"{spath}{key}[{i}].{f}")
             elif key == "stringMeas":
-                for f in ("value", "limit"):
+                for f in _STRING_FIELDS:
                     v = m.get(f)
                     if v is not None and not isinstance(v, str):
-                        raise _fail(f"{mpath}.{f}", "must be a string")
+                        raise _fail(f"{spath}{key}[{i}].{f}", "must be a string")
             name = m.get("name")
             if name is not None and not isinstance(name, str):
-                raise _fail(f"{mpath}.name", "must be a string")
+                raise _fail(f"{spath}{key}[{i}].name", "must be a string")
 
 
 def _check_steps(root: Any, attachments: list[Attachment]) -> None:
@@ -190,7 +202,9 @@ def _check_steps(root: Any, attachments: list[Attachment]) -> None:
         name = step.get("name")
         if name is not None and not isinstance(name, str):
             raise _fail(f"{spath}name", "must be a string")
-        _check_number(step.get("totTime"), f"{spath}totTime")
+        tot = step.get("totTime")
+        if tot is not None and type(tot) is not float and type(tot) is not int:
+            _check_number(tot, f"{spath}totTime")
         if step.get("start") is not None:
             if not isinstance(step["start"], str):
                 raise _fail(f"{spath}start", "must be a date-time string")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -116,6 +117,25 @@ def _collections(doc: dict[str, Any], facts: ReportFacts) -> dict[str, list[dict
             "uurSubUnits": subs, "uurMiscInfo": misc, "uurAttachments": atts}
 
 
+_NEXT_TIME_STAMP = "(SELECT COALESCE(MAX(time_stamp), 0) + 1 FROM reports)"
+_NEXT_RUN = "(SELECT COUNT(*) + 1 FROM reports WHERE serial_number=? AND part_number=? AND process_code=?)"
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    """INSERT of ``columns`` (bound in order), then run and time_stamp (subqueries; run binds sn, pn, code)."""
+    marks = ", ".join("?" for _ in columns)
+    return (f"INSERT INTO reports({', '.join(columns)}, run, time_stamp) "
+            f"VALUES({marks}, {_NEXT_RUN}, {_NEXT_TIME_STAMP})")
+
+
+@functools.lru_cache(maxsize=8)
+def _update_sql(columns: tuple[str, ...]) -> str:
+    """UPDATE of ``columns`` and a new time_stamp (run is kept) for one report_id."""
+    sets = ", ".join(f"{k}=?" for k in columns)
+    return f"UPDATE reports SET {sets}, time_stamp={_NEXT_TIME_STAMP} WHERE report_id=?"
+
+
 def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFacts, body_text: str) -> int:
     """Insert or replace (same report id) a validated report; returns its ``Report_ID``.
 
@@ -124,19 +144,10 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
     """
     info = doc.get("uut") if facts.type == "T" else doc.get("uur")
     info = info if isinstance(info, dict) else {}
-    ts = conn.execute("SELECT COALESCE(MAX(time_stamp), 0) + 1 FROM reports").fetchone()[0]
     existing = conn.execute(
         "SELECT report_id, receive_count, run FROM reports WHERE uuid=?", (facts.uuid,)
     ).fetchone()
-    if existing is None:
-        run = conn.execute(
-            "SELECT COUNT(*) + 1 FROM reports WHERE serial_number=? AND part_number=? AND process_code=?",
-            (facts.sn, facts.pn, facts.process_code),
-        ).fetchone()[0]
-        receive_count = 1
-    else:
-        run = existing["run"]
-        receive_count = existing["receive_count"] + 1
+    receive_count = 1 if existing is None else existing["receive_count"] + 1
     exec_time = info.get("execTime")
     values = {
         "uuid": facts.uuid,
@@ -160,23 +171,22 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
         "test_socket_index": info.get("testSocketIndex"),
         "error_code": info.get("errorCode"),
         "error_message": info.get("errorMessage"),
-        "run": run,
         "receive_count": receive_count,
         "referenced_uut": info.get("refUUT") if facts.type == "R" else None,
-        "time_stamp": ts,
         "report_size": max(1, len(body_text) // 1024),
         "collections": json.dumps(_collections(doc, facts)),
         "body": body_text,
     }
+    # time_stamp (the next number) and run (1 + earlier runs of this unit and process) are
+    # computed inside the INSERT/UPDATE: fewer statements on the writer thread per report.
     if existing is None:
-        cols = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        cur = conn.execute(f"INSERT INTO reports({cols}) VALUES({marks})", tuple(values.values()))
+        cur = conn.execute(
+            _insert_sql(tuple(values)), (*values.values(), facts.sn, facts.pn, facts.process_code)
+        )
         report_id = int(cur.lastrowid or 0)
     else:
         report_id = int(existing["report_id"])
-        sets = ", ".join(f"{k}=?" for k in values)
-        conn.execute(f"UPDATE reports SET {sets} WHERE report_id=?", (*values.values(), report_id))
+        conn.execute(_update_sql(tuple(values)), (*values.values(), report_id))
         conn.execute("DELETE FROM report_attachments WHERE report_uuid=?", (facts.uuid,))
     if facts.attachments:
         conn.executemany(
