@@ -6,6 +6,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -23,6 +24,8 @@ from .wire import ACCEPT_FORMATS_HEADER, ACCEPT_FORMATS_VALUE, ApiError, error_r
 __all__ = ["ServerConfig", "ServerContext", "create_app", "get_context"]
 
 VERSION = "2026.1.0-pywats-local"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass
@@ -66,10 +69,14 @@ class ApiGate:
     awaited before the request is handled (asynchronously, so concurrency still scales).
     """
 
-    def __init__(self, app: ASGIApp, tokens: list[str], latency_ms: float) -> None:
+    def __init__(self, app: ASGIApp, tokens: list[str], latency_ms: float,
+                 direct: dict[tuple[str, str], Endpoint] | None = None) -> None:
         self.app = app
         self.tokens = {t.strip() for t in tokens}
         self.latency = max(0.0, latency_ms) / 1000.0
+        self.direct = {(method.upper(), path.lower()): fn for (method, path), fn in (direct or {}).items()}
+        """Hot endpoints by (method, lower-case path): run without the router and middleware
+        stack (see :meth:`_run_direct`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].lower().startswith("/api"):
@@ -91,7 +98,28 @@ class ApiGate:
             response.headers["WWW-Authenticate"] = 'Basic realm="WATS"'
             await response(scope, receive, send_with_header)
             return
+        endpoint = self.direct.get((scope["method"], scope["path"].lower())) if self.direct else None
+        if endpoint is not None:
+            await self._run_direct(endpoint, scope, receive, send_with_header)
+            return
         await self.app(scope, receive, send_with_header)
+
+    async def _run_direct(self, endpoint: Endpoint, scope: Scope, receive: Receive, send: Send) -> None:
+        """Call ``endpoint`` as its route would, minus routing and middleware layers (report
+        submission is the per-request hot path). Errors are answered by the same handlers
+        the app uses; an unexpected exception is answered 500 and re-raised, as Starlette does."""
+        scope["app"] = self.app
+        request = Request(scope, receive, send)
+        try:
+            response = await endpoint(request)
+        except ApiError as exc:
+            response = error_response(request, exc.status, exc.message)
+        except HTTPException as exc:
+            response = await _http_error(request, exc)
+        except Exception as exc:
+            await (await _server_error(request, exc))(scope, receive, send)
+            raise
+        await response(scope, receive, send)
 
     def _authorized(self, scope: Scope) -> bool:
         for key, value in scope.get("headers", []):
@@ -132,6 +160,14 @@ def open_context(config: ServerConfig) -> ServerContext:
     return ServerContext(config=config, storage=storage, processes=ProcessCatalog(storage))
 
 
+def hot_endpoints() -> dict[tuple[str, str], Endpoint]:
+    """(method, path) → endpoint for routes :class:`ApiGate` runs directly. Each must also
+    stay in the route table (same path, same method) so both ways give the same answer."""
+    from .routes.report import submit_wsjf
+
+    return {("POST", "/api/Report/WSJF"): submit_wsjf}
+
+
 def create_app(config: ServerConfig, context: ServerContext | None = None) -> ASGIApp:
     """Build the ASGI app for ``config`` (opens the database unless ``context`` is given)."""
     from .routes import all_routes
@@ -142,7 +178,7 @@ def create_app(config: ServerConfig, context: ServerContext | None = None) -> AS
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
     )
     app.state.ctx = ctx
-    return ApiGate(app, config.tokens, config.latency_ms)
+    return ApiGate(app, config.tokens, config.latency_ms, direct=hot_endpoints())
 
 
 def token_for(user: str, password: str) -> str:
