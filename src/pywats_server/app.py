@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -83,7 +83,7 @@ class ApiGate:
             await self.app(scope, receive, send)
             return
         if self.latency:
-            await anyio.sleep(self.latency)
+            await asyncio.sleep(self.latency)  # the server runs on asyncio (uvicorn); skips anyio's backend lookup
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
