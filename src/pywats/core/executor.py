@@ -14,6 +14,7 @@ async one returns a coroutine producing it. Errors are thrown into the generator
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import threading
 import time
@@ -232,6 +233,14 @@ class SyncExecutor(_ExecutorBase):
         self.http.close()
 
 
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def _proxy_from_environment() -> bool:
+    """True if the environment names a proxy (httpx honours these; so must we)."""
+    return any(os.environ.get(name) for name in _PROXY_VARIABLES)
+
+
 class AsyncExecutor(_ExecutorBase):
     """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`.
 
@@ -268,7 +277,9 @@ class AsyncExecutor(_ExecutorBase):
             max_connections=self._per_shard, max_keepalive_connections=self._per_shard, keepalive_expiry=30.0
         )
         transport = self._transport
-        if transport is None:
+        if transport is None and not _proxy_from_environment():
+            # (with a proxy configured, httpx's own transports handle it: an explicit
+            # transport would make httpx ignore HTTP(S)_PROXY / ALL_PROXY / NO_PROXY)
             transport = FastAsyncTransport(verify=self._verify, limits=limits, http2=self.settings.http2)
         client = httpx.AsyncClient(
             transport=transport,

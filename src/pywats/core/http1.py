@@ -21,6 +21,7 @@ closed while idle is discarded, not reused.
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 import sys
 import time
@@ -93,7 +94,21 @@ class _Connection:
         """True when the connection is still open, idle, not expired and of the running loop."""
         if self.loop is not loop or self.writer.is_closing() or self.reader.at_eof():
             return False
-        return expiry is None or now - self.idle_since < expiry
+        if expiry is not None and now - self.idle_since >= expiry:
+            return False
+        return not self._socket_readable()
+
+    def _socket_readable(self) -> bool:
+        """An idle HTTP/1.1 connection has nothing to read: if its socket is readable the
+        server has closed it (or sent junk), even if the event loop has not seen it yet."""
+        sock = self.writer.get_extra_info("socket")
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):  # closed meanwhile
+            return True
+        return bool(readable)
 
     def close(self) -> None:
         """Close the socket (without waiting)."""
