@@ -113,8 +113,18 @@ def move_unique(src: Path, folder: Path, *, name: str | None = None, also: tuple
     file systems (copy + fsync + unlink). If ``src`` was already linked to the target by an
     interrupted earlier move, the source is simply removed.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     base = name or src.name
+    if sys.platform != "win32" and not also:
+        # the usual case first, in two system calls: the name is free and the folder exists
+        first = folder / base
+        try:
+            os.link(src, first)
+        except OSError:
+            pass  # name taken, folder missing, no hard links, ...: the careful path below
+        else:
+            os.unlink(src)
+            return first
+    folder.mkdir(parents=True, exist_ok=True)
     linked = _already_linked(src, folder, base)
     if linked is not None:
         os.unlink(src)

@@ -14,6 +14,7 @@ import asyncio
 import functools
 import logging
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -53,6 +54,10 @@ class ConverterSlot:
     def folder(self) -> Path:
         """The watched folder."""
         return Path(self.config.watch_folder)
+
+
+#: How long a comfortable free-space reading is trusted (seconds).
+_FREE_SPACE_TTL = 1.0
 
 
 class _Stopping(Exception):
@@ -97,6 +102,7 @@ class Intake:
         self._kept: dict[Path, tuple[int, int]] = {}
         self._retry_after: dict[Path, float] = {}
         self._lock = threading.Lock()
+        self._free_space: tuple[float, int] = (-1e9, 0)  # (when, bytes) of the last disk check
         self._digests: set[str] = set()  # contents being taken right now (one file per content)
         self._digest_free = threading.Condition(self._lock)
         self._wake: asyncio.Event | None = None
@@ -252,10 +258,15 @@ class Intake:
         if limit <= 0:
             self.stats.intake_paused = None
             return True
+        now = time.monotonic()
+        checked_at, free_then = self._free_space
+        if now - checked_at < _FREE_SPACE_TTL and free_then >= 2 * limit:
+            return True  # plenty of room a moment ago (the queue checks every write itself)
         try:
             free = shutil.disk_usage(self.config.reports_folder).free
         except OSError:
             return True
+        self._free_space = (now, free)
         if free < limit:
             if not self.stats.intake_paused:
                 log.error("intake paused: only %d MB free in %s (min_free_disk_mb=%s)",
@@ -289,11 +300,20 @@ class Intake:
             raise _Stopping()
         if not self._disk_ok():
             raise _Backpressure(self.stats.intake_paused or "low disk space")
-        if not can_open_exclusively(path):
+        # Windows: a writer still holding the file keeps it out. POSIX has no such lock (the
+        # stability gate does the work) and hashing opens the file anyway.
+        if sys.platform == "win32" and not can_open_exclusively(path):
             self._retry_after[path] = time.monotonic() + float(slot.config.file_stable_seconds)
             return
         self._note_activity()
-        digest = file_sha256(path)
+        try:
+            digest = file_sha256(path)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:  # e.g. no read permission yet: try again later
+            self._retry_after[path] = time.monotonic() + float(slot.config.file_stable_seconds)
+            log.debug("%s not readable yet: %s", path, exc)
+            return
         self._claim_digest(digest)
         try:
             self._take(slot, path, size, mtime, stable_at, digest)
