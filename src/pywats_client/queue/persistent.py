@@ -387,8 +387,11 @@ class PersistentQueue:
             ItemNotFoundError: no such entry, or its file is no longer kept (completed).
             ValueError: the file is not valid JSON (names the file).
         """
-        item_id = item_or_id.id if isinstance(item_or_id, QueueItem) else normalize_id(item_or_id, what="queue id")
-        item = self.get(item_id)
+        if isinstance(item_or_id, QueueItem):  # e.g. just claimed: its state is known
+            item_id, item = item_or_id.id, item_or_id
+        else:
+            item_id = normalize_id(item_or_id, what="queue id")
+            item = self.get(item_id)
         order = [item.state] if item is not None else []
         order += [s for s in (PROCESSING, PENDING, FAILED, COMPLETED) if s not in order]
         for state in order:

@@ -58,16 +58,21 @@ class IntakeLedger:
             " sha256 TEXT PRIMARY KEY, state TEXT NOT NULL, report_ids TEXT NOT NULL,"
             " source TEXT NOT NULL, converter TEXT NOT NULL, handed_at REAL NOT NULL)"
         )
+        # look-ups get their own connection: in WAL mode a reader sees the last commit
+        # without waiting for a writer's transaction (and its fsync) to finish
+        self._read_lock = threading.Lock()
+        self._read_db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
 
     def get(self, sha256: str) -> LedgerEntry | None:
-        """The entry for a content hash, or None."""
-        with self._lock:
-            row = self._db.execute(
+        """The entry for a content hash, or None (as last committed)."""
+        with self._read_lock:
+            rows = self._read_db.execute(  # fetchall: the read transaction ends with the statement
                 "SELECT sha256, state, report_ids, source, converter, handed_at FROM handed WHERE sha256=?",
                 (sha256,),
-            ).fetchone()
-        if row is None:
+            ).fetchall()
+        if not rows:
             return None
+        row = rows[0]
         return LedgerEntry(row[0], row[1], list(json.loads(row[2])), row[3], row[4], row[5])
 
     def begin(self, sha256: str, report_ids: list[str], source: str, converter: str) -> None:
@@ -162,6 +167,11 @@ class IntakeLedger:
                 self._db.execute("PRAGMA shrink_memory")
             except sqlite3.Error:
                 pass
+        with self._read_lock:
+            try:
+                self._read_db.execute("PRAGMA shrink_memory")
+            except sqlite3.Error:
+                pass
 
     def close(self) -> None:
         """Apply pending deletions and close the database."""
@@ -171,3 +181,5 @@ class IntakeLedger:
             except sqlite3.Error:
                 pass
             self._db.close()
+        with self._read_lock:
+            self._read_db.close()
