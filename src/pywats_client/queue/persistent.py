@@ -387,6 +387,7 @@ class PersistentQueue:
             ItemNotFoundError: no such entry, or its file is no longer kept (completed).
             ValueError: the file is not valid JSON (names the file).
         """
+        item: QueueItem | None
         if isinstance(item_or_id, QueueItem):  # e.g. just claimed: its state is known
             item_id, item = item_or_id.id, item_or_id
         else:
