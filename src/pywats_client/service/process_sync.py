@@ -17,6 +17,7 @@ Guide usage::
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import json
 import logging
@@ -77,6 +78,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.close(fd)
 
 
+#: The longest a background refresh waits for one call run on the event loop (seconds).
+_LOOP_CALL_TIMEOUT = 120.0
+
+
 def _sync_client(api: Any) -> tuple[Any, bool]:
     """The client to call from the sync thread: ``api`` itself, or a sync twin of an AsyncWATS.
 
@@ -114,12 +119,16 @@ class ProcessSyncService:
     Args:
         api: a :class:`pywats.pyWATS` client (an ``AsyncWATS`` is accepted: a sync client
             with the same settings is made for the background thread and closed by
-            :meth:`stop`). Used for ``api.app.get_processes()``, ``get_levels()`` and
-            ``get_product_groups()``.
+            :meth:`stop` — unless ``loop`` is given). Used for ``api.app.get_processes()``,
+            ``get_levels()`` and ``get_product_groups()``.
         cache_path: the JSON cache file (default :func:`default_cache_path`).
         interval_seconds: time between refreshes (300 s = every 5 minutes).
         first_sync_timeout: right after :meth:`start`, with nothing cached yet, the
             ``get_*`` methods wait up to this long for the first refresh to finish.
+        loop: the running event loop an ``AsyncWATS`` belongs to: the background thread
+            then runs the calls on that loop (no second, sync client; the station service
+            uses this). The caller keeps owning ``api``; :meth:`refresh` must then not be
+            called from the loop's own thread.
     """
 
     def __init__(
@@ -129,10 +138,16 @@ class ProcessSyncService:
         cache_path: str | os.PathLike[str] | None = None,
         interval_seconds: float = 300.0,
         first_sync_timeout: float = 10.0,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         if interval_seconds <= 0:
             raise ValueError(f"interval_seconds must be > 0, got {interval_seconds!r}")
-        self._api, self._owns_api = _sync_client(api)
+        self._loop = loop
+        self._pending: concurrent.futures.Future[Any] | None = None
+        if loop is not None:
+            self._api, self._owns_api = api, False
+        else:
+            self._api, self._owns_api = _sync_client(api)
         self.cache_path = Path(cache_path).expanduser() if cache_path is not None else default_cache_path()
         self.interval_seconds = float(interval_seconds)
         self.first_sync_timeout = float(first_sync_timeout)
@@ -205,12 +220,29 @@ class ProcessSyncService:
 
     def _call(self, fn: Callable[[], Any], what: str) -> Any:
         result = fn()
-        if inspect.isawaitable(result):
+        if not inspect.isawaitable(result):
+            return result
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop or self._stop.is_set():
             close = getattr(result, "close", None)
             if callable(close):
                 close()
-            raise TypeError(f"{what} returned an awaitable; ProcessSyncService needs a sync pyWATS client")
-        return result
+            if loop is None:
+                raise TypeError(f"{what} returned an awaitable; ProcessSyncService needs a sync pyWATS client "
+                                "(or the event loop of the AsyncWATS as loop=)")
+            if running is loop:
+                raise RuntimeError(f"{what}: refresh() must not run on the event loop it waits for")
+            raise RuntimeError(f"{what}: process sync is stopping")
+        future: concurrent.futures.Future[Any] = asyncio.run_coroutine_threadsafe(result, loop)  # type: ignore[arg-type]
+        self._pending = future
+        try:
+            return future.result(_LOOP_CALL_TIMEOUT)
+        finally:
+            self._pending = None
 
     def refresh(self) -> bool:
         """Read the three lists from the server now; returns True when all three arrived.
@@ -301,6 +333,9 @@ class ProcessSyncService:
         client is never closed. The thread is a daemon, so it never holds up process exit.
         """
         self._stop.set()
+        pending = self._pending
+        if pending is not None:  # a call waiting on the event loop: do not wait for it
+            pending.cancel()
         thread, self._thread = self._thread, None
         ended = True
         if thread is not None and thread is not threading.current_thread():

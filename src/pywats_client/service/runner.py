@@ -124,6 +124,7 @@ class StationService:
         self._background: set[asyncio.Task[None]] = set()  # e.g. a reload asked for by SIGHUP
         self._ledger_pruned_at = -3600.0
         self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
+        self._process_sync_api: Any = None
 
     # -- building blocks --------------------------------------------------------------
     def _make_api(self) -> Any:
@@ -334,7 +335,14 @@ class StationService:
             if self.queue is not None:
                 for key, value in _queue_settings(new).items():
                     setattr(self.queue, key, value)
+            old = self.config
             self.config = new
+            if (new.service_address, new.api_token, new.process_sync_enabled) != (
+                old.service_address, old.api_token, old.process_sync_enabled
+            ):
+                await self._stop_process_sync()
+                self._process_cache = None
+                self._start_process_sync()
             if self.uploader is not None:
                 await self.uploader.replace_api(new)
             if self.pool is not None:
@@ -537,15 +545,34 @@ class StationService:
             log.debug("process sync not available")
             return
         try:
+            # its own AsyncWATS, driven on this loop from the sync thread (no second, sync
+            # HTTP stack in the service process); replaced on a reload of address/token
+            self._process_sync_api = self._make_api()
             self.process_sync = ProcessSyncService(
-                self.uploader.api if self.uploader and self.uploader.api else self._make_api(),
+                self._process_sync_api,
                 cache_path=Path(self.config.instance_dir) / "processes.json",
                 interval_seconds=300,
+                loop=asyncio.get_running_loop(),
             )
             self.process_sync.start()
         except Exception as exc:  # noqa: BLE001 - process sync is an optimisation, never fatal
             log.warning("process sync not started: %s", exc)
             self.process_sync = None
+
+    async def _stop_process_sync(self) -> None:
+        sync, api = self.process_sync, self._process_sync_api
+        self.process_sync, self._process_sync_api = None, None
+        if sync is not None:
+            try:
+                # from the loop thread: the sync thread's call on this loop is cancelled, not awaited
+                await asyncio.to_thread(sync.stop, 1.0)
+            except Exception:  # noqa: BLE001
+                log.debug("stopping process sync failed", exc_info=True)
+        if api is not None:
+            try:
+                await api.aclose()
+            except Exception:  # noqa: BLE001
+                pass
 
     async def shutdown(self) -> None:
         """Stop everything in order (see the module docstring)."""
@@ -559,13 +586,7 @@ class StationService:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.process_sync is not None:
-            try:
-                stopped = self.process_sync.stop()
-                if asyncio.iscoroutine(stopped):
-                    await asyncio.wait_for(stopped, 1.0)
-            except Exception:  # noqa: BLE001
-                pass
+        await self._stop_process_sync()
         if self.control is not None:
             await self.control.close()
         await self._close_stores()
