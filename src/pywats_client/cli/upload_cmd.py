@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from pywats_client.converters.parameters import merge_parameters
 from pywats_client.cli._common import CliError, echo_err, instance_option, load_config
 from pywats_client.config import ClientConfig, ConverterConfig
 
@@ -85,7 +86,7 @@ def _reports_for(config: ClientConfig, path: Path) -> list[dict[str, Any]]:
         location=config.location,
         purpose=config.purpose,
         instance_id=config.instance_id,
-        arguments=dict(conv.arguments),
+        arguments=merge_parameters(conv.arguments, conv.parameters),
     )
     outcome = convert_in_process(
         conv.module_path, path, context=context, converter_paths=[str(p) for p in config.converter_paths]

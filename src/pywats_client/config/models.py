@@ -91,7 +91,10 @@ class ConverterConfig(_Base):
     timeout_seconds: Annotated[float, Strict(), Field(gt=0)] = 60.0
     """Per-file converter time limit; a converter that runs longer is killed, the file goes to error."""
     arguments: dict[StrictStr, Any] = Field(default_factory=dict)
-    """Converter options, passed to the converter unchanged."""
+    """Converter options (the older name of ``parameters``; both are read, ``parameters`` wins)."""
+    parameters: dict[StrictStr, Any] = Field(default_factory=dict)
+    """Converter parameters: defaults for what files lack (part number, operation, culture, …;
+    see ``pywats_client.converters.parameters``) and the converter's own options."""
 
     @model_validator(mode="before")
     @classmethod

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from pywats_client.converters.context import ContextData, ConverterContext
+from pywats_client.converters.parameters import ParameterSpec
 from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
@@ -22,8 +23,14 @@ class FileConverter(ABC):
     Subclasses implement :meth:`convert`; they may override :attr:`name` (default: the
     class name) and :attr:`file_patterns` (default ``["*"]``; a ``file_patterns`` list in
     the converter's configuration takes precedence). A converter is created with no
-    arguments; its options arrive as ``context.arguments``.
+    arguments; its parameters arrive as ``context.parameters`` (alias ``context.arguments``).
+
+    :attr:`parameter_specs` documents the parameters the converter reads (standard ones
+    from :data:`~pywats_client.converters.parameters.STANDARD_PARAMETERS` and its own);
+    ``pywats-client converter list`` shows them.
     """
+
+    parameter_specs: ClassVar[tuple[ParameterSpec, ...]] = ()
 
     @property
     def name(self) -> str:

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from pywats_client.converters.parameters import StandardParameters
+
 __all__ = ["ContextData", "ConverterContext", "process_pairs"]
 
 
@@ -19,7 +21,8 @@ class ContextData:
         purpose: the station's purpose.
         instance_id: the client instance running the conversion.
         processes: the cached WATS process list (dicts with ``code``/``name``, either case).
-        arguments: the converter's configured options (``arguments`` in its config).
+        arguments: the converter's parameters (``parameters`` merged over the older
+            ``arguments`` in its config; see :mod:`pywats_client.converters.parameters`).
     """
 
     station_name: str = ""
@@ -69,6 +72,8 @@ class ConverterContext:
         self.instance_id: str = data.instance_id
         self.processes: list[dict[str, Any]] = [dict(p) for p in data.processes or ()]
         self.arguments: dict[str, Any] = dict(data.arguments or {})
+        #: The converter's parameters (the same mapping as :attr:`arguments`).
+        self.parameters: dict[str, Any] = self.arguments
         self.file_name = file_name
         self.logs: list[tuple[str, str]] = []
         self._forward = forward
@@ -100,6 +105,18 @@ class ConverterContext:
     def get_argument(self, key: str, default: Any = None) -> Any:
         """Return the option ``key`` from ``arguments`` or ``default``."""
         return self.arguments.get(key, default)
+
+    def get_parameter(self, key: str, default: Any = None) -> Any:
+        """Return the parameter ``key`` or ``default`` (same as :meth:`get_argument`)."""
+        return self.arguments.get(key, default)
+
+    def standard_parameters(self) -> StandardParameters:
+        """The standard parameters (part number, operation, culture, …), checked.
+
+        Raises:
+            ConverterParameterError: a parameter has an unusable value (named in the message).
+        """
+        return StandardParameters.from_mapping(self.arguments)
 
     # -- logging ----------------------------------------------------------------------
     def _log(self, level: str, message: str) -> None:

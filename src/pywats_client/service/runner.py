@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from pywats_client.converters.parameters import merge_parameters
 from pywats_client.service.control import ControlServer
 from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
 from pywats_client.service.intake import ConverterSlot, Intake
@@ -175,7 +176,7 @@ class StationService:
             purpose=cfg.purpose,
             instance_id=cfg.instance_id,
             processes=self._processes(),
-            arguments=dict(conv.arguments or {}),
+            arguments=merge_parameters(conv.arguments, conv.parameters),
         )
 
     async def _build_slots(self) -> list[ConverterSlot]:
