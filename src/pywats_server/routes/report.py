@@ -283,7 +283,22 @@ async def get_all_attachments(request: Request) -> Response:
     )
 
 
+async def get_certificate(request: Request) -> Response:
+    """GET /api/Report/Certificate/{id} → the report's test certificate (PDF)."""
+    from ..certificate import certificate_lines, render_pdf
+
+    rid = request.path_params["id"].strip("{}").lower()
+    found = await get_context(request).storage.read(store.load_report_body, rid)
+    if found is None:
+        raise ApiError(404, f"Report {rid} was not found.")
+    doc = json.loads(found[0])
+    doc.setdefault("processName", found[1])
+    return Response(render_pdf([certificate_lines(doc)]), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{rid}.pdf"'})
+
+
 routes = [
+    Route("/api/Report/Certificate/{id}", get_certificate, methods=["GET"]),
     Route("/api/Report/WSJF", submit_wsjf, methods=["POST"]),
     Route("/api/Report/Wsjf/{id}", get_wsjf, methods=["GET"]),
     Route("/api/Report/Query/Header", query_header, methods=["GET"]),

@@ -15,17 +15,22 @@ from __future__ import annotations
 from . import (  # noqa: F401  (register schemas)
     asset_extra,
     assets,
+    barcode,
+    exports,
     processes,
     product_extra,
     production,
     products,
     reports,
     rootcause,
+    scim,
     software,
+    system,
+    workflow,
 )
 from .core import Storage, register_schema
 
 __all__ = [
     "Storage", "register_schema", "asset_extra", "assets", "processes", "product_extra", "production",
-    "products", "reports", "rootcause", "software",
+    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports",
 ]
