@@ -11,7 +11,7 @@ from starlette.routing import Route
 from ..app import get_context
 from ..odata_support import apply_query
 from ..storage import assets as store
-from ..wire import ApiError, basic_user, read_body, respond
+from ..wire import ApiError, basic_user, query_value, read_body, respond
 
 __all__ = ["routes"]
 
@@ -76,7 +76,32 @@ async def put_type(request: Request) -> Response:
     return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset_type, c, body)))
 
 
+
+async def post_message(request: Request) -> Response:
+    """POST /api/Asset/Message?id=|serialNumber= (b: ``{content}``) → the message is added to the asset log."""
+    from ..storage.asset_extra import LOG_MESSAGE, add_log
+
+    key = query_value(request, "id") or query_value(request, "serialNumber")
+    body = await read_body(request)
+    content = body.get("content") if isinstance(body, dict) else None
+    if not key:
+        raise ApiError(400, "id, serialNumber: give the asset id or its serial number")
+    if not isinstance(content, str) or not content.strip():
+        raise ApiError(400, "content: the message text is required")
+    user = basic_user(request)
+
+    def run(conn: Any) -> bool:
+        doc = store.get_asset(conn, key)
+        if doc is not None:
+            add_log(conn, doc, LOG_MESSAGE, None, None, content, user)
+        return doc is not None
+
+    if not await get_context(request).storage.write(run):
+        raise ApiError(404, f"Asset {key!r} was not found.")
+    return Response(status_code=204)
+
 routes = [
+    Route("/api/Asset/Message", post_message, methods=["POST"]),
     Route("/api/Asset", list_assets, methods=["GET"]),
     Route("/api/Asset", put_asset, methods=["PUT"]),
     Route("/api/Asset/Types", list_types, methods=["GET"]),

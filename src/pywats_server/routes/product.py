@@ -10,8 +10,9 @@ from starlette.routing import Route
 
 from ..app import get_context
 from ..odata_support import apply_query
+from ..storage import mes_catalog
 from ..storage import products as store
-from ..wire import ApiError, query_value, read_body, respond
+from ..wire import ApiError, query_bool, query_value, read_body, respond
 
 __all__ = ["routes"]
 
@@ -74,8 +75,52 @@ async def put_revision(request: Request) -> Response:
     return respond(request, result)
 
 
+
+async def vendors(request: Request) -> Response:
+    """GET /api/Product/Vendors → ``[{VendorName}]``; PUT (b: vendors) adds missing ones;
+    DELETE (b: vendors) removes them."""
+    storage = get_context(request).storage
+    if request.method == "GET":
+        return respond(request, await storage.read(mes_catalog.list_vendors))
+    body = await read_body(request)
+    fn = mes_catalog.add_vendors if request.method == "PUT" else mes_catalog.delete_vendors
+    return respond(request, await storage.write(lambda c: _call(fn, c, body)))
+
+
+def _needed(request: Request, name: str) -> str:
+    value = query_value(request, name)
+    if not value:
+        raise ApiError(400, f"Query parameter '{name}' is required.")
+    return value
+
+
+async def product_group_filter(request: Request) -> Response:
+    """POST /api/Product/ProductGroupFilter?productGroup=&partNumber=&revision=&exclude= → the filter."""
+    args = (_needed(request, "productGroup"), _needed(request, "partNumber"), query_value(request, "revision"),
+            bool(query_bool(request, "exclude", False)))
+    return respond(request, await get_context(request).storage.write(
+        lambda c: _call(mes_catalog.add_group_filter, c, *args)))
+
+
+async def groups_by_product(request: Request) -> Response:
+    """GET /api/Product/ProductGroupsByProduct?partNumber=&revision= → ``[{productGroupId, productGroupName}]``."""
+    pn, rev = _needed(request, "partNumber"), query_value(request, "revision")
+    return respond(request, await get_context(request).storage.read(mes_catalog.groups_by_product, pn, rev))
+
+
+async def put_products(request: Request) -> Response:
+    """PUT /api/Products (b: [Product]) and PUT /api/Products/Revisions (b: [ProductRevision]) → stored items."""
+    body = await read_body(request)
+    fn = mes_catalog.save_revisions if request.url.path.lower().endswith("/revisions") else mes_catalog.save_products
+    return respond(request, await get_context(request).storage.write(lambda c: _call(fn, c, body)))
+
 routes = [
     Route("/api/Product/Query", query, methods=["GET"]),
+    Route("/api/Product/Vendors", vendors, methods=["GET", "PUT", "DELETE"]),
+    Route("/api/Product/ProductGroupFilter", product_group_filter, methods=["POST"]),
+    Route("/api/Product/ProductGroupsByProduct", groups_by_product, methods=["GET"]),
+    Route("/api/Products", put_products, methods=["PUT"]),
+    Route("/api/Products/Revisions", put_products, methods=["PUT"]),
     Route("/api/Product/Revision", put_revision, methods=["PUT"]),
     Route("/api/Product", put_product, methods=["PUT"]),
     Route("/api/Product/{partNumber}", get_product, methods=["GET"]),

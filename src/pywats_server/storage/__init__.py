@@ -17,9 +17,11 @@ from . import (  # noqa: F401  (register schemas)
     assets,
     barcode,
     exports,
+    mes_catalog,
     processes,
     product_extra,
     production,
+    production_changes,
     products,
     reports,
     rootcause,
@@ -32,5 +34,6 @@ from .core import Storage, register_schema
 
 __all__ = [
     "Storage", "register_schema", "asset_extra", "assets", "processes", "product_extra", "production",
-    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports",
+    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports", "mes_catalog",
+    "production_changes",
 ]
