@@ -56,6 +56,12 @@ if TYPE_CHECKING:
     from pywats.domains.report import ReportDomain
     from pywats.domains.rootcause import RootCauseDomain
     from pywats.domains.software import SoftwareDomain
+    from pywats.domains.scim import ScimDomain
+    from pywats.domains.system import SystemDomain
+    from pywats.domains.auth import AuthDomain
+    from pywats.domains.workflow import WorkflowDomain
+    from pywats.domains.export import ExportDomain
+    from pywats.domains.barcode import BarcodeDomain
 
 __all__ = ["pyWATS", "AsyncWATS"]
 
@@ -80,6 +86,12 @@ class _ClientBase:
         software: SoftwareDomain
         analytics: AnalyticsDomain
         rootcause: RootCauseDomain
+        scim: ScimDomain
+        system: SystemDomain
+        auth: AuthDomain
+        workflow: WorkflowDomain
+        export: ExportDomain
+        barcode: BarcodeDomain
 
     def __init__(
         self,

@@ -19,6 +19,10 @@ from pywats.models.analytics import (
     MEASUREMENT_PATH_SEPARATOR,
     AggregatedMeasurement,
     MeasurementData,
+    OeeResult,
+    RelatedRepair,
+    RepairStatistics,
+    StepAnalysis,
     TopFailedStep,
     WATSFilter,
     YieldData,
@@ -79,6 +83,20 @@ def join_dimensions(dimensions: str | Iterable[str] | None) -> str | None:
     if isinstance(dimensions, str):
         return dimensions.strip() or None
     return ";".join(str(d).strip() for d in dimensions if str(d).strip()) or None
+
+
+def _ids(value: int | str | Iterable[int | str] | None) -> str:
+    """Ids as the GET statistics forms want them: ``"1;2"`` (empty when none)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, str)):
+        return str(value)
+    return ";".join(str(v) for v in value)
+
+
+def _recent(days: int, product_group_ids: int | str | Iterable[int | str] | None,
+            level_ids: int | str | Iterable[int | str] | None) -> dict[str, Any]:
+    return {"days": days, "productGroupId": _ids(product_group_ids), "levelId": _ids(level_ids)}
 
 
 class AnalyticsDomain(Domain):
@@ -200,3 +218,142 @@ class AnalyticsDomain(Domain):
                              params={"measurementPaths": _paths(measurement_paths)}, json=body.to_wire(),
                              idempotent=True)
         return [AggregatedMeasurement.model_validate(row) for row in (data or [])]
+
+    # -- volume and yield lists ------------------------------------------------------------
+
+    def _yield_rows(self, path: str, filter: FilterLike, fields: dict[str, Any]  # noqa: A002
+                    ) -> Generator[Request, Any, list[YieldData]]:
+        body = build_filter(filter, **fields)
+        data = yield Request("POST", path, json=body.to_wire(), idempotent=True)
+        return [YieldData.model_validate(row) for row in (data or [])]
+
+    def _recent_rows(self, path: str, days: int, groups: Any, levels: Any) -> Generator[Request, Any, list[YieldData]]:
+        data = yield Request("GET", path, params=_recent(days, groups, levels))
+        return [YieldData.model_validate(row) for row in (data or [])]
+
+    @operation
+    def get_high_volume(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+                        ) -> Generator[Request, Any, list[YieldData]]:
+        """Yield per product, highest volume first (``POST /api/App/HighVolume``)."""
+        return (yield from self._yield_rows("/api/App/HighVolume", filter, fields))
+
+    @operation
+    def get_high_volume_recent(self, days: int, product_group_ids: int | str | Iterable[int | str] | None = None,
+                               level_ids: int | str | Iterable[int | str] | None = None
+                               ) -> Generator[Request, Any, list[YieldData]]:
+        """High-volume list of the last ``days`` days by product group and level ids (``GET /api/App/HighVolume``)."""
+        return (yield from self._recent_rows("/api/App/HighVolume", days, product_group_ids, level_ids))
+
+    @operation
+    def get_high_volume_by_product_group(self, filter: FilterLike = None, **fields: Any  # noqa: A002
+                                         ) -> Generator[Request, Any, list[YieldData]]:
+        """Yield per product group, highest volume first (``POST /api/App/HighVolumeByProductGroup``)."""
+        return (yield from self._yield_rows("/api/App/HighVolumeByProductGroup", filter, fields))
+
+    @operation
+    def get_worst_yield(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+                        ) -> Generator[Request, Any, list[YieldData]]:
+        """Yield per product, lowest first-pass yield first (``POST /api/App/WorstYield``)."""
+        return (yield from self._yield_rows("/api/App/WorstYield", filter, fields))
+
+    @operation
+    def get_worst_yield_recent(self, days: int, product_group_ids: int | str | Iterable[int | str] | None = None,
+                               level_ids: int | str | Iterable[int | str] | None = None
+                               ) -> Generator[Request, Any, list[YieldData]]:
+        """Worst-yield list of the last ``days`` days (``GET /api/App/WorstYield``)."""
+        return (yield from self._recent_rows("/api/App/WorstYield", days, product_group_ids, level_ids))
+
+    @operation
+    def get_worst_yield_by_product_group(self, filter: FilterLike = None, **fields: Any  # noqa: A002
+                                         ) -> Generator[Request, Any, list[YieldData]]:
+        """Yield per product group, lowest first (``POST /api/App/WorstYieldByProductGroup``)."""
+        return (yield from self._yield_rows("/api/App/WorstYieldByProductGroup", filter, fields))
+
+    @operation
+    def get_volume_yield(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+                         ) -> Generator[Request, Any, list[YieldData]]:
+        """Volume and yield per product (``POST /api/App/VolumeYield``)."""
+        return (yield from self._yield_rows("/api/App/VolumeYield", filter, fields))
+
+    @operation
+    def get_volume_yield_recent(self, days: int, product_group_ids: int | str | Iterable[int | str] | None = None,
+                                level_ids: int | str | Iterable[int | str] | None = None
+                                ) -> Generator[Request, Any, list[YieldData]]:
+        """Volume/yield list of the last ``days`` days (``GET /api/App/VolumeYield``)."""
+        return (yield from self._recent_rows("/api/App/VolumeYield", days, product_group_ids, level_ids))
+
+    @operation
+    def get_top_failed_recent(self, part_number: str, process_code: int | str, days: int, count: int = 10,
+                              product_group_ids: int | str | Iterable[int | str] | None = None,
+                              level_ids: int | str | Iterable[int | str] | None = None
+                              ) -> Generator[Request, Any, list[TopFailedStep]]:
+        """Steps causing failures of ``part_number`` in operation ``process_code`` over the last
+        ``days`` days, ``count`` at most (``GET /api/App/TopFailed``)."""
+        params = {"partNumber": part_number, "processCode": process_code, "count": count,
+                  **_recent(days, product_group_ids, level_ids)}
+        data = yield Request("GET", "/api/App/TopFailed", params=params)
+        return [TopFailedStep.model_validate(row) for row in (data or [])]
+
+    @operation
+    def get_uut_reports_by_query(
+        self, serial_number: str | None = None, part_number: str | None = None, revision: str | None = None,
+        batch_number: str | None = None, station_name: str | None = None, test_operation: str | None = None,
+        status: str | None = None, date_from: str | None = None, date_to: str | None = None,
+        product_group_ids: int | str | Iterable[int | str] | None = None,
+        level_ids: int | str | Iterable[int | str] | None = None,
+    ) -> Generator[Request, Any, list[ReportHeader]]:
+        """The newest 1000 test report headers matching the query parameters (``GET /api/App/UutReport``)."""
+        params = {"serialNumber": serial_number, "partNumber": part_number, "revision": revision,
+                  "batchNumber": batch_number, "stationName": station_name, "testOperation": test_operation,
+                  "status": status, "dateFrom": date_from, "dateTo": date_to,
+                  "productGroupId": _ids(product_group_ids) or None, "levelId": _ids(level_ids) or None}
+        data = yield Request("GET", "/api/App/UutReport", params=params)
+        return [ReportHeader.model_validate(row) for row in (data or [])]
+
+    # -- repair, OEE, steps -------------------------------------------------------------------
+
+    @operation
+    def get_dynamic_repair(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+                           dimensions: str | Iterable[str] | None = None, **fields: Any
+                           ) -> Generator[Request, Any, list[RepairStatistics]]:
+        """Repair statistics grouped by ``dimensions`` (``POST /api/App/DynamicRepair``, PREVIEW),
+        e.g. ``["partNumber", "repairCode"]``."""
+        body = build_filter(filter, **fields)
+        dims = join_dimensions(dimensions)
+        data = yield Request("POST", "/api/App/DynamicRepair", params={"dimensions": dims}, json=body.to_wire(),
+                             idempotent=True)
+        return [RepairStatistics.model_validate(row) for row in (data or [])]
+
+    @operation
+    def get_related_repair_history(self, part_number: str, revision: str, repair_operation_code: int | str | None = None,
+                                   test_operation_code: int | str | None = None
+                                   ) -> Generator[Request, Any, list[RelatedRepair]]:
+        """Repaired failures of ``part_number``/``revision`` (``GET /api/App/RelatedRepairHistory``)."""
+        params = {"partNumber": part_number, "revision": revision, "repairOperationCode": repair_operation_code,
+                  "testOperationCode": test_operation_code}
+        data = yield Request("GET", "/api/App/RelatedRepairHistory", params=params)
+        return [RelatedRepair.model_validate(row) for row in (data or [])]
+
+    @operation
+    def get_oee_analysis(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+                         available_time: Iterable[float] = (24, 24, 24, 24, 24, 24, 24),
+                         target_output: int | None = None, min_execution_time: int | None = None,
+                         max_execution_time: int | None = None, min_connection_time: int | None = None,
+                         max_connection_time: int | None = None, **fields: Any) -> Generator[Request, Any, OeeResult]:
+        """Overall equipment effectiveness (``POST /api/App/OeeAnalysis``); ``available_time`` is
+        hours per weekday, Monday first."""
+        hours = ",".join(f"{h:g}" for h in available_time)
+        params = {"availableTime": hours, "targetOutput": target_output, "minExecutionTime": min_execution_time,
+                  "maxExecutionTime": max_execution_time, "minConnectionTime": min_connection_time,
+                  "maxConnectionTime": max_connection_time}
+        body = build_filter(filter, **fields)
+        data = yield Request("POST", "/api/App/OeeAnalysis", params=params, json=body.to_wire(), idempotent=True)
+        return OeeResult.model_validate(data or {})
+
+    @operation
+    def get_test_step_analysis(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+                               ) -> Generator[Request, Any, list[StepAnalysis]]:
+        """Step and measurement statistics (``POST /api/App/TestStepAnalysis``, PREVIEW)."""
+        body = build_filter(filter, **fields)
+        data = yield Request("POST", "/api/App/TestStepAnalysis", json=body.to_wire(), idempotent=True)
+        return [StepAnalysis.model_validate(row) for row in (data or [])]

@@ -206,3 +206,12 @@ class AssetDomain(Domain):
         params = {**asset_key_params(asset), "level": level}
         data = yield Request("GET", "/api/Asset/SubAssets", params=params)
         return [Asset.model_validate(item) for item in data or []]
+
+    @operation
+    def post_message(self, asset: str, content: str) -> Generator[Request, Any, None]:
+        """Add a message (comment) to the asset's log (``POST /api/Asset/Message``); ``asset`` is
+        its id or serial number."""
+        if not content or not content.strip():
+            raise ValidationError("content must not be empty", field="content")
+        yield Request("POST", "/api/Asset/Message", params=asset_key_params(asset), json={"content": content},
+                      expect="none")

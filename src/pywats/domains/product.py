@@ -9,7 +9,16 @@ from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
 from pywats.exceptions import NotFoundError, ValidationError
 from pywats.models.app import ProductGroup
-from pywats.models.product import Bom, BomComponent, Product, ProductRevision, ProductView, bom_to_wsbf
+from pywats.models.product import (
+    Bom,
+    BomComponent,
+    Product,
+    ProductGroupFilter,
+    ProductRevision,
+    ProductView,
+    Vendor,
+    bom_to_wsbf,
+)
 
 __all__ = ["ProductDomain"]
 
@@ -189,3 +198,56 @@ class ProductDomain(Domain):
             content_type="application/xml; charset=utf-8", expect="none",
         )
         return None
+
+    # -- ERP data: vendors, product group filters, bulk import -------------------------------
+
+    @operation
+    def get_vendors(self) -> Generator[Request, Any, list[Vendor]]:
+        """Every vendor (``GET /api/Product/Vendors``)."""
+        data = yield Request("GET", "/api/Product/Vendors")
+        return [Vendor.model_validate(v) for v in data or []]
+
+    @operation
+    def add_vendors(self, names: Iterable[str]) -> Generator[Request, Any, None]:
+        """Add the vendors that do not exist yet (``PUT /api/Product/Vendors``)."""
+        yield Request("PUT", "/api/Product/Vendors", json=[{"VendorName": n} for n in names], expect="none")
+
+    @operation
+    def delete_vendors(self, names: Iterable[str]) -> Generator[Request, Any, None]:
+        """Delete vendors (``DELETE /api/Product/Vendors``, names in the body)."""
+        yield Request("DELETE", "/api/Product/Vendors", json=[{"VendorName": n} for n in names], expect="none")
+
+    @operation
+    def add_product_group_filter(self, product_group: str, part_number: str, revision: str | None = None,
+                                 exclude: bool | None = None) -> Generator[Request, Any, ProductGroupFilter]:
+        """Add a part-number filter (``%`` wildcards) to an existing product group
+        (``POST /api/Product/ProductGroupFilter``); ``exclude=True`` makes it an exclude filter."""
+        params = {"productGroup": product_group, "partNumber": part_number, "revision": revision, "exclude": exclude}
+        data = yield Request("POST", "/api/Product/ProductGroupFilter", params=params)
+        if isinstance(data, dict):
+            return ProductGroupFilter.model_validate(data)
+        return ProductGroupFilter(product_group_name=product_group, part_number=part_number, revision=revision,
+                                  exclude=bool(exclude))
+
+    @operation
+    def get_product_groups_for_product(self, part_number: str, revision: str | None = None
+                                       ) -> Generator[Request, Any, list[ProductGroup]]:
+        """The product groups a product belongs to (``GET /api/Product/ProductGroupsByProduct``)."""
+        data = yield Request("GET", "/api/Product/ProductGroupsByProduct",
+                             params={"partNumber": part_number, "revision": revision})
+        return [ProductGroup.model_validate(g) for g in data or []]
+
+    @operation
+    def save_products(self, products: Iterable[_ProductInput]) -> Generator[Request, Any, list[Product]]:
+        """Add or update many products at once, for ERP integration (``PUT /api/Products``)."""
+        body = [_product_body(p) for p in products]
+        data = yield Request("PUT", "/api/Products", json=body)
+        return [Product.model_validate(p) for p in (data if isinstance(data, list) else body)]
+
+    @operation
+    def save_revisions(self, revisions: Iterable[_RevisionInput]) -> Generator[Request, Any, list[ProductRevision]]:
+        """Add or update many product revisions at once (``PUT /api/Products/Revisions``; each
+        names its product by ``PartNumber``)."""
+        body = [_revision_body(r) for r in revisions]
+        data = yield Request("PUT", "/api/Products/Revisions", json=body)
+        return [ProductRevision.model_validate(r) for r in (data if isinstance(data, list) else body)]

@@ -468,3 +468,13 @@ class ReportDomain(Domain):
             fields["miscInfo"] = fields.pop("miscData", None)
             headers.append(ReportHeader.model_validate(fields))
         return headers
+
+    @operation
+    def get_certificate(self, report_id: str) -> Generator[Request, Any, bytes]:
+        """The report's test certificate, a PDF (``GET /api/Report/Certificate/{id}``)."""
+        from urllib.parse import quote
+
+        if not report_id:
+            raise ValidationError("report_id is required", field="report_id")
+        data = yield Request("GET", f"/api/Report/Certificate/{quote(str(report_id), safe='')}", expect="bytes")
+        return bytes(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pywats.models.common import WATSModel
 
-__all__ = ["Level", "ProductGroup"]
+__all__ = ["Level", "ProductGroup", "CommonUserSettings"]
 
 
 class Level(WATSModel):
@@ -19,3 +19,14 @@ class ProductGroup(WATSModel):
 
     product_group_id: int | None = None
     product_group_name: str | None = None
+
+
+class CommonUserSettings(WATSModel):
+    """A user's settings from ``GET /api/App/CommonUserSettings``."""
+
+    full_name: str | None = None
+    culture_code: str | None = None
+    email: str | None = None
+    roles: list[str] = []
+    levels: list[str] = []
+    product_groups: list[str] = []
