@@ -170,3 +170,18 @@ def test_asset_message_goes_to_the_log(clients: Clients) -> None:
     assert any(e.comment == "Cleaned the pogo pins" and e.type == 0 for e in log)
     with pytest.raises(NotFoundError):
         clients.run(lambda api: api.asset.post_message(unique("none"), "x"))
+
+
+def test_delete_asset_moves_children_to_its_parent(clients: Clients) -> None:
+    typ = clients.run(lambda api: api.asset.create_asset_type(unique("TYPE")))
+    top, middle, leaf = unique("TOP"), unique("MID"), unique("LEAF")
+    clients.run(lambda api: api.asset.create_asset(top, typ.type_id))
+    clients.run(lambda api: api.asset.create_asset(middle, typ.type_id, parent=top))
+    clients.run(lambda api: api.asset.create_asset(leaf, typ.type_id, parent=middle))
+    clients.run(lambda api: api.asset.delete_asset(middle))
+    with pytest.raises(NotFoundError):
+        clients.run(lambda api: api.asset.get_asset(middle))
+    assert clients.run(lambda api: api.asset.get_asset(leaf)).parent_serial_number == top
+    assert clients.run(lambda api: api.asset.get_asset_log(serial_number=middle)) == []
+    with pytest.raises(NotFoundError):
+        clients.run(lambda api: api.asset.delete_asset(middle))

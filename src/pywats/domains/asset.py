@@ -215,3 +215,9 @@ class AssetDomain(Domain):
             raise ValidationError("content must not be empty", field="content")
         yield Request("POST", "/api/Asset/Message", params=asset_key_params(asset), json={"content": content},
                       expect="none")
+
+    @operation
+    def delete_asset(self, asset: str) -> Generator[Request, Any, None]:
+        """Delete an asset by id or serial number (``DELETE /api/Asset``); its log goes with it and
+        its child assets move to its parent."""
+        yield Request("DELETE", "/api/Asset", params=asset_key_params(asset), expect="none")

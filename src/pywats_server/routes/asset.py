@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -100,10 +101,36 @@ async def post_message(request: Request) -> Response:
         raise ApiError(404, f"Asset {key!r} was not found.")
     return Response(status_code=204)
 
+
+async def delete_asset(request: Request) -> Response:
+    """DELETE /api/Asset?id=|serialNumber= → 204; the asset's log goes with it, its children move
+    to its parent."""
+    key = query_value(request, "id") or query_value(request, "serialNumber")
+    if not key:
+        raise ApiError(400, "id, serialNumber: give the asset id or its serial number")
+
+    def run(conn: Any) -> bool:
+        doc = store.get_asset(conn, key)
+        if doc is None:
+            return False
+        for (child_doc,) in conn.execute("SELECT doc FROM assets").fetchall():
+            child = json.loads(child_doc)
+            if child.get("parentAssetId") == doc["assetId"]:
+                child.update(parentAssetId=doc.get("parentAssetId"), parentSerialNumber=doc.get("parentSerialNumber"))
+                conn.execute("UPDATE assets SET doc=? WHERE asset_id=?", (json.dumps(child), child["assetId"]))
+        conn.execute("DELETE FROM asset_log WHERE asset_id=?", (doc["assetId"],))
+        conn.execute("DELETE FROM assets WHERE asset_id=?", (doc["assetId"],))
+        return True
+
+    if not await get_context(request).storage.write(run):
+        raise ApiError(404, f"Asset {key!r} was not found.")
+    return Response(status_code=204)
+
 routes = [
     Route("/api/Asset/Message", post_message, methods=["POST"]),
     Route("/api/Asset", list_assets, methods=["GET"]),
     Route("/api/Asset", put_asset, methods=["PUT"]),
+    Route("/api/Asset", delete_asset, methods=["DELETE"]),
     Route("/api/Asset/Types", list_types, methods=["GET"]),
     Route("/api/Asset/Types", put_type, methods=["PUT"]),
     Route("/api/Asset/{key}", get_asset, methods=["GET"]),
