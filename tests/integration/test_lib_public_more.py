@@ -84,6 +84,7 @@ def test_oee_and_step_analysis(clients: Clients, make_uut: Any) -> None:
         clients.run(lambda api: api.analytics.get_oee_analysis(part_number=pn, available_time=[24, 24]))
     steps = clients.run(lambda api: api.analytics.get_test_step_analysis(part_number=pn))
     assert steps and all(s.step_count == 2 for s in steps)
+    assert sum(s.step_caused_uut_failed for s in steps) >= 1 and any(s.step_failed_count == 2 for s in steps)
     measured = [s for s in steps if s.measure_count]
     assert measured and all(s.min is not None and s.max is not None and s.min <= s.avg <= s.max for s in measured)
 

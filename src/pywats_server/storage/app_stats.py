@@ -203,6 +203,10 @@ def oee_analysis(conn: sqlite3.Connection, body: Any, available_hours: list[floa
     }
 
 
+_STEP_STATUS_COUNTS = {"P": "stepPassedCount", "D": "stepDoneCount", "S": "stepSkippedCount", "F": "stepFailedCount",
+                       "E": "stepErrorCount", "T": "stepTerminatedCount"}
+
+
 def test_step_analysis(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
     """Per step path of the matching test reports: how often it ran, passed, failed, was
     skipped or errored, and the numeric measurement statistics (min, max, average)."""
@@ -214,16 +218,15 @@ def test_step_analysis(conn: sqlite3.Connection, body: Any) -> list[dict[str, An
             key = (h["partNumber"], h["processName"], path)
             row = stats.setdefault(key, {
                 "partNumber": h["partNumber"], "testOperation": h["processName"], "stepName": step.get("name"),
-                "stepPath": path, "stepType": step.get("stepType"), "stepCount": 0, "passedCount": 0,
-                "failedCount": 0, "skippedCount": 0, "errorCount": 0, "causedUutFailureCount": 0,
+                "stepPath": path, "stepType": step.get("stepType"), "stepGroup": step.get("group"), "stepCount": 0,
+                "stepPassedCount": 0, "stepDoneCount": 0, "stepSkippedCount": 0, "stepFailedCount": 0,
+                "stepErrorCount": 0, "stepTerminatedCount": 0, "stepOtherCount": 0, "stepCausedUutFailed": 0,
             })
             row["stepCount"] += 1
             status = step.get("status")
-            field = {"P": "passedCount", "F": "failedCount", "S": "skippedCount", "E": "errorCount"}.get(str(status))
-            if field:
-                row[field] += 1
+            row[_STEP_STATUS_COUNTS.get(str(status), "stepOtherCount")] += 1
             if step.get("causedUUTFailure") is True:
-                row["causedUutFailureCount"] += 1
+                row["stepCausedUutFailed"] += 1
             for meas in step.get("numericMeas") or []:
                 number = _number(meas.get("value"))
                 if number is not None:
@@ -233,6 +236,6 @@ def test_step_analysis(conn: sqlite3.Connection, body: Any) -> list[dict[str, An
         nums = values.get(key) or []
         row.update({"measureCount": len(nums), "min": min(nums) if nums else None, "max": max(nums) if nums else None,
                     "avg": round(sum(nums) / len(nums), 6) if nums else None,
-                    "stepFailedPercent": _pct(row["failedCount"], row["stepCount"])})
+                    "stepFailedPercent": _pct(row["stepFailedCount"], row["stepCount"])})
         out.append(row)
     return out
