@@ -3,7 +3,8 @@
 To add an area, write ``routes/<area>.py`` with a module-level ``routes`` list and add the
 module name to :data:`AREAS`. Within a module, put literal paths before parameterised ones
 (``/api/Product/Query`` before ``/api/Product/{partNumber}``). Paths match
-case-insensitively (the app recompiles every route's pattern).
+case-insensitively (the app recompiles every route's pattern). Every ``/api/internal/*`` route
+requires a ``Referer`` header (see :mod:`pywats_server.internal_api`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ AREAS: list[str] = ["app", "report", "product_extra", "product", "production", "
 
 def all_routes() -> list[BaseRoute]:
     """Every route of every area, in match order."""
+    from ..internal_api import guard_internal_routes
+
     collected: list[BaseRoute] = []
     for name in AREAS:
         module = importlib.import_module(f"{__name__}.{name}")
         collected.extend(module.routes)
-    return collected
+    return guard_internal_routes(collected)
