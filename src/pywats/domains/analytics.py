@@ -7,6 +7,7 @@ or Python names, or ``None``) plus keyword overrides of its fields, e.g.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterable
 from typing import Any
 
@@ -18,16 +19,19 @@ from pywats.exceptions import ValidationError
 from pywats.models.analytics import (
     MEASUREMENT_PATH_SEPARATOR,
     AggregatedMeasurement,
+    AlarmLogEntry,
     MeasurementData,
     OeeResult,
     RelatedRepair,
     RepairStatistics,
     StepAnalysis,
+    StepStatus,
     TopFailedStep,
     WATSFilter,
     YieldData,
 )
 from pywats.models.report_header import ReportHeader
+from pywats.models.unit_flow import UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowSerialNumber, UnitFlowUnit
 
 __all__ = ["AnalyticsDomain", "build_filter", "measurement_path", "join_dimensions"]
 
@@ -357,3 +361,139 @@ class AnalyticsDomain(Domain):
         body = build_filter(filter, **fields)
         data = yield Request("POST", "/api/App/TestStepAnalysis", json=body.to_wire(), idempotent=True)
         return [StepAnalysis.model_validate(row) for row in (data or [])]
+
+    # -- internal routes of the WATS web application (sent with Referer) ----------------------
+
+    def _referer(self) -> dict[str, str]:
+        return {"Referer": self.client.base_url}
+
+    @operation
+    def get_unit_flow(self, filter: FilterLike = None, split_by: str | None = None,  # noqa: A002 - WATS name
+                      **fields: Any) -> Generator[Request, Any, UnitFlow]:
+        """How the matching units moved through the operations (``POST /api/internal/UnitFlow``,
+        internal); ``split_by`` (e.g. ``"stationName"``) uses ``POST .../UnitFlow/SplitBy`` and
+        splits the operation nodes by that field. The query becomes the current one for
+        :meth:`get_unit_flow_nodes` and friends."""
+        body = build_filter(filter, **fields).to_wire()
+        path = "/api/internal/UnitFlow"
+        if split_by:
+            body["splitBy"] = split_by
+            path += "/SplitBy"
+        data = yield Request("POST", path, json=body, headers=self._referer(), idempotent=True)
+        return UnitFlow.model_validate(data or {})
+
+    @operation
+    def split_unit_flow(self, split_by: str, filter: FilterLike = None,  # noqa: A002 - WATS name
+                        **fields: Any) -> Generator[Request, Any, UnitFlow]:
+        """The unit flow with operation nodes split by ``split_by`` (``POST /api/internal/UnitFlow/SplitBy``)."""
+        body = {**build_filter(filter, **fields).to_wire(), "splitBy": split_by}
+        data = yield Request("POST", "/api/internal/UnitFlow/SplitBy", json=body, headers=self._referer(),
+                             idempotent=True)
+        return UnitFlow.model_validate(data or {})
+
+    def _flow_part(self, path: str, filter: FilterLike) -> Generator[Request, Any, Any]:  # noqa: A002
+        text = "" if filter is None else json.dumps(build_filter(filter).to_wire())
+        return (yield Request("GET", path, params={"filter": text}, headers=self._referer()))
+
+    @operation
+    def get_unit_flow_nodes(self, filter: FilterLike = None  # noqa: A002 - WATS name
+                            ) -> Generator[Request, Any, list[UnitFlowNode]]:
+        """Nodes of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Nodes``)."""
+        data = yield from self._flow_part("/api/internal/UnitFlow/Nodes", filter)
+        return [UnitFlowNode.model_validate(n) for n in data or []]
+
+    @operation
+    def get_unit_flow_links(self, filter: FilterLike = None  # noqa: A002 - WATS name
+                            ) -> Generator[Request, Any, list[UnitFlowLink]]:
+        """Links of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Links``)."""
+        data = yield from self._flow_part("/api/internal/UnitFlow/Links", filter)
+        return [UnitFlowLink.model_validate(n) for n in data or []]
+
+    @operation
+    def get_unit_flow_units(self, filter: FilterLike = None  # noqa: A002 - WATS name
+                            ) -> Generator[Request, Any, list[UnitFlowUnit]]:
+        """Unit moves of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Units``)."""
+        data = yield from self._flow_part("/api/internal/UnitFlow/Units", filter)
+        return [UnitFlowUnit.model_validate(n) for n in data or []]
+
+    @operation
+    def get_unit_flow_serial_numbers(self, unit_ids: Iterable[int]
+                                     ) -> Generator[Request, Any, list[UnitFlowSerialNumber]]:
+        """The units behind unit-flow ids (``POST /api/internal/UnitFlow/SN``)."""
+        data = yield Request("POST", "/api/internal/UnitFlow/SN", json=[int(i) for i in unit_ids],
+                             headers=self._referer(), idempotent=True)
+        return [UnitFlowSerialNumber.model_validate(u) for u in data or []]
+
+    @operation
+    def order_unit_flow_units(self, units: Iterable[UnitFlowUnit | dict[str, Any]]
+                              ) -> Generator[Request, Any, list[UnitFlowUnit]]:
+        """Unit moves in display order (``POST /api/internal/UnitFlow/UnitOrder``)."""
+        body = [(u if isinstance(u, UnitFlowUnit) else UnitFlowUnit.model_validate(u)).to_wire() for u in units]
+        data = yield Request("POST", "/api/internal/UnitFlow/UnitOrder", json=body, headers=self._referer(),
+                             idempotent=True)
+        return [UnitFlowUnit.model_validate(u) for u in data or []]
+
+    def _step_filters(self, step_paths: str | Iterable[str] | None) -> str:
+        """A step/sequence filter: WATS's XML filter as given, or step paths in WATS form."""
+        if isinstance(step_paths, str) and step_paths.lstrip().startswith("<"):
+            return step_paths
+        return _paths(step_paths) or ""
+
+    @operation
+    def get_measurement_list(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+                             step_paths: str | Iterable[str] | None = None,
+                             sequence_paths: str | Iterable[str] | None = None,
+                             **fields: Any) -> Generator[Request, Any, list[MeasurementData]]:
+        """Measured values of the given steps (``POST /api/internal/App/MeasurementList``, internal);
+        paths as for :meth:`get_measurements`."""
+        params = {"stepFilters": self._step_filters(step_paths), "sequenceFilters": self._step_filters(sequence_paths)}
+        data = yield Request("POST", "/api/internal/App/MeasurementList", params=params,
+                             json=build_filter(filter, **fields).to_wire(), headers=self._referer(), idempotent=True)
+        return [MeasurementData.model_validate(row) for row in data or []]
+
+    @operation
+    def get_measurement_list_recent(self, days: int, step_paths: str | Iterable[str] | None = None,
+                                    sequence_paths: str | Iterable[str] | None = None,
+                                    product_group_ids: int | str | Iterable[int | str] | None = None,
+                                    level_ids: int | str | Iterable[int | str] | None = None
+                                    ) -> Generator[Request, Any, list[MeasurementData]]:
+        """Measured values of the last ``days`` days (``GET /api/internal/App/MeasurementList``)."""
+        params = {**_recent(days, product_group_ids, level_ids), "stepFilters": self._step_filters(step_paths),
+                  "sequenceFilters": self._step_filters(sequence_paths)}
+        data = yield Request("GET", "/api/internal/App/MeasurementList", params=params, headers=self._referer())
+        return [MeasurementData.model_validate(row) for row in data or []]
+
+    @operation
+    def get_step_status_list(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+                             step_paths: str | Iterable[str] | None = None,
+                             sequence_paths: str | Iterable[str] | None = None,
+                             **fields: Any) -> Generator[Request, Any, list[StepStatus]]:
+        """Each execution of the given steps with its status (``POST /api/internal/App/StepStatusList``)."""
+        params = {"stepFilters": self._step_filters(step_paths), "sequenceFilters": self._step_filters(sequence_paths)}
+        data = yield Request("POST", "/api/internal/App/StepStatusList", params=params,
+                             json=build_filter(filter, **fields).to_wire(), headers=self._referer(), idempotent=True)
+        return [StepStatus.model_validate(row) for row in data or []]
+
+    @operation
+    def get_step_status_list_recent(self, days: int, step_paths: str | Iterable[str] | None = None,
+                                    sequence_paths: str | Iterable[str] | None = None,
+                                    product_group_ids: int | str | Iterable[int | str] | None = None,
+                                    level_ids: int | str | Iterable[int | str] | None = None
+                                    ) -> Generator[Request, Any, list[StepStatus]]:
+        """Step executions of the last ``days`` days (``GET /api/internal/App/StepStatusList``)."""
+        params = {**_recent(days, product_group_ids, level_ids), "stepFilters": self._step_filters(step_paths),
+                  "sequenceFilters": self._step_filters(sequence_paths)}
+        data = yield Request("GET", "/api/internal/App/StepStatusList", params=params, headers=self._referer())
+        return [StepStatus.model_validate(row) for row in data or []]
+
+    @operation
+    def get_alarm_logs(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+                       include_types: Iterable[int] | None = None, include_calculation: bool | None = None,
+                       **fields: Any) -> Generator[Request, Any, list[AlarmLogEntry]]:
+        """Alarm and notification log entries (``POST /api/internal/Trigger/GetAlarmAndNotificationLogs``,
+        internal); ``include_types`` e.g. ``[1]`` for yield alarms, ``[2]`` for asset alarms."""
+        params = {"includeTypes": None if include_types is None else ";".join(str(t) for t in include_types),
+                  "includeCalculationString": include_calculation}
+        data = yield Request("POST", "/api/internal/Trigger/GetAlarmAndNotificationLogs", params=params,
+                             json=build_filter(filter, **fields).to_wire(), headers=self._referer(), idempotent=True)
+        return [AlarmLogEntry.model_validate(row) for row in data or []]

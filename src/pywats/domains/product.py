@@ -9,6 +9,7 @@ from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
 from pywats.exceptions import NotFoundError, ValidationError
 from pywats.models.app import ProductGroup
+from pywats.models.box_build import ProductInfoItem, ProductRevisionRelation
 from pywats.models.product import (
     Bom,
     BomComponent,
@@ -251,3 +252,72 @@ class ProductDomain(Domain):
         body = [_revision_body(r) for r in revisions]
         data = yield Request("PUT", "/api/Products/Revisions", json=body)
         return [ProductRevision.model_validate(r) for r in (data if isinstance(data, list) else body)]
+
+    # -- box-build templates and BOM lines (internal routes, sent with Referer) ---------------
+
+    def _internal(self) -> dict[str, str]:
+        return {"Referer": self.client.base_url}
+
+    @operation
+    def get_product_info(self, part_number: str, revision: str) -> Generator[Request, Any, list[ProductInfoItem]]:
+        """A revision and its box-build tree: the revision at ``hlevel`` 0 and every subunit
+        relation below it (``GET /api/internal/Product/GetProductInfo``, internal)."""
+        data = yield Request("GET", "/api/internal/Product/GetProductInfo",
+                             params={"partNumber": part_number, "revision": revision}, headers=self._internal())
+        return [ProductInfoItem.model_validate(i) for i in data or []]
+
+    @operation
+    def add_subunit(self, parent_revision_id: str, child_revision_id: str, quantity: int = 1,
+                    revision_mask: str | None = None) -> Generator[Request, Any, ProductRevisionRelation]:
+        """Add ``quantity`` of a child revision to a box build
+        (``POST /api/internal/Product/PostProductRevisionRelation``, internal); the relation."""
+        body = ProductRevisionRelation(parent_product_revision_id=parent_revision_id,
+                                       product_revision_id=child_revision_id, quantity=quantity,
+                                       revision_mask=revision_mask).model_dump(by_alias=True, exclude_none=True)
+        data = yield Request("POST", "/api/internal/Product/PostProductRevisionRelation", json=body,
+                             headers=self._internal())
+        rows = data if isinstance(data, list) else [data]
+        for row in rows:
+            item = ProductInfoItem.model_validate(row)
+            if (item.product_revision_id or "").lower() == child_revision_id.lower() and \
+                    (item.parent_product_revision_id or "").lower() == parent_revision_id.lower():
+                return ProductRevisionRelation.model_validate(row)
+        raise ValidationError("the server's answer holds no such relation", field="ProductRevisionId")
+
+    @operation
+    def update_subunit(self, relation: ProductRevisionRelation | Mapping[str, Any]
+                       ) -> Generator[Request, Any, ProductRevisionRelation]:
+        """Change a subunit relation's quantity or revision mask
+        (``PUT /api/internal/Product/PutProductRevisionRelation``, internal)."""
+        model = relation if isinstance(relation, ProductRevisionRelation) else \
+            ProductRevisionRelation.model_validate(dict(relation))
+        if not model.product_revision_relation_id:
+            raise ValidationError("product_revision_relation_id is required", field="ProductRevisionRelationId")
+        data = yield Request("PUT", "/api/internal/Product/PutProductRevisionRelation",
+                             json=model.model_dump(by_alias=True, exclude_none=True), headers=self._internal())
+        return ProductRevisionRelation.model_validate(data)
+
+    @operation
+    def remove_subunit(self, relation_id: str) -> Generator[Request, Any, None]:
+        """Remove a subunit relation from a box build
+        (``DELETE /api/internal/Product/DeleteProductRevisionRelation``, internal)."""
+        yield Request("DELETE", "/api/internal/Product/DeleteProductRevisionRelation",
+                      params={"productRevisionRelationId": relation_id}, headers=self._internal(), expect="none")
+
+    @operation
+    def get_bom_lines(self, part_number: str, revision: str) -> Generator[Request, Any, list[BomComponent]]:
+        """The BOM lines of a revision (``GET /api/internal/Product/Bom``, internal); empty when none."""
+        data = yield Request("GET", "/api/internal/Product/Bom", params={"partNumber": part_number,
+                                                                        "revision": revision}, headers=self._internal())
+        return [BomComponent.model_validate(c) for c in data or []]
+
+    @operation
+    def save_bom_lines(self, part_number: str, revision: str, components: Iterable[BomComponent | Mapping[str, Any]]
+                       ) -> Generator[Request, Any, list[BomComponent]]:
+        """Replace the BOM lines of a revision (``PUT /api/internal/Product/BOM?format=json``, internal)."""
+        body = [(c if isinstance(c, BomComponent) else BomComponent.model_validate(dict(c))).to_wire()
+                for c in components]
+        data = yield Request("PUT", "/api/internal/Product/BOM", params={"partNumber": part_number,
+                                                                        "revision": revision, "format": "json"},
+                             json=body, headers=self._internal())
+        return [BomComponent.model_validate(c) for c in (data if isinstance(data, list) else body)]

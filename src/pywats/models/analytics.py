@@ -22,6 +22,8 @@ __all__ = [
     "RelatedRepair",
     "OeeResult",
     "StepAnalysis",
+    "StepStatus",
+    "AlarmLogEntry",
 ]
 
 MEASUREMENT_PATH_SEPARATOR = "\u00b6"
@@ -231,3 +233,30 @@ class StepAnalysis(WATSModel):
     min: float | None = None
     max: float | None = None
     avg: float | None = None
+
+
+class StepStatus(WATSModel):
+    """One execution of a step (``/api/internal/App/StepStatusList``)."""
+
+    report_id: str | None = None
+    serial_number: str | None = None
+    part_number: str | None = None
+    start: str | None = None
+    test_operation: str | None = None
+    step_name: str | None = None
+    step_path: str | None = None
+    step_type: str | None = None
+    status: str | None = None
+
+
+class AlarmLogEntry(WATSModel):
+    """An alarm or notification (``/api/internal/Trigger/GetAlarmAndNotificationLogs``)."""
+
+    log_id: int | None = None
+    type_id: int | None = None
+    type: str | None = None
+    is_alarm: bool | None = None
+    name: str | None = None
+    message: str | None = None
+    date: str | None = None
+    calculation: str | None = None

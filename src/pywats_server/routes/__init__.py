@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute
 __all__ = ["AREAS", "all_routes"]
 
 #: Route modules in match order.
-AREAS: list[str] = ["app", "report", "product_extra", "product", "production", "production_extra", "asset_extra", "asset", "software", "rootcause", "analytics", "scim", "system", "workflow", "export", "barcode", "ui"]
+AREAS: list[str] = ["app", "report", "product_extra", "product", "production", "production_extra", "asset_extra", "asset", "software", "rootcause", "analytics", "scim", "system", "workflow", "export", "barcode", "internal_product", "internal_app", "ui"]
 
 
 def all_routes() -> list[BaseRoute]:

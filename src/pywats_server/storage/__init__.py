@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (register schemas)
     asset_extra,
     assets,
     barcode,
+    box_build,
     exports,
     mes_catalog,
     processes,
@@ -34,6 +35,6 @@ from .core import Storage, register_schema
 
 __all__ = [
     "Storage", "register_schema", "asset_extra", "assets", "processes", "product_extra", "production",
-    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports", "mes_catalog",
+    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports", "mes_catalog", "box_build",
     "production_changes",
 ]
