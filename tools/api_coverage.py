@@ -27,8 +27,6 @@ OUTPUT = ROOT / "docs" / "api-coverage.md"
 
 #: Operations pyWATS deliberately does not call, with the reason shown in the table.
 NOT_OFFERED: dict[tuple[str, str], str] = {
-    ("POST", "/api/Report/WSXF"): "waits for the WSXF codec (pywats.formats.wsxf)",
-    ("GET", "/api/Report/Wsxf/{id}"): "waits for the WSXF codec (pywats.formats.wsxf)",
     ("GET", "/api/internal/App/TopFailed"): "the public GET /api/App/TopFailed answers the same",
     ("POST", "/api/internal/App/TopFailed"): "the public POST /api/App/TopFailed answers the same",
     ("GET", "/api/internal/Trigger/GetAlarmAndNotificationLogs"): "WATS marks it 'to be deleted'; the POST form is used",
