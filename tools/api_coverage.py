@@ -45,17 +45,17 @@ class Operation:
     operation_id: str
     tag: str
     internal: bool
+    origin: str = "public"
 
 
 def load_operations() -> list[Operation]:
-    """Public operations first, then the internal ones pyWATS uses."""
+    """Public operations first, then those added in WATS 25.3, then the internal ones pyWATS uses."""
     out = []
-    for name, internal in (("wats_public_operations.json", False), ("wats_internal_operations.json", True)):
+    for name, origin in (("wats_public_operations.json", "public"), ("wats_added_operations.json", "25.3"),
+                         ("wats_internal_operations.json", "internal")):
         file = DATA / name
-        if not file.exists():
-            continue
         for op in json.loads(file.read_text(encoding="utf-8"))["operations"]:
-            out.append(Operation(op["method"], op["path"], op["operationId"], op["tag"], internal))
+            out.append(Operation(op["method"], op["path"], op["operationId"], op["tag"], origin == "internal", origin))
     return out
 
 
@@ -177,9 +177,10 @@ def render() -> str:
         counts["srv"] += answered
         library = ", ".join(f"`{n}`" for n in names) if names else \
             f"not offered: {NOT_OFFERED.get((op.method, op.path), 'not written yet')}"
-        rows.append(f"| {op.tag}{' (internal)' if op.internal else ''} | {op.method} | `{op.path}` | {library} | "
+        rows.append(f"| {op.tag}{'' if op.origin == 'public' else f' ({op.origin})'} | {op.method} | `{op.path}` | {library} | "
                     f"{'yes' if answered else 'no'} | {tests_calling(names) if names else '—'} |")
-    public = sum(1 for o in ops if not o.internal)
+    public = sum(1 for o in ops if o.origin == "public")
+    added = sum(1 for o in ops if o.origin == "25.3")
     head = [
         "# WATS API coverage",
         "",
@@ -188,11 +189,13 @@ def render() -> str:
         "library's domain sources and the local server's route table. Do not edit by hand;",
         "`tests/unit/test_api_coverage.py` fails when it is out of date.",
         "",
-        f"Operations: {len(ops)} ({public} public, {len(ops) - public} internal used by pyWATS features); "
+        f"Operations: {len(ops)} ({public} public from the Swagger document, {added} public added in WATS 25.3, "
+        f"{len(ops) - public - added} internal used by pyWATS features); "
         f"called by the library: {counts['lib']}; answered by the local server: {counts['srv']}.",
         "",
         "Internal operations (tag marked *internal*) are sent with a `Referer` header, as the WATS web",
-        "application does; the local server refuses them without it.",
+        "application does; the local server refuses them without it. Operations marked *25.3* came with",
+        "WATS 25.3 and are not in the Swagger document.",
         "",
         "| Tag | Method | Path | Library method | Local server | Test |",
         "|---|---|---|---|---|---|",

@@ -186,3 +186,37 @@ def test_delete_asset_moves_children_to_its_parent(clients: Clients) -> None:
     assert clients.run(lambda api: api.asset.get_asset_log(serial_number=middle)) == []
     with pytest.raises(NotFoundError):
         clients.run(lambda api: api.asset.delete_asset(middle))
+
+
+def test_wats_25_3_asset_counts_and_external_service(clients: Clients) -> None:
+    typ = clients.run(lambda api: api.asset.create_asset_type(unique("TYPE"), calibration_interval=30))
+    sn = unique("FX")
+    clients.run(lambda api: api.asset.create_asset(sn, typ.type_id))
+    clients.run(lambda api: api.asset.set_total_count(sn, 500))
+    clients.run(lambda api: api.asset.set_running_count(sn, 20))
+    asset = clients.run(lambda api: api.asset.get_asset(sn))
+    assert (asset.total_count, asset.running_count) == (500, 20)
+    clients.run(lambda api: api.asset.record_external_calibration(sn, "2026-01-10T08:00:00Z", "2026-07-10T08:00:00Z",
+                                                                  comment="by the lab"))
+    clients.run(lambda api: api.asset.record_external_maintenance(sn, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"))
+    asset = clients.run(lambda api: api.asset.get_asset(sn))
+    assert str(asset.last_calibration_date).startswith("2026-01-10") and str(asset.next_calibration_date).startswith("2026-07-10")
+    assert str(asset.next_maintenance_date).startswith("2026-03-01")
+    log = clients.run(lambda api: api.asset.get_asset_log(serial_number=sn))
+    assert {e.type for e in log} >= {4, 5, 7} and any(e.comment == "by the lab" for e in log)
+    with pytest.raises(ValidationError):
+        clients.run(lambda api: api.asset.set_running_count(sn, -1))
+    with pytest.raises(NotFoundError):
+        clients.run(lambda api: api.asset.set_total_count(unique("none"), 1))
+
+
+def test_asset_message_read_liberally(clients: Clients, wats_server: Any) -> None:
+    import httpx
+
+    typ = clients.run(lambda api: api.asset.create_asset_type(unique("TYPE")))
+    asset = clients.run(lambda api: api.asset.create_asset(unique("FX"), typ.type_id))
+    answer = httpx.post(f"{wats_server.base_url}/api/Asset/Message", headers={"Authorization": f"Basic {wats_server.token}"},
+                        json={"assetId": asset.asset_id, "comment": "from an older client", "user": "ann"})
+    assert answer.status_code == 204
+    log = clients.run(lambda api: api.asset.get_asset_log(serial_number=asset.serial_number))
+    assert any(e.comment == "from an older client" and e.user == "ann" for e in log)

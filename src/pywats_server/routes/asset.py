@@ -11,8 +11,10 @@ from starlette.routing import Route
 
 from ..app import get_context
 from ..odata_support import apply_query
+from ..storage import asset_external
 from ..storage import assets as store
-from ..wire import ApiError, basic_user, query_value, read_body, respond
+from ..storage.asset_extra import AssetNotFound
+from ..wire import ApiError, basic_user, query_int, query_value, read_body, respond
 
 __all__ = ["routes"]
 
@@ -77,29 +79,53 @@ async def put_type(request: Request) -> Response:
     return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset_type, c, body)))
 
 
-
 async def post_message(request: Request) -> Response:
-    """POST /api/Asset/Message?id=|serialNumber= (b: ``{content}``) → the message is added to the asset log."""
-    from ..storage.asset_extra import LOG_MESSAGE, add_log
-
-    key = query_value(request, "id") or query_value(request, "serialNumber")
+    """POST /api/Asset/Message?id=|serialNumber= (b: ``{content}``) → 204; the message goes to the
+    asset log. Read liberally: the body may name the asset (``assetId``/``serialNumber``), carry
+    the text as ``comment`` and the author as ``user``."""
     body = await read_body(request)
-    content = body.get("content") if isinstance(body, dict) else None
-    if not key:
-        raise ApiError(400, "id, serialNumber: give the asset id or its serial number")
+    body = body if isinstance(body, dict) else {}
+    asset_id = query_value(request, "id") or body.get("assetId") or body.get("id")
+    serial = query_value(request, "serialNumber") or body.get("serialNumber")
+    content = body.get("content") if body.get("content") is not None else body.get("comment")
     if not isinstance(content, str) or not content.strip():
         raise ApiError(400, "content: the message text is required")
-    user = basic_user(request)
-
-    def run(conn: Any) -> bool:
-        doc = store.get_asset(conn, key)
-        if doc is not None:
-            add_log(conn, doc, LOG_MESSAGE, None, None, content, user)
-        return doc is not None
-
-    if not await get_context(request).storage.write(run):
-        raise ApiError(404, f"Asset {key!r} was not found.")
+    user = body.get("user") if isinstance(body.get("user"), str) else basic_user(request)
+    await _write(request, asset_external.post_message, asset_id, serial, content, user)
     return Response(status_code=204)
+
+
+async def _write(request: Request, fn: Any, *args: Any) -> Any:
+    def run(conn: Any) -> Any:
+        try:
+            return fn(conn, *args)
+        except store.AssetInputError as exc:
+            raise ApiError(400, str(exc)) from None
+        except AssetNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+
+    return await get_context(request).storage.write(run)
+
+
+def _set_count(field: str) -> Any:
+    async def handler(request: Request) -> Response:
+        await _write(request, asset_external.set_count, query_value(request, "id"), query_value(request, "serialNumber"),
+                     field, query_int(request, field), basic_user(request))
+        return Response(status_code=204)
+
+    handler.__doc__ = f"PUT /api/Asset/Set{field[0].upper()}{field[1:]}?{field}=&id|serialNumber → 204 (WATS 25.3)."
+    return handler
+
+
+def _external_service(kind: str) -> Any:
+    async def handler(request: Request) -> Response:
+        await _write(request, asset_external.record_external_service, kind, query_value(request, "id"),
+                     query_value(request, "serialNumber"), query_value(request, "fromDate"),
+                     query_value(request, "toDate"), query_value(request, "comment"), basic_user(request))
+        return Response(status_code=204)
+
+    handler.__doc__ = f"POST /api/Asset/{kind.capitalize()}/External?id|serialNumber&fromDate&toDate[&comment] → 204 (WATS 25.3)."
+    return handler
 
 
 async def delete_asset(request: Request) -> Response:
@@ -126,8 +152,13 @@ async def delete_asset(request: Request) -> Response:
         raise ApiError(404, f"Asset {key!r} was not found.")
     return Response(status_code=204)
 
+
 routes = [
     Route("/api/Asset/Message", post_message, methods=["POST"]),
+    Route("/api/Asset/SetRunningCount", _set_count("runningCount"), methods=["PUT"]),
+    Route("/api/Asset/SetTotalCount", _set_count("totalCount"), methods=["PUT"]),
+    Route("/api/Asset/Calibration/External", _external_service("calibration"), methods=["POST"]),
+    Route("/api/Asset/Maintenance/External", _external_service("maintenance"), methods=["POST"]),
     Route("/api/Asset", list_assets, methods=["GET"]),
     Route("/api/Asset", put_asset, methods=["PUT"]),
     Route("/api/Asset", delete_asset, methods=["DELETE"]),
