@@ -16,6 +16,7 @@ import ast
 import json
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +64,12 @@ def _key(method: str, path: str) -> tuple[str, str]:
     return method.upper(), _PLACEHOLDER.sub("{}", path).lower().rstrip("/")
 
 
-def _paths(node: ast.AST, assigned: dict[str, ast.AST]) -> set[str]:
+def _paths(node: ast.AST, assigned: Mapping[str, ast.AST]) -> set[str]:
     """Every path text an expression can produce (``{}`` for interpolated values)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
     if isinstance(node, ast.JoinedStr):
-        text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        text = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values)
         return {str(text)}
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return {a + b for a in _paths(node.left, assigned) for b in _paths(node.right, assigned)}

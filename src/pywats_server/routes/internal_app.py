@@ -94,11 +94,7 @@ async def _filter_for(request: Request) -> Any:
     if request.method == "POST":
         return await _body(request)
     days, groups, levels = query_int(request, "days"), query_value(request, "productGroupId"), query_value(request, "levelId")
-
-    def build(conn: Any) -> dict[str, Any]:
-        return app_stats.query_filter(conn, days, groups, levels)
-
-    return await _read(request, lambda conn: build(conn))
+    return await _read(request, app_stats.query_filter, days, groups, levels)
 
 
 def _step_list(fn: Callable[..., Any]) -> Callable[[Request], Any]:

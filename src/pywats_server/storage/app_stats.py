@@ -79,9 +79,8 @@ def yield_list(conn: sqlite3.Connection, body: Any, kind: str) -> list[dict[str,
     top = parse_filter(data).top_count
     data = {k: v for k, v in data.items() if k.lower() not in ("topcount", "maxcount")}
     rows = dynamic_yield(conn, data, dims)
-    rows.sort(key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0), reverse=False)
-    if descending:
-        rows.sort(key=lambda r: r[key] or 0, reverse=True)
+    sign = -1 if descending else 1
+    rows.sort(key=lambda r: (r[key] is None, sign * (r[key] or 0)))
     return rows if top is None else rows[:top]
 
 
