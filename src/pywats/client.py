@@ -151,7 +151,8 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
 
     Use as a context manager or call :meth:`close`. Domains (created on first use, see
     :data:`pywats.domains.DOMAINS`): ``app``, ``report``, ``process``, ``product``,
-    ``production``, ``asset``, ``software``, ``analytics``, ``rootcause``.
+    ``production``, ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``,
+    ``auth``, ``workflow``, ``export``, ``barcode``.
     """
 
     _executor: SyncExecutor
