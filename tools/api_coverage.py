@@ -154,13 +154,19 @@ def server_answers(op: Operation) -> bool:
     return False
 
 
-def tests_calling(method_names: list[str]) -> str:
-    """The integration test files that call one of the methods (by ``.name(``)."""
+def tests_calling(method_names: list[str], path: str) -> str:
+    """The integration test files that call one of the methods (by ``.name(``) or, for an
+    operation no method calls, that send its path."""
     files = []
+    literal = path.split("{", 1)[0].lower()
     for file in sorted(TESTS_DIR.glob("test_*.py")):
         text = file.read_text(encoding="utf-8")
-        if any(re.search(rf"\.{re.escape(n.rsplit('.', 1)[1])}\(", text) and f".{n.split('.')[1]}." in text
-               for n in method_names):
+        if method_names:
+            hit = any(re.search(rf"\.{re.escape(n.rsplit('.', 1)[1])}\(", text) and f".{n.split('.')[1]}." in text
+                      for n in method_names)
+        else:
+            hit = re.search(re.escape(literal) + r"(?![\w/])", text.lower()) is not None
+        if hit:
             files.append(f"`{file.name}`")
     return ", ".join(files[:2]) or "—"
 
@@ -179,7 +185,7 @@ def render() -> str:
         library = ", ".join(f"`{n}`" for n in names) if names else \
             f"not offered: {NOT_OFFERED.get((op.method, op.path), 'not written yet')}"
         rows.append(f"| {op.tag}{'' if op.origin == 'public' else f' ({op.origin})'} | {op.method} | `{op.path}` | {library} | "
-                    f"{'yes' if answered else 'no'} | {tests_calling(names) if names else '—'} |")
+                    f"{'yes' if answered else 'no'} | {tests_calling(names, op.path)} |")
     public = sum(1 for o in ops if o.origin == "public")
     added = sum(1 for o in ops if o.origin == "25.3")
     head = [

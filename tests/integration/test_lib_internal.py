@@ -156,3 +156,21 @@ def test_repair_operations(clients: Clients, make_uur: Any) -> None:
     assert clients.run(lambda api: api.process.get_repair_operation_detail(str(repair.process_id))).code == repair.code
     with pytest.raises(NotFoundError):
         clients.run(lambda api: api.process.get_repair_operation_detail(99999))
+
+
+def test_internal_routes_the_library_leaves_to_public_ones(wats_server: Any, make_uut: Any) -> None:
+    """Internal TopFailed (GET/POST) and the GET alarm-log form answer like their counterparts."""
+    headers = {"Authorization": f"Basic {wats_server.token}", "Referer": wats_server.base_url}
+    pn = unique("ITF")
+    doc = make_uut(pn=pn, sn=unique("SN"))
+    assert httpx.post(f"{wats_server.base_url}/api/Report/WSJF", json=doc, headers=headers).status_code == 200
+    posted = httpx.post(f"{wats_server.base_url}/api/internal/App/TopFailed", json={"partNumber": pn}, headers=headers)
+    public = httpx.post(f"{wats_server.base_url}/api/App/TopFailed", json={"partNumber": pn}, headers=headers)
+    assert posted.status_code == 200 and posted.json() == public.json() and posted.json()[0]["failCount"] == 1
+    query = {"partNumber": pn, "processCode": doc["processCode"], "productGroupId": "", "levelId": "", "days": 36500,
+             "count": 5}
+    got = httpx.get(f"{wats_server.base_url}/api/internal/App/TopFailed", params=query, headers=headers)
+    assert got.status_code == 200 and got.json() == public.json()
+    logs = httpx.get(f"{wats_server.base_url}/api/internal/Trigger/GetAlarmAndNotificationLogs",
+                     params={"topCount": 1000, "includeCalculationString": "true"}, headers=headers)
+    assert logs.status_code == 200 and any(e["type"] == "Yield" and pn in e["message"] for e in logs.json())
