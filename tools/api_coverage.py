@@ -34,6 +34,14 @@ NOT_OFFERED: dict[tuple[str, str], str] = {
     ("GET", "/api/internal/Process/GetProcesses"): "api.process uses the public GET /api/App/Processes",
 }
 
+#: Library calls outside the WATS documents: extensions of the local server (or calls real WATS
+#: answers that its documents omit), each with what it is.
+LOCAL_EXTENSIONS: dict[tuple[str, str], str] = {
+    ("GET", "/api/Product/BOM"): "read a revision's BOM (WATS documents only the PUT)",
+    ("PUT", "/api/Production/SerialNumbers/Types"): "create a serial-number type (local server; WATS configures them in its UI)",
+    ("POST", "/api/Software/VirtualFolder"): "create a virtual folder (local server; WATS creates them in its UI)",
+}
+
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 
@@ -207,7 +215,12 @@ def render() -> str:
         "| Tag | Method | Path | Library method | Local server | Test |",
         "|---|---|---|---|---|---|",
     ]
-    return "\n".join(head + rows) + "\n"
+    extra = ["", "## Library calls outside the WATS documents", "",
+             "| Method | Path | Library method | What it is |", "|---|---|---|---|"]
+    for (method, path), what in sorted(LOCAL_EXTENSIONS.items(), key=lambda kv: (kv[0][1].lower(), kv[0][0])):
+        callers = ", ".join(f"`{n}`" for n in calls.get(_key(method, path), [])) or "—"
+        extra.append(f"| {method} | `{path}` | {callers} | {what} |")
+    return "\n".join(head + rows + extra) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,3 +46,11 @@ def test_every_public_operation_is_offered_or_explained() -> None:
                   if not tool.server_answers(o) and (o.method, o.path) not in tool.NOT_OFFERED]
     assert not missing, f"public operations no library method calls: {missing}"
     assert not unanswered, f"operations the local server does not answer: {unanswered}"
+
+
+def test_library_sends_nothing_outside_the_documents_but_known_extensions() -> None:
+    tool = _tool()
+    known = {tool._key(o.method, o.path) for o in tool.load_operations()}
+    known |= {tool._key(m, p) for m, p in tool.LOCAL_EXTENSIONS}
+    unknown = {f"{m} {p}": names for (m, p), names in tool.library_calls().items() if (m, p) not in known}
+    assert not unknown, f"library calls that are in no WATS document and no known extension: {unknown}"
