@@ -124,7 +124,10 @@ def summarize_conversion(path: Path, entry: dict[str, Any], converter_paths: lis
     from pywats_client.converters.parameters import merge_parameters
 
     try:
-        converter = load_converter(str(entry.get("module_path", "")), converter_paths or (), fresh=True)()
+        spec = str(entry.get("module_path", ""))
+        # a converter of the user's own is imported afresh, so edits to it show at once
+        own = spec.lower() not in BUILTIN_CONVERTERS and not spec.startswith("pywats_client.")
+        converter = load_converter(spec, converter_paths or (), fresh=own)()
     except Exception as exc:  # noqa: BLE001 - shown to the user as is
         return f"Cannot load the converter: {exc}"
     result = converter.convert_file(path, arguments=merge_parameters(entry.get("arguments"), entry.get("parameters")))
