@@ -316,7 +316,15 @@ class StationService:
             except Exception as exc:  # noqa: BLE001 - bad config: keep running with the old one
                 return ok({"error": f"reload failed, still using the previous configuration: {exc}"}, 400)
             return ok(await self.status())
-        if path in ("/status", "/metrics", "/retry", "/reload"):
+        if path in ("/queue", "/uploads") and method == "GET":
+            from pywats_client.service.control_views import QueryError, queue_entries, recent_uploads
+
+            view = queue_entries if path == "/queue" else recent_uploads
+            try:
+                return ok(await asyncio.to_thread(view, self.queue, body))
+            except QueryError as exc:
+                return ok({"error": str(exc)}, 400)
+        if path in ("/status", "/metrics", "/retry", "/reload", "/queue", "/uploads"):
             return ok({"error": f"method {method} not allowed on {path}"}, 405)
         return ok({"error": f"no such endpoint {path}"}, 404)
 
