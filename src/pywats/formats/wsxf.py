@@ -451,7 +451,7 @@ def _check_root(elem: Element, name: str) -> None:
     if name not in ("Reports", "Report"):
         raise WATSFormatError(f"not a WSXF document (root element <{local_name(elem.tag)}>, expected <Reports>)")
     if namespace == _WRML_NAMESPACE:
-        raise WATSFormatError("this is WRML (the WATS .NET client's report XML), not WSXF; use the 'wrml' reader")
+        raise WATSFormatError("this is WRML (the WATS .NET client's report XML), not WSXF; use the 'wrml' converter (pywats.formats.wrml)")
     if namespace and namespace.lower() != WSXF_NAMESPACE.lower():
         raise WATSFormatError(f"not a WSXF document (namespace {namespace!r}, expected {WSXF_NAMESPACE!r})")
 
