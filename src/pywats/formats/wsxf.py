@@ -484,9 +484,8 @@ def _limits_for_xml(meas: Mapping[str, Any]) -> dict[str, str]:
     attrs = write_fields(meas, NUMERIC_FIELDS)
     op = str(meas.get("compOp") or "").upper()
     if op in ("LT", "LE") and "LowLimit" in attrs and meas.get("highLimit") is None:
-        attrs["HighLimit"] = attrs.pop("LowLimit")
-        if "LowLimitFormat" in attrs:
-            attrs["HighLimitFormat"] = attrs.pop("LowLimitFormat")
+        renamed = {"LowLimit": "HighLimit", "LowLimitFormat": "HighLimitFormat"}
+        return {renamed.get(key, key): value for key, value in attrs.items()}
     return attrs
 
 

@@ -520,7 +520,7 @@ def _finish_step(step: dict[str, Any]) -> str:
     children = step.get("steps")
     if step.get("stepType") == "SequenceCall" or children is not None:
         step["stepType"] = "SequenceCall"
-        rolled = roll_up(_finish_step(child) for child in children or ())
+        rolled = roll_up([_finish_step(child) for child in children or ()])  # finish every child
         step.setdefault("status", rolled)
         return str(step["status"])
     explicit = step.pop("explicit", None)
