@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pywats_client.converters import ContextData, convert_in_process
+from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin.wrml import WRMLConverter
 from pywats_client.converters.builtin.wsxf import WSXFConverter
 
@@ -126,7 +127,7 @@ def test_wrml_repair_backlog() -> None:
 
 
 @pytest.mark.parametrize("cls", [WSXFConverter, WRMLConverter])
-def test_parameter_specs_are_declared(cls: type) -> None:
+def test_parameter_specs_are_declared(cls: type[FileConverter]) -> None:
     names = [spec.name for spec in cls.parameter_specs]
     assert names == ["part_number", "revision", "operation_type", "operator", "station", "location", "purpose",
                      "sequence_name", "sequence_version"]
