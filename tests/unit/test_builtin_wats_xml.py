@@ -85,7 +85,7 @@ def test_wrml_backlog_keeps_the_report_id_and_nests_flat_rows() -> None:
     assert report["id"] == "3d4e5f60-7182-4a9b-8c0d-1e2f3a4b5c6d"  # nothing duplicates on the server
     assert (report["sn"], report["pn"], report["rev"], report["result"]) == ("MTR-0815", "MOTOR-CTRL", "D", "F")
     assert (report["start"], report["startUTC"]) == ("2022-11-21T14:03:05.125+01:00", "2022-11-21T13:03:05.125Z")
-    assert (report["processCode"], report["processName"]) == (100, "EOL")
+    assert (report["processCode"], report["processName"]) == (150, "EOL")
     assert report["uut"] == {"user": "per", "batchSN": "B-77", "testSocketIndex": 1, "execTime": 18.25,
                              "fixtureId": "FIX-A", "errorCode": 3, "errorMessage": "Torque low",
                              "comment": "Pending since the server move"}

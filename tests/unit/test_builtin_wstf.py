@@ -11,7 +11,7 @@ from pywats_client.converters.builtin.wstf import WSTFConverter
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "converters" / "wstf"
 CONTEXT = ContextData(station_name="TXT-STATION", location="Lab", purpose="Production",
-                      processes=[{"code": 60, "name": "FCT"}])
+                      processes=[{"code": 100, "name": "FCT"}])
 
 
 def _steps(step: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -25,7 +25,7 @@ def test_two_reports_header_fields() -> None:
     outcome = convert_in_process("wstf", DATA / "two_reports.txt", context=CONTEXT)
     assert outcome.ok, outcome.error
     first, second = outcome.reports
-    assert (first["sn"], first["pn"], first["rev"], first["processCode"]) == ("GW-1001", "GATEWAY-5", "R3", 60)
+    assert (first["sn"], first["pn"], first["rev"], first["processCode"]) == ("GW-1001", "GATEWAY-5", "R3", 100)
     assert first["result"] == "F"  # the footer's UUTStatus wins over the header's
     assert first["start"].startswith("2024-02-14T09:30:00.000")  # local time of the station
     assert first["startUTC"] == "2024-02-14T08:30:00.000Z"  # UTCStartDateTime has no offset: UTC
@@ -36,7 +36,7 @@ def test_two_reports_header_fields() -> None:
                                  {"partType": "Modem", "pn": "MOD-8", "sn": "MOD-3302"}]
     assert first["miscInfos"] == [{"description": "BootloaderVer", "text": "1.9"}]
     assert first["root"]["seqCall"] == {"name": "gateway_fct.seq", "version": "5.0.2"}
-    assert (second["sn"], second["processName"], second["processCode"]) == ("GW-1002", "FCT", 60)
+    assert (second["sn"], second["processName"], second["processCode"]) == ("GW-1002", "FCT", 100)
     assert second["machineName"] == "TXT-STATION"
     assert second["startUTC"] == "2024-02-14T08:40:00.000Z"
     assert first["id"] != second["id"]
@@ -128,7 +128,7 @@ def test_import_mode_and_parameter_defaults(tmp_path: Path) -> None:
     outcome = convert_in_process("wstf", path, context=context)
     assert outcome.ok, outcome.error
     (report,) = outcome.reports
-    assert (report["pn"], report["rev"], report["processCode"]) == ("PN-P", "R-P", 60)
+    assert (report["pn"], report["rev"], report["processCode"]) == ("PN-P", "R-P", 100)
     assert report["root"]["seqCall"]["name"] == "From parameter"
     assert report["root"]["steps"][0]["numericMeas"][0]["status"] == "P"  # Import trusts the file
 

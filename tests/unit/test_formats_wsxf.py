@@ -30,7 +30,7 @@ def test_uut_header_and_every_step_kind() -> None:
     assert report["type"] == "T" and report["id"] == "0F3A9C21-6B7D-4E58-9A10-2C4D6E8F0B13"
     assert (report["sn"], report["pn"], report["rev"], report["result"]) == ("PSU-7731", "PSU-400W", "B2", "F")
     assert (report["start"], report["startUTC"]) == ("2023-05-09T08:41:12.250+02:00", "2023-05-09T06:41:12.250Z")
-    assert (report["processCode"], report["processName"]) == (50, "PCBA Test")
+    assert (report["processCode"], report["processName"]) == (50, "ICT")
     assert (report["machineName"], report["location"], report["purpose"]) == ("ICT-2", "Hall 3", "Production")
     assert report["uut"] == {
         "user": "kari", "batchSN": "LOT-0907", "testSocketIndex": 2, "execTime": 41.5, "fixtureId": "FX-12",
@@ -95,7 +95,7 @@ def test_uur_failures_binaries_and_sub_units() -> None:
     assert report["uur"] == {
         "user": "ola", "confirmDate": "2023-05-10T11:20:00.500", "finalizeDate": "2023-05-10T11:31:10.000",
         "execTime": 900.0, "refUUT": "0F3A9C21-6B7D-4E58-9A10-2C4D6E8F0B13", "comment": "Ripple fixed by new capacitor",
-        "processCode": 50, "processName": "PCBA Test",
+        "processCode": 50, "processName": "ICT",
     }
     main, controller = report["subUnits"]
     assert (main["idx"], main["partType"]) == (0, "Main")
