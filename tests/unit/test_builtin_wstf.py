@@ -136,3 +136,12 @@ def test_import_mode_and_parameter_defaults(tmp_path: Path) -> None:
 def test_parameter_specs() -> None:
     names = {spec.name for spec in WSTFConverter.parameter_specs}
     assert {"culture", "decimal_separator", "date_format", "encoding", "part_number"} <= names
+
+
+def test_decimal_comma_without_culture_says_which_parameter(tmp_path: Path) -> None:
+    path = tmp_path / "comma.txt"
+    path.write_text("--Header-Start--\nSerialNumber\tC-1\n--Step-Data-Start--\n"
+                    "NumericLimitTest\tV\t\t1,5\t1\t2\tGELE\tV\n", encoding="utf-8")
+    outcome = convert_in_process("wstf", path, context=CONTEXT)
+    assert outcome.error == ("comma.txt: line 4: Value '1,5' is not a number "
+                             "(for a decimal comma set the 'culture' or 'decimal_separator' parameter)")

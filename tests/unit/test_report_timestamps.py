@@ -27,6 +27,8 @@ UTC = timezone.utc
         ("2020-01-01T08:00:00 UTC", datetime(2020, 1, 1, 8, tzinfo=UTC)),
         ("2020-01-01T08:00:00-05", datetime(2020, 1, 1, 8, tzinfo=timezone(timedelta(hours=-5)))),
         ("2020-01-01Z", datetime(2020, 1, 1, tzinfo=UTC)),
+        ("/Date(1577865600000)/", datetime(2020, 1, 1, 8, tzinfo=UTC)),
+        ("/Date(1577865600000+0100)/", datetime(2020, 1, 1, 9, tzinfo=timezone(timedelta(hours=1)))),
     ],
 )
 def test_liberal_forms_parse(text: str, expected: datetime) -> None:
@@ -48,5 +50,6 @@ def test_canonical_text_is_kept_and_others_rewritten() -> None:
     assert canonical_utc("2020-01-01T08:00:00.Z") == "2020-01-01T08:00:00.000Z"
     assert canonical_utc("2020-01-01T09:00:00+01:00") == "2020-01-01T08:00:00.000Z"
     assert canonical_local("2020-01-01 09:00:00,25+0100") == "2020-01-01T09:00:00.250+01:00"
+    assert canonical_utc("/Date(1577865600000)/") == "2020-01-01T08:00:00.000Z"
     local = canonical_local("2020-06-01T09:00:00")  # no offset: this machine's zone
     assert is_canonical(local) and local.startswith("2020-06-01T09:00:00.000")

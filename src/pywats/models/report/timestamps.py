@@ -6,7 +6,8 @@ Read liberally: :func:`parse_timestamp` accepts every form WATS itself writes or
 .NET's up to 7 fractional digits, a dot with no digits (``2020-01-01T08:00:00.Z``, in
 Virinco's own WSJF examples), a comma as the fraction separator, a space or ``t`` between
 date and time, no seconds, a date alone (midnight), an offset as ``Z``/``z``/``UTC``/``GMT``,
-``+01:00``, ``+0100`` or ``+01``, with or without a space before it. A timestamp without an
+``+01:00``, ``+0100`` or ``+01``, with or without a space before it, and the Microsoft JSON
+date of older .NET serialisers (``/Date(1577865600000+0100)/``). A timestamp without an
 offset is taken as local time of this machine.
 
 Write canonically: :func:`is_canonical` says whether a text already is strict ISO 8601
@@ -36,6 +37,8 @@ _RE = re.compile(
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
     re.IGNORECASE,
 )
+# the Microsoft JSON date older .NET serialisers write, e.g. /Date(1577865600000+0100)/
+_MS_DATE = re.compile(r"^\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/$")
 # strict ISO 8601 / RFC 3339 as the WSJF schema and .NET's round-trip format write it
 _CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?(?:Z|[+-]\d{2}:\d{2})$")
 
@@ -48,6 +51,9 @@ def parse_timestamp(text: str) -> datetime:
     """
     match = _RE.match(text.strip()) if isinstance(text, str) else None
     if match is None:
+        ms_date = _MS_DATE.match(text.strip()) if isinstance(text, str) else None
+        if ms_date is not None:
+            return _from_ms_date(ms_date)
         raise ValueError(f"not an ISO-8601 date-time: {text!r}")
     year, month, day, hour, minute, second, frac, offset = match.groups()
     micro = int((frac or "0")[:6].ljust(6, "0"))
@@ -70,6 +76,16 @@ def parse_timestamp(text: str) -> datetime:
     except ValueError as exc:
         raise ValueError(f"not an ISO-8601 date-time ({exc}): {text!r}") from None
     return value.astimezone() if tz is None else value
+
+
+def _from_ms_date(match: re.Match[str]) -> datetime:
+    millis, offset = match.groups()
+    instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(millis))
+    if offset is None:
+        return instant
+    sign = -1 if offset[0] == "-" else 1
+    zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+    return instant.astimezone(zone)
 
 
 def now_local() -> datetime:

@@ -142,7 +142,10 @@ class _Builder:
     def number(self, text: str, what: str) -> float:
         value = parse_number(text, self.params.decimal_separator)
         if value is None:
-            raise self.fail(f"{what} {text!r} is not a number")
+            hint = ""
+            if "," in text and self.params.decimal_separator == ".":
+                hint = " (for a decimal comma set the 'culture' or 'decimal_separator' parameter)"
+            raise self.fail(f"{what} {text!r} is not a number{hint}")
         return value
 
     def integer(self, text: str, what: str) -> int:
