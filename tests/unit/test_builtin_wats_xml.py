@@ -131,3 +131,12 @@ def test_parameter_specs_are_declared(cls: type[FileConverter]) -> None:
     names = [spec.name for spec in cls.parameter_specs]
     assert names == ["part_number", "revision", "operation_type", "operator", "station", "location", "purpose",
                      "sequence_name", "sequence_version"]
+
+
+def test_short_names_and_lazy_exports() -> None:
+    from pywats_client.converters import builtin
+    from pywats_client.converters.loader import BUILTIN_CONVERTERS, load_converter
+
+    for short, cls_name in (("wsxf", "WSXFConverter"), ("wstf", "WSTFConverter"), ("wrml", "WRMLConverter")):
+        assert BUILTIN_CONVERTERS[short].endswith("." + cls_name)
+        assert load_converter(short) is getattr(builtin, cls_name)
