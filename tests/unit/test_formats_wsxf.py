@@ -194,3 +194,10 @@ def test_reading_releases_finished_elements() -> None:
     assert first["sn"] == "SN-A1"
     assert stream.tell() < len(doc)  # the rest is not read yet
     assert sum(1 for _ in reports) == 299
+
+
+def test_report_without_type_is_typed_by_its_uur_element() -> None:
+    doc = (f'<Reports xmlns="{WSXF_NAMESPACE}"><Report ID="x" SN="S" PN="P" Rev="1">'
+           '<UUR UserLoginName="u"><Process Code="100"/></UUR><Process Code="500"/></Report></Reports>')
+    (report,) = parse_wsxf(doc)
+    assert report["type"] == "R" and report["uur"] == {"user": "u", "processCode": 100}

@@ -153,10 +153,9 @@ class _Reader:
         self.binaries = []
         attrs = attrs_of(elem)
         kind = attrs.get("type")
-        if kind is None:
-            raise WATSFormatError(f"report {self.count}: Report has no type attribute (UUT or UUR)")
         try:
-            letter = report_type(kind)
+            # without a type the report's UUT or UUR element decides (see header_child)
+            letter = report_type(kind) if kind is not None else "T"
         except ValueError as exc:
             raise WATSFormatError(f"report {self.count}: {exc}") from None
         report: dict[str, Any] = {"type": letter}
@@ -173,6 +172,7 @@ class _Reader:
             self._comment(elem, uut)
             report["uut"] = uut
         elif name == "UUR":
+            report["type"] = "R"
             uur = read_fields(attrs, UUR_FIELDS, where)
             self._comment(elem, uur)
             for child in elem:
