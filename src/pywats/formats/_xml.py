@@ -194,17 +194,33 @@ Convert = Callable[[str], Any]
 class Field:
     """One XML attribute ↔ one WSJF key, with the conversion of its text."""
 
-    __slots__ = ("xml", "key", "read", "write")
+    __slots__ = ("xml", "key", "read", "write", "written")
 
-    def __init__(self, xml: str, key: str, read: Convert | None = None, write: Callable[[Any], str] | None = None) -> None:
+    def __init__(
+        self,
+        xml: str,
+        key: str,
+        read: Convert | None = None,
+        write: Callable[[Any], str] | None = None,
+        *,
+        written: bool = True,
+    ) -> None:
         self.xml = xml
         self.key = key
         self.read: Convert = read or str
         self.write: Callable[[Any], str] = write or number_text
+        #: ``False``: read when present (other writers use it) but never written, as the
+        #: published schemas do not show it.
+        self.written = written
 
 
 def _t(xml: str, key: str) -> Field:
     return Field(xml, key)
+
+
+def _read_only(field: Field) -> Field:
+    field.written = False
+    return field
 
 
 def _i(xml: str, key: str) -> Field:
@@ -222,7 +238,7 @@ def _b(xml: str, key: str) -> Field:
 REPORT_FIELDS = (
     _t("ID", "id"), _t("Start_utc", "startUTC"), _t("Start", "start"),
     Field("Result", "result", _status, status_word),
-    _t("SN", "sn"), _t("PN", "pn"), _t("Rev", "rev"), _t("ProductName", "productName"), _t("origin", "origin"),
+    _t("SN", "sn"), _t("PN", "pn"), _t("Rev", "rev"), _read_only(_t("ProductName", "productName")), _t("origin", "origin"),
     _t("MachineName", "machineName"), _t("Location", "location"), _t("Purpose", "purpose"),
 )
 UUT_FIELDS = (
@@ -232,7 +248,7 @@ UUT_FIELDS = (
     _t("ErrorCodeFormat", "errorCodeFormat"), _t("ErrorMessage", "errorMessage"),
     _i("BatchFailCount", "batchFailCount"), _t("BatchFailCountFormat", "batchFailCountFormat"),
     _i("BatchLoopIndex", "batchLoopIndex"), _t("BatchLoopIndexFormat", "batchLoopIndexFormat"),
-    _i("StepIdCausedUUTFailure", "stepIdCausedUUTFailure"), _t("Comment", "comment"),
+    _read_only(_i("StepIdCausedUUTFailure", "stepIdCausedUUTFailure")), _t("Comment", "comment"),
 )
 UUR_FIELDS = (
     _t("UserLoginName", "user"), _t("ConfirmDate", "confirmDate"), _t("FinalizeDate", "finalizeDate"),
@@ -251,7 +267,8 @@ ASSET_FIELDS = (_t("AssetSN", "assetSN"), _i("UsageCount", "usageCount"), _t("Us
 FAILURE_FIELDS = (
     _t("Category", "category"), _t("Code", "code"), _t("CompRef", "comRef"), _t("FunctionBlock", "funcBlock"),
     _t("ArticleNumber", "artNumber"), _t("ArticleRevision", "artRev"), _t("ArticleVendor", "artVendor"),
-    _t("ArticleDescription", "artDescription"), _i("StepID", "refStepId"), _t("StepName", "refStepName"),
+    _read_only(_t("ArticleDescription", "artDescription")), _i("StepID", "refStepId"),
+    _read_only(_t("StepName", "refStepName")),
     _t("Comment", "comment"),
 )
 STEP_FIELDS = (
@@ -312,7 +329,7 @@ def write_fields(data: Mapping[str, Any], fields: tuple[Field, ...], skip: tuple
     """The XML attributes for the WSJF keys in ``fields`` that ``data`` holds (``None`` left out)."""
     out: dict[str, str] = {}
     for field in fields:
-        if field.key in skip:
+        if field.key in skip or not field.written:
             continue
         value = data.get(field.key)
         if value is None:

@@ -39,6 +39,9 @@ Mapping (XML → WSJF; attribute names are matched case-insensitively):
   its ``Name`` is read as a file relative to ``attachment_dir``, as the .NET client does;
   with neither, the attachment is dropped and reported).
 
+Read but not written (no published WSXF writer uses them): ``ProductName``,
+``StepIdCausedUUTFailure``, ``Failures ArticleDescription``/``StepName``.
+
 Dropped (WSJF has no place for them): ``StepIndex``, ``Idx``, ``module_time``, ``MeasIndex``,
 ``MeasOrderNumber``, ``MiscInfo idx/order_no`` (order is kept as list order),
 ``SequenceCall Filename`` (``Filepath`` is kept), ``Attachment Size``, ``UUR Active``,
