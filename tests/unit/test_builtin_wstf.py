@@ -145,3 +145,19 @@ def test_decimal_comma_without_culture_says_which_parameter(tmp_path: Path) -> N
     outcome = convert_in_process("wstf", path, context=CONTEXT)
     assert outcome.error == ("comma.txt: line 4: Value '1,5' is not a number "
                              "(for a decimal comma set the 'culture' or 'decimal_separator' parameter)")
+
+
+def test_unknown_footer_line_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    from pywats_client.converters.builtin.wstf import WSTFConverter as Converter
+    from pywats_client.converters.context import ConverterContext
+    from pywats_client.converters.source import ConverterSource
+
+    path = tmp_path / "footer.txt"
+    path.write_text("--Header-Start--\nSerialNumber\tF-1\n--Step-Data-Start--\n--Step-Data-End--\n"
+                    "Signature\tabc\nUUTStatus\tPassed\n--UUT-End--\n", encoding="utf-8")
+    context = ConverterContext(CONTEXT)
+    result = Converter().convert(ConverterSource(path), context)
+    assert result.success and result.data["result"] == "P"
+    assert result.warnings == ["line 5: footer line 'Signature' ignored (UUTStatus, ErrorCode, ErrorMessage, "
+                               "ExecutionTime are read)"]
+    assert context.logs == [("WARNING", "footer.txt: " + result.warnings[0])]

@@ -40,8 +40,8 @@ limits (``compOp`` ``LOG`` if none given and no limits) and steps, sequences and
 roll up from their children. ``StepExecutionTime`` → ``totTime``, ``StepReportText``,
 ``StepErrorCode``/``Message``, ``CausedSequenceFailure`` → ``causedSeqFailure``.
 
-Nothing in the format is dropped except the column line and ``Series`` beyond one chart
-per step (an error, as in the .NET client). Parameters: the standard ones — ``culture`` /
+Nothing in the format is dropped except the column line; a second ``Chart`` on one step is
+an error and an unknown footer line is ignored with a warning, as in the .NET client. Parameters: the standard ones — ``culture`` /
 ``decimal_separator`` for numbers such as ``1,5``, ``date_format`` for the start times
 (ISO 8601 is always read), ``encoding`` (default: a BOM, else UTF-8), and the header
 defaults (a value in the file wins).
@@ -302,8 +302,9 @@ class _Builder:
                 report["uut"]["execTime"] = self.number(value, "ExecutionTime")
         elif header:
             return False
-        elif key:
-            raise self.fail(f"unknown footer line {key!r} (UUTStatus, ErrorCode, ErrorMessage, ExecutionTime)")
+        elif key:  # ignored, as the .NET client does
+            self.warnings.append(f"line {self.line_no}: footer line {key!r} ignored "
+                                 "(UUTStatus, ErrorCode, ErrorMessage, ExecutionTime are read)")
         return True
 
     # -- steps --------------------------------------------------------------------------
