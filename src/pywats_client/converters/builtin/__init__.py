@@ -1,16 +1,25 @@
-"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`)
-and ``atml`` (:class:`ATMLConverter`). Refer to them in a configuration by those short
-names or by their full ``module_path``."""
+"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`),
+``atml`` (:class:`ATMLConverter`), and the other WATS standard formats ``wsxf``
+(:class:`WSXFConverter`), ``wstf`` (:class:`WSTFConverter`) and ``wrml``
+(:class:`WRMLConverter`). Refer to them in a configuration by those short names or by
+their full ``module_path``."""
 
 from __future__ import annotations
 
-__all__ = ["ATMLConverter", "CSVConverter", "WSJFConverter"]
+__all__ = ["ATMLConverter", "CSVConverter", "WRMLConverter", "WSJFConverter", "WSTFConverter", "WSXFConverter"]
 
 from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    modules = {"CSVConverter": "csv", "WSJFConverter": "wsjf", "ATMLConverter": "atml"}
+    modules = {
+        "CSVConverter": "csv",
+        "WSJFConverter": "wsjf",
+        "ATMLConverter": "atml",
+        "WSXFConverter": "wsxf",
+        "WSTFConverter": "wstf",
+        "WRMLConverter": "wrml",
+    }
     if name not in modules:
         raise AttributeError(f"module 'pywats_client.converters.builtin' has no attribute {name!r}")
     import importlib
