@@ -1,24 +1,26 @@
 """Fixtures for the Qt tests: offscreen platform, a private client home, a running service.
 
-Every window runs under ``QT_QPA_PLATFORM=offscreen`` (set here, before Qt starts) and
-talks to real processes: the local WATS server (``wats_server``) and a station service
+Every window runs on Qt's offscreen platform (``-platform offscreen`` for the test
+application, so nothing leaks into the environment of other tests) and talks to real processes: the local WATS server (``wats_server``) and a station service
 started by :class:`pywats_client.service.testing.ServiceProcess`.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from pywats_client.service.testing import ServiceProcess, write_config  # noqa: E402
+from pywats_client.service.testing import ServiceProcess, write_config
 
 INSTANCE = "line1"
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    """pytest-qt's application arguments: Qt's offscreen platform (no display needed)."""
+    return ["pywats-gui-tests", "-platform", "offscreen"]
 
 
 @pytest.fixture()
