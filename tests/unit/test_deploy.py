@@ -3,13 +3,11 @@ when it is installed), launchd plist, Windows registration with pywin32 faked, c
 
 from __future__ import annotations
 
-import os
 import plistlib
 import shutil
 import stat
 import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +21,13 @@ from pywats_client.deploy.container import ContainerSetupError, ensure_config, l
 from pywats_client.deploy.windows import (
     RECOVERY_DELAYS_MS,
     SERVICE_CLASS,
-    Win32Modules,
     WindowsService,
     default_service_home,
     instance_from_service_name,
 )
 from pywats_client.deploy.winservice import ERROR_SERVICE_SPECIFIC_ERROR, STOP_WAIT_HINT_MS, ServiceHost, make_service_class
 from pywats_client.service.sdnotify import watchdog_interval
+from support.win32_fakes import Recorder, fake_win32
 
 
 @pytest.fixture()
@@ -212,59 +210,6 @@ def test_launchd_plist_keeps_the_service_alive_and_logs_to_the_home(home: Path, 
 
 
 # ---------------------------------------------------------------------- Windows (pywin32 faked)
-
-
-class Recorder:
-    """Records calls made on fake pywin32 modules."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-
-    def fn(self, name: str, result: Any = None) -> Any:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, args, kwargs))
-            return result(*args) if callable(result) else result
-        return call
-
-    def named(self, name: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-        return [(a, k) for n, a, k in self.calls if n == name]
-
-
-def fake_win32(rec: Recorder, options: dict[str, str] | None = None) -> Win32Modules:
-    store = dict(options or {})
-    service = types.ModuleType("win32service")
-    for i, const in enumerate(["SERVICE_AUTO_START", "SC_MANAGER_ALL_ACCESS", "SERVICE_ALL_ACCESS",
-                               "SERVICE_CONFIG_FAILURE_ACTIONS", "SERVICE_CONFIG_FAILURE_ACTIONS_FLAG",
-                               "SC_ACTION_RESTART", "SERVICE_STOP_PENDING", "SERVICE_STOPPED", "SERVICE_RUNNING"]):
-        setattr(service, const, 100 + i)
-    service.OpenSCManager = rec.fn("OpenSCManager", "scm-handle")  # type: ignore[attr-defined]
-    service.OpenService = rec.fn("OpenService", "svc-handle")  # type: ignore[attr-defined]
-    service.ChangeServiceConfig2 = rec.fn("ChangeServiceConfig2")  # type: ignore[attr-defined]
-    service.CloseServiceHandle = rec.fn("CloseServiceHandle")  # type: ignore[attr-defined]
-
-    class ServiceFramework:
-        def __init__(self, args: list[str]) -> None:
-            rec.calls.append(("ServiceFramework.__init__", (list(args),), {}))
-
-        def ReportServiceStatus(self, status: int, **kwargs: Any) -> None:  # noqa: N802
-            rec.calls.append(("ReportServiceStatus", (status,), kwargs))
-
-    util = types.ModuleType("win32serviceutil")
-    util.ServiceFramework = ServiceFramework  # type: ignore[attr-defined]
-    util.InstallService = rec.fn("InstallService")  # type: ignore[attr-defined]
-    util.RemoveService = rec.fn("RemoveService")  # type: ignore[attr-defined]
-    util.StopServiceWithDeps = rec.fn("StopServiceWithDeps")  # type: ignore[attr-defined]
-
-    def set_option(name: str, key: str, value: str) -> None:
-        rec.calls.append(("SetServiceCustomOption", (name, key, value), {}))
-        store[key] = value
-
-    util.SetServiceCustomOption = set_option  # type: ignore[attr-defined]
-    util.GetServiceCustomOption = lambda name, key, default=None: store.get(key, default)  # type: ignore[attr-defined]
-    sm = types.ModuleType("servicemanager")
-    for level in ("LogInfoMsg", "LogWarningMsg", "LogErrorMsg"):
-        setattr(sm, level, rec.fn(level))
-    return Win32Modules(util, service, sm)
 
 
 def test_windows_install_registers_auto_start_service_with_recovery(tmp_path: Path) -> None:
