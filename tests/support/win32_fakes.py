@@ -48,7 +48,21 @@ def fake_win32(rec: Recorder, options: dict[str, str] | None = None) -> Win32Mod
 
     util = types.ModuleType("win32serviceutil")
     util.ServiceFramework = ServiceFramework  # type: ignore[attr-defined]
-    util.InstallService = rec.fn("InstallService")  # type: ignore[attr-defined]
+    installed: set[str] = set()
+
+    class FakeWinError(Exception):
+        def __init__(self, winerror: int) -> None:
+            super().__init__(winerror)
+            self.winerror = winerror
+
+    def install(cls: str, name: str, display: str, **kwargs: Any) -> None:
+        rec.calls.append(("InstallService", (cls, name, display), kwargs))
+        if name in installed:
+            raise FakeWinError(1073)  # ERROR_SERVICE_EXISTS
+        installed.add(name)
+
+    util.InstallService = install  # type: ignore[attr-defined]
+    util.ChangeServiceConfig = rec.fn("ChangeServiceConfig")  # type: ignore[attr-defined]
     util.RemoveService = rec.fn("RemoveService")  # type: ignore[attr-defined]
     util.StopServiceWithDeps = rec.fn("StopServiceWithDeps")  # type: ignore[attr-defined]
 

@@ -216,7 +216,7 @@ def test_windows_install_registers_auto_start_service_with_recovery(tmp_path: Pa
     rec = Recorder()
     mods = fake_win32(rec)
     svc = WindowsService("production", tmp_path / "ProgramData" / "pyWATS_Client")
-    svc.install(mods)
+    assert svc.install(mods) is True
     [(args, kwargs)] = rec.named("InstallService")
     assert args == (SERVICE_CLASS, "pyWATS-Client-production", "pyWATS Client (production)")
     assert kwargs["startType"] == mods.service.SERVICE_AUTO_START
@@ -226,12 +226,17 @@ def test_windows_install_registers_auto_start_service_with_recovery(tmp_path: Pa
         ("pyWATS-Client-production", "instance_id", "production"),
         ("pyWATS-Client-production", "client_home", str(tmp_path / "ProgramData" / "pyWATS_Client")),
     ]
-    (failure, _), (flag, _) = rec.named("ChangeServiceConfig2")
+    (failure, _), (flag, _) = rec.named("ChangeServiceConfig2")[:2]
     assert failure[0] == "svc-handle" and failure[1] == mods.service.SERVICE_CONFIG_FAILURE_ACTIONS
     assert failure[2]["Actions"] == [(mods.service.SC_ACTION_RESTART, ms) for ms in RECOVERY_DELAYS_MS]
     assert failure[2]["ResetPeriod"] == 86_400
     assert flag == ("svc-handle", mods.service.SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, True)
     assert [a for a, _ in rec.named("CloseServiceHandle")] == [("svc-handle",), ("scm-handle",)]
+    assert svc.install(mods) is False  # a second install updates the existing service
+    [(args, kwargs)] = rec.named("ChangeServiceConfig")
+    assert args == (SERVICE_CLASS, "pyWATS-Client-production")
+    assert kwargs["startType"] == mods.service.SERVICE_AUTO_START and kwargs["displayName"] == "pyWATS Client (production)"
+    assert len(rec.named("ChangeServiceConfig2")) == 4  # recovery set again
     svc.uninstall(mods)
     assert [a for a, _ in rec.named("RemoveService")] == [("pyWATS-Client-production",)]
 

@@ -134,10 +134,10 @@ def install_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | None
         if dry_run:
             return
         try:
-            service.install(load_modules())
+            created = service.install(load_modules())
         except DeployError as exc:
             raise CliError(str(exc)) from None
-        click.echo(f"installed {service.name}")
+        click.echo(f"{'installed' if created else 'updated'} {service.name}")
         return
     user = _service_user(service_user, user_mode)
     prefix = root if root is not None else Path("/")

@@ -44,6 +44,7 @@ SERVICE_PREFIX = "pyWATS-Client-"
 SERVICE_CLASS = "pywats_client.deploy.winservice.PyWATSClientService"
 RECOVERY_DELAYS_MS = (5_000, 10_000, 60_000)
 RESET_PERIOD_S = 86_400
+ERROR_SERVICE_EXISTS = 1073
 DESCRIPTION = "pyWATS station client: converts test results from watched folders and uploads them to WATS."
 
 
@@ -141,20 +142,28 @@ class WindowsService:
 
     # -------------------------------------------------------------- applying
 
-    def install(self, mods: Win32Modules) -> None:
-        """Register the service, store its options and set its recovery actions."""
-        mods.serviceutil.InstallService(
-            SERVICE_CLASS,
-            self.name,
-            self.display_name,
-            startType=mods.service.SERVICE_AUTO_START,
-            userName=self.account,
-            password=self.password,
-            description=DESCRIPTION,
-        )
+    def install(self, mods: Win32Modules) -> bool:
+        """Register the service (or update it when it exists: a re-install after an upgrade
+        or a move of the environment), store its options and set its recovery actions.
+        Returns True when the service was new."""
+        settings = {
+            "startType": mods.service.SERVICE_AUTO_START,
+            "userName": self.account,
+            "password": self.password,
+            "description": DESCRIPTION,
+        }
+        created = True
+        try:
+            mods.serviceutil.InstallService(SERVICE_CLASS, self.name, self.display_name, **settings)
+        except Exception as exc:  # noqa: BLE001 - pywintypes.error; only "exists" is handled
+            if getattr(exc, "winerror", None) != ERROR_SERVICE_EXISTS:
+                raise
+            mods.serviceutil.ChangeServiceConfig(SERVICE_CLASS, self.name, displayName=self.display_name, **settings)
+            created = False
         for key, value in self.options().items():
             mods.serviceutil.SetServiceCustomOption(self.name, key, value)
         self.set_recovery(mods)
+        return created
 
     def set_recovery(self, mods: Win32Modules) -> None:
         """Restart on failure (see :data:`RECOVERY_DELAYS_MS`), also after a non-zero exit."""
