@@ -380,3 +380,32 @@ def test_windows_install_points_to_the_users_own_config(home: Path, tmp_path: Pa
     assert got.exit_code == 1
     assert str(service_home / "config_production.json") in got.output
     assert f"--client-home {home}" in got.output
+
+
+def test_windows_cli_install_update_uninstall_with_faked_pywin32(home: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from pywats_client.cli import deploy_cmds
+
+    _config(home, tmp_path)
+    rec = Recorder()
+    monkeypatch.setattr(deploy_cmds, "_WINDOWS_MODULES", fake_win32(rec))
+    args = ["install-service", "--instance-id", "production", "--platform", "windows"]
+    got = CliRunner().invoke(cli, args)
+    assert got.exit_code == 0 and "installed pyWATS-Client-production" in got.output, got.output
+    assert rec.named("InstallService")[0][1]["startType"] == 100  # SERVICE_AUTO_START of the fake
+    got = CliRunner().invoke(cli, args)
+    assert got.exit_code == 0 and "updated pyWATS-Client-production" in got.output, got.output
+    got = CliRunner().invoke(cli, ["uninstall-service", "--instance-id", "production", "--platform", "windows"])
+    assert got.exit_code == 0 and "removed pyWATS-Client-production" in got.output, got.output
+
+    class Denied(Exception):
+        winerror = 5
+
+    def deny(*args: object, **kwargs: object) -> None:
+        raise Denied("OpenSCManager", "Access is denied.")
+
+    mods = fake_win32(rec)
+    mods.serviceutil.InstallService = deny  # type: ignore[attr-defined]
+    monkeypatch.setattr(deploy_cmds, "_WINDOWS_MODULES", mods)
+    got = CliRunner().invoke(cli, args)
+    assert got.exit_code == 1 and "elevated" in got.output and "pyWATS-Client-production" in got.output

@@ -12,6 +12,7 @@ import click
 from pywats_client import paths
 from pywats_client.cli._common import CliError, echo_err, instance_option, resolve_instance_id
 from pywats_client.deploy import DeployError, Plan
+from pywats_client.deploy.windows import Win32Modules
 
 __all__ = ["health_cmd", "install_service_cmd", "uninstall_service_cmd"]
 
@@ -94,12 +95,29 @@ def _where_else(instance_id: str, home: Path, own_home: Path) -> str:
             f"or install with --client-home {own_home} (and --service-user you)")
 
 
+#: Replaced by tests with fake pywin32 modules.
+_WINDOWS_MODULES: Win32Modules | None = None
+
+
+def _windows_modules() -> Win32Modules:
+    from pywats_client.deploy.windows import load_modules
+
+    if _WINDOWS_MODULES is not None:
+        return _WINDOWS_MODULES
+    try:
+        return load_modules()
+    except DeployError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _show_or_apply(plan: Plan, dry_run: bool) -> None:
     if dry_run:
         click.echo(plan.render(), nl=False)
         return
     try:
         plan.apply()
+    except PermissionError as exc:
+        raise CliError(f"{plan.title}: {exc}; run it as root (sudo), or use --user for your own service manager") from None
     except (DeployError, OSError) as exc:
         raise CliError(f"{plan.title}: {exc}") from None
     click.echo(plan.render(), nl=False)
@@ -126,17 +144,18 @@ def install_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | None
     except ConfigError as exc:
         raise CliError(str(exc) + _where_else(instance_id, home, own_home)) from None
     if platform == "windows":
-        from pywats_client.deploy.windows import WindowsService, load_modules
+        from pywats_client.deploy.windows import WindowsService, describe_error
 
         service = WindowsService(instance_id, home, account=service_user,
                                  password=os.environ.get("PYWATS_SERVICE_PASSWORD") or None)
         click.echo(service.render(), nl=False)
         if dry_run:
             return
+        mods = _windows_modules()
         try:
-            created = service.install(load_modules())
-        except DeployError as exc:
-            raise CliError(str(exc)) from None
+            created = service.install(mods)
+        except Exception as exc:  # noqa: BLE001 - pywintypes.error from the SCM
+            raise CliError(describe_error(exc, f"installing {service.name}")) from None
         click.echo(f"{'installed' if created else 'updated'} {service.name}")
         return
     user = _service_user(service_user, user_mode)
@@ -167,16 +186,17 @@ def uninstall_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | No
     home = _client_home(client_home, platform)
     prefix = root if root is not None else Path("/")
     if platform == "windows":
-        from pywats_client.deploy.windows import WindowsService, load_modules
+        from pywats_client.deploy.windows import WindowsService, describe_error
 
         service = WindowsService(instance_id, home)
         click.echo(f"uninstall Windows service {service.name} (stop it, then remove it; {home} is kept)")
         if dry_run:
             return
+        mods = _windows_modules()
         try:
-            service.uninstall(load_modules())
-        except DeployError as exc:
-            raise CliError(str(exc)) from None
+            service.uninstall(mods)
+        except Exception as exc:  # noqa: BLE001 - pywintypes.error from the SCM
+            raise CliError(describe_error(exc, f"removing {service.name}")) from None
         click.echo(f"removed {service.name}")
         return
     if platform == "launchd":

@@ -35,6 +35,7 @@ __all__ = [
     "Win32Modules",
     "WindowsService",
     "default_service_home",
+    "describe_error",
     "instance_from_service_name",
     "load_modules",
     "service_name",
@@ -45,6 +46,8 @@ SERVICE_CLASS = "pywats_client.deploy.winservice.PyWATSClientService"
 RECOVERY_DELAYS_MS = (5_000, 10_000, 60_000)
 RESET_PERIOD_S = 86_400
 ERROR_SERVICE_EXISTS = 1073
+ERROR_ACCESS_DENIED = 5
+ERROR_SERVICE_DOES_NOT_EXIST = 1060
 DESCRIPTION = "pyWATS station client: converts test results from watched folders and uploads them to WATS."
 
 
@@ -73,6 +76,17 @@ def load_modules() -> Win32Modules:
             ) from None
         return Win32Modules(win32serviceutil, win32service, servicemanager)
     raise DeployError("Windows services can only be installed on Windows")
+
+
+def describe_error(exc: BaseException, action: str) -> str:
+    """One line for a failed SCM call (pywin32 raises ``pywintypes.error`` with ``winerror``)."""
+    code = getattr(exc, "winerror", None)
+    if code == ERROR_ACCESS_DENIED:
+        return f"{action}: access denied; run the command from an elevated (Run as administrator) prompt"
+    if code == ERROR_SERVICE_DOES_NOT_EXIST:
+        return f"{action}: no such service"
+    text = getattr(exc, "strerror", None) or str(exc)
+    return f"{action}: {text}" + (f" (Windows error {code})" if code is not None else "")
 
 
 def service_name(instance_id: str) -> str:
