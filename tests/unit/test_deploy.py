@@ -3,6 +3,7 @@ when it is installed), launchd plist, Windows registration with pywin32 faked, c
 
 from __future__ import annotations
 
+import os
 import plistlib
 import shutil
 import stat
@@ -409,3 +410,18 @@ def test_windows_cli_install_update_uninstall_with_faked_pywin32(home: Path, tmp
     monkeypatch.setattr(deploy_cmds, "_WINDOWS_MODULES", mods)
     got = CliRunner().invoke(cli, args)
     assert got.exit_code == 1 and "elevated" in got.output and "pyWATS-Client-production" in got.output
+
+
+def test_notifier_takes_the_variables_out_of_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pywats_client.service.sdnotify import SystemdNotifier
+
+    monkeypatch.setenv("NOTIFY_SOCKET", "@pywats-test")
+    monkeypatch.setenv("WATCHDOG_USEC", "10000000")
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    notifier = SystemdNotifier.from_environment()
+    assert notifier.address == "@pywats-test" and notifier.watchdog_seconds == 5.0 and notifier.enabled
+    for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
+        assert name not in os.environ  # converter workers do not inherit them
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    idle = SystemdNotifier.from_environment()
+    assert not idle.enabled and idle.ready() is False  # outside systemd: a no-op

@@ -15,6 +15,7 @@ prints it, otherwise it is applied. :mod:`.container` is the container image's e
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -94,9 +95,7 @@ class Plan:
             os.replace(tmp, f.path)
         for path in self.remove:
             if path.is_dir():
-                for child in sorted(path.iterdir()):
-                    child.unlink()
-                path.rmdir()
+                shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
         for argv in self.commands:

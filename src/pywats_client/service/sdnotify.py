@@ -55,15 +55,24 @@ def watchdog_interval(environ: dict[str, str] | None = None, pid: int | None = N
 class SystemdNotifier:
     """Sends notifications to ``NOTIFY_SOCKET`` (see the module docstring)."""
 
-    def __init__(self, address: str | None) -> None:
+    def __init__(self, address: str | None, watchdog_seconds: float | None = None) -> None:
         self.address = address or None
+        self.watchdog_seconds = watchdog_seconds
+        """Seconds between watchdog pings (None = no watchdog)."""
         self._sock: socket.socket | None = None
         self._failed = False
 
     @classmethod
     def from_environment(cls) -> SystemdNotifier:
-        """A notifier for ``$NOTIFY_SOCKET`` (a no-op one when it is not set)."""
-        return cls(os.environ.get(NOTIFY_SOCKET_ENV, "").strip() or None)
+        """A notifier for ``$NOTIFY_SOCKET`` and ``$WATCHDOG_USEC`` (a no-op one when not set).
+
+        The variables are removed from the environment, as ``sd_notify`` does on request, so
+        that child processes (converter workers) do not take the notifications for theirs.
+        """
+        notifier = cls(os.environ.get(NOTIFY_SOCKET_ENV, "").strip() or None, watchdog_interval())
+        for name in (NOTIFY_SOCKET_ENV, WATCHDOG_USEC_ENV, WATCHDOG_PID_ENV):
+            os.environ.pop(name, None)
+        return notifier
 
     @property
     def enabled(self) -> bool:

@@ -19,7 +19,7 @@ import logging
 import threading
 from typing import AsyncIterator, Callable
 
-from pywats_client.service.sdnotify import SystemdNotifier, watchdog_interval
+from pywats_client.service.sdnotify import SystemdNotifier
 
 __all__ = ["StopRequest", "Supervisor"]
 
@@ -100,7 +100,7 @@ class Supervisor:
     async def watchdog(self) -> None:
         """Ping systemd's watchdog every half ``WatchdogSec`` while the event loop runs
         (returns at once when no watchdog is configured; cancelled at stop)."""
-        interval = watchdog_interval()
+        interval = self.notifier.watchdog_seconds
         if interval is None or not self.notifier.enabled:
             return
         log.debug("systemd watchdog: ping every %.1fs", interval)
