@@ -38,6 +38,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PYWATS_CLIENT_HOME", str(h))
     monkeypatch.delenv("PYWATS_API_TOKEN", raising=False)
     monkeypatch.delenv("PYWATS_LOG_DIR", raising=False)
+    monkeypatch.setenv("PYWATS_INSTANCE_ID", "default")  # restored after the test (the service host sets it)
     return h
 
 
