@@ -130,9 +130,7 @@ def _show_or_apply(plan: Plan, dry_run: bool) -> None:
 def install_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | None, platform_choice: str,
                         root: Path | None, service_user: str | None) -> None:
     """Install the service for an instance (Windows service, systemd unit or launchd job)."""
-    from pywats_client.config import ClientConfig
-
-    from pywats_client.config import ConfigError
+    from pywats_client.config import ClientConfig, ConfigError
 
     platform = _platform(platform_choice)
     instance_id = resolve_instance_id()
@@ -167,7 +165,7 @@ def install_service_cmd(dry_run: bool, user_mode: bool, client_home: Path | None
     else:
         from pywats_client.deploy import systemd
 
-        token = os.environ.get("PYWATS_API_TOKEN") or config.api_token
+        token = config.api_token  # PYWATS_API_TOKEN if set, else the config's
         target = systemd.SystemdTarget(instance_id, home, systemd.writable_folders(config, home), user,
                                        token=token, user_mode=user_mode, root=prefix)
         plan = systemd.install_plan(target)
