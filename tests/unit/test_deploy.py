@@ -134,6 +134,20 @@ def test_install_on_the_real_root_reloads_systemd_and_uninstall_disables_first(h
     assert systemd.install_plan(user).commands == [("systemctl", "--user", "daemon-reload")]
 
 
+def _shown_file(output: str, path: Path) -> str:
+    """The content ``--dry-run`` prints for the file written to ``/<path>``."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"write /{path} ("))
+    body: list[str] = []
+    for line in lines[start + 1:]:
+        if line and not line.startswith("    "):
+            break
+        body.append(line[4:])
+    while body and not body[-1]:
+        body.pop()
+    return "\n".join(body) + "\n"
+
+
 def test_unit_passes_systemd_analyze_verify(home: Path, tmp_path: Path) -> None:
     """The unit text is asserted above on every machine; here systemd itself reads it."""
     config = _config(home, tmp_path)
@@ -144,6 +158,14 @@ def test_unit_passes_systemd_analyze_verify(home: Path, tmp_path: Path) -> None:
                                    token="tok-123", root=tmp_path / "root")
     systemd.install_plan(target).apply()
     unit_dir = tmp_path / "root" / "etc" / "systemd" / "system"
+    # what --dry-run prints is exactly what is verified below
+    got = CliRunner().invoke(cli, ["install-service", "--instance-id", "production", "--platform", "systemd",
+                                   "--dry-run", "--service-user", user])
+    assert got.exit_code == 0, got.output
+    for written in (unit_dir / systemd.UNIT_TEMPLATE_NAME,
+                    unit_dir / "pywats-client@production.service.d" / "instance.conf"):
+        shown = _shown_file(got.output, written.relative_to(tmp_path / "root"))
+        assert shown == written.read_text(), written
     # an instance of the template: the template's text under the instance's name, with its drop-in
     (unit_dir / "pywats-client@production.service").write_text((unit_dir / systemd.UNIT_TEMPLATE_NAME).read_text())
     text = (unit_dir / "pywats-client@production.service").read_text()
