@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -25,6 +24,11 @@ from pywats_client.converters.outcome import ConversionOutcome
 from pywats_client.converters.runner import ConverterInfo
 
 __all__ = ["ConverterPool"]
+
+if sys.platform == "win32":  # what Pipe() returns there
+    from multiprocessing.connection import PipeConnection as _PipeEnd
+else:
+    from multiprocessing.connection import Connection as _PipeEnd
 
 
 def _interpreter_for_workers() -> str | None:
@@ -61,7 +65,7 @@ def describe_exit(code: int | None) -> str:
 @dataclass(eq=False)
 class _Worker:
     process: Any
-    conn: Connection
+    conn: _PipeEnd
     ready: bool = False
     pid: int | None = None
 
