@@ -1,0 +1,210 @@
+"""Helpers shared by the TestStand converters (``atml`` and ``teststand-xml``).
+
+Both formats carry the same TestStand facts (step status words, step groups, sequence
+file paths, comparison operators); this module maps them to WSJF once.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+from pywats_client.converters.context import ConverterContext
+from pywats_client.converters.parameters import ConverterParameterError, StandardParameters
+
+__all__ = [
+    "NUMERIC_COMP",
+    "STRING_COMP",
+    "XMLFormatError",
+    "group_letter",
+    "iter_elements",
+    "local_name",
+    "operation_code",
+    "parse_float",
+    "split_sequence",
+    "status_letter",
+    "step_dict",
+]
+
+#: TestStand step status words (case-insensitive) → WSJF step status. A status TestStand
+#: users define themselves is not in this table and becomes ``U`` (Unknown).
+_STATUS: dict[str, str] = {
+    "passed": "P",
+    "failed": "F",
+    "done": "D",
+    "skipped": "S",
+    "notstarted": "S",
+    "error": "E",
+    "errored": "E",
+    "timeout": "E",
+    "terminated": "T",
+    "aborted": "T",
+    "running": "U",
+    "looping": "U",
+    "informational": "D",
+    "indeterminate": "U",
+}
+
+#: TestStand numeric comparison types (``Comp``) and ATML comparators → WSJF numeric compOp.
+#: ``CIEQ``/``CINE`` (case-insensitive string comparisons) on a number mean plain EQ/NE.
+NUMERIC_COMP: dict[str, str] = {
+    op: op
+    for op in (
+        "EQ", "NE", "GT", "LT", "GE", "LE", "GTLT", "GELE", "GELT", "GTLE",
+        "LTGT", "LEGE", "LEGT", "LTGE", "LOG",
+    )
+}
+NUMERIC_COMP.update({"CIEQ": "EQ", "CINE": "NE"})
+
+#: TestStand string comparison types and ATML comparators → WSJF string compOp.
+#: ``CINE`` (case-insensitive "not equal") has no WSJF equivalent: it becomes ``NE`` and
+#: the status TestStand recorded is kept.
+STRING_COMP: dict[str, str] = {
+    "EQ": "CASESENSIT",
+    "CASESENSITIVE": "CASESENSIT",
+    "CASESENSIT": "CASESENSIT",
+    "CIEQ": "IGNORECASE",
+    "IGNORECASE": "IGNORECASE",
+    "NE": "NE",
+    "CINE": "NE",
+    "LOG": "LOG",
+}
+
+
+class XMLFormatError(ValueError):
+    """The file is not of the converter's format, or holds something it cannot map.
+
+    The message names the file (and where useful the element)."""
+
+
+def local_name(tag: Any) -> str:
+    """Element name without its namespace (``{urn:x}Test`` → ``Test``)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def status_letter(word: str | None, qualifier: str | None = None) -> str | None:
+    """WSJF step status for a TestStand/ATML status word (``None`` for an empty word).
+
+    A ``qualifier`` (ATML ``Outcome@qualifier``) carries TestStand's own status when the
+    outcome is ``Aborted`` or ``UserDefined`` (e.g. ``qualifier="Skipped"``); it wins over
+    the outcome value. A status nobody knows becomes ``U`` (Unknown), never a guess.
+    """
+    qual = (qualifier or "").strip()
+    text = (word or "").strip()
+    if qual:
+        known = _STATUS.get(qual.replace(" ", "").casefold())
+        if known is not None:
+            return known
+        if text.casefold() in ("aborted", "userdefined"):
+            return "U"
+    if not text:
+        return None
+    if text.casefold() == "userdefined":
+        return "U"
+    return _STATUS.get(text.replace(" ", "").casefold(), "U")
+
+
+def group_letter(text: str | None) -> str:
+    """WSJF step group for TestStand's ``Setup``/``Main``/``Cleanup`` (default ``M``)."""
+    word = (text or "").strip().casefold()
+    if word.startswith("setup"):
+        return "S"
+    if word.startswith("cleanup"):
+        return "C"
+    return "M"
+
+
+def parse_float(text: str | None) -> float | None:
+    """A TestStand number: decimal, ``NaN``/``IND``, ``INF``/``-Infinity``, ``0x`` hex."""
+    if text is None:
+        return None
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    low = value.casefold().lstrip("+")
+    if low in ("ind", "-ind", "nan(ind)", "-nan(ind)", "-nan"):
+        return math.nan
+    if low.startswith("0x"):
+        try:
+            return float(int(low, 16))
+        except ValueError:
+            return None
+    return None
+
+
+def split_sequence(text: str | None) -> tuple[str, str, str]:
+    """``"C:\\dir\\File.seq#Seq"`` → ``(path, file name, sequence)`` (parts may be empty)."""
+    value = (text or "").strip()
+    path, _, sequence = value.partition("#")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return path, name, sequence
+
+
+def step_dict(name: str, step_type: str, status: str | None, group: str) -> dict[str, Any]:
+    """A new WSJF step with its common fields."""
+    step: dict[str, Any] = {"stepType": step_type or "Action", "name": name[:100] if name else step_type, "group": group}
+    if status is not None:
+        step["status"] = status
+    return step
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 text with offset (``None`` stays ``None``)."""
+    return moment.isoformat() if moment is not None else None
+
+
+def operation_code(params: StandardParameters, context: ConverterContext, fname: str) -> int:
+    """The report's process code from ``operation_type`` (or the older ``operation`` /
+    ``process_code`` keys); TestStand files carry no operation.
+
+    Raises:
+        ConverterParameterError: none is set, or a name the process list does not know.
+    """
+    if params.operation_type is not None:
+        code = params.process_code(context.process_code)
+        assert code is not None
+        return code
+    legacy = context.parameters.get("operation", context.parameters.get("process_code"))
+    if legacy not in (None, ""):
+        return StandardParameters.from_mapping({"operation_type": legacy}).process_code(context.process_code) or 0
+    raise ConverterParameterError(
+        f"{fname}: TestStand reports name no operation; set the converter parameter 'operation_type' "
+        "(a process code such as 100, or a process name such as 'FCT')"
+    )
+
+
+def iter_elements(
+    source: Any, fname: str, accept_root: Callable[[ET.Element], bool], expected: str
+) -> Iterator[tuple[str, ET.Element, list[ET.Element]]]:
+    """Parse ``source`` (a binary file object) incrementally.
+
+    Yields ``(event, element, stack)`` for every ``"start"`` and ``"end"``; ``stack`` is the
+    list of open elements (``stack[-1]`` is ``element`` on ``start``; its parent on
+    ``end``). The root element must satisfy ``accept_root`` or :class:`XMLFormatError`
+    (naming the file and ``expected``) is raised; invalid XML raises it too.
+    """
+    stack: list[ET.Element] = []
+    try:
+        for event, element in ET.iterparse(source, events=("start", "end")):
+            if event == "start":
+                if not stack and not accept_root(element):
+                    raise XMLFormatError(
+                        f"{fname}: not {expected} (root element is {local_name(element.tag)!r})"
+                    )
+                stack.append(element)
+                yield event, element, stack
+            else:
+                stack.pop()
+                yield event, element, stack
+    except ET.ParseError as exc:
+        line, column = exc.position
+        detail = str(exc).split(":", 1)[0]
+        raise XMLFormatError(f"{fname}: invalid XML at line {line}, column {column + 1}: {detail}") from None
