@@ -1,16 +1,17 @@
-"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`)
-and ``atml`` (:class:`ATMLConverter`). Refer to them in a configuration by those short
+"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`),
+``atml`` (:class:`ATMLConverter`) and ``teststand-xml`` (:class:`TestStandXMLConverter`). Refer to them in a configuration by those short
 names or by their full ``module_path``."""
 
 from __future__ import annotations
 
-__all__ = ["ATMLConverter", "CSVConverter", "WSJFConverter"]
+__all__ = ["ATMLConverter", "CSVConverter", "TestStandXMLConverter", "WSJFConverter"]
 
 from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    modules = {"CSVConverter": "csv", "WSJFConverter": "wsjf", "ATMLConverter": "atml"}
+    modules = {"CSVConverter": "csv", "WSJFConverter": "wsjf", "ATMLConverter": "atml",
+               "TestStandXMLConverter": "teststand_xml"}
     if name not in modules:
         raise AttributeError(f"module 'pywats_client.converters.builtin' has no attribute {name!r}")
     import importlib
