@@ -513,8 +513,8 @@ class ATMLConverter(FileConverter):
     def _step(self, element: ET.Element, where: str, warn: list[str]) -> dict[str, Any]:
         kind = local_name(element.tag)
         if kind == "SessionAction":
-            status = _outcome(element, "ActionOutcome", "Outcome") or "D"
-            step = self._common(element, "Action", status)
+            action_status = _outcome(element, "ActionOutcome", "Outcome") or "D"
+            step = self._common(element, "Action", action_status)
             self._apply_data(step, element, where)
             return step
         status = _outcome(element)

@@ -340,13 +340,13 @@ class TestStandXMLConverter(FileConverter):
             return
         string = props.get("String")
         if string is not None and string.get("Type") == "String":
-            value = _value_text(string) or ""
+            measured = _value_text(string) or ""
             comp = _text(props.get("Comp")).upper()
             op = STRING_COMP.get(comp.replace(" ", ""), None) if comp else "LOG"
             if op is None:
                 warn.append(f"{where}: string comparison {comp!r} has no WSJF operator; logged (LOG)")
                 op = "LOG"
-            sitem: dict[str, Any] = {"value": value, "compOp": op}
+            sitem: dict[str, Any] = {"value": measured, "compOp": op}
             limit = _value_text(_path(props.get("Limits"), "String"))
             if op != "LOG":
                 sitem["limit"] = limit or ""
