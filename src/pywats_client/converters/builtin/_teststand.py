@@ -141,8 +141,12 @@ def parse_float(text: str | None) -> float | None:
 
 
 def split_sequence(text: str | None) -> tuple[str, str, str]:
-    """``"C:\\dir\\File.seq#Seq"`` → ``(path, file name, sequence)`` (parts may be empty)."""
+    """``"C:\\dir\\File.seq#Seq"`` → ``(path, file name, sequence)`` (parts may be empty).
+
+    Text without ``#`` that does not end in ``.seq`` is a plain sequence name."""
     value = (text or "").strip()
+    if "#" not in value and not value.casefold().endswith(".seq"):
+        return "", "", value  # a plain sequence name, not a file path
     path, _, sequence = value.partition("#")
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     return path, name, sequence

@@ -524,6 +524,13 @@ class ATMLConverter(FileConverter):
         if caller and not element.get("name"):
             step["name"] = caller.group(1)[:100]
         self._measurements(step, element, status, where, warn)
+        if step["stepType"] == "Test":  # no ts:StepType: WATS' generic types by what was measured
+            if "numericMeas" in step:
+                step["stepType"] = "ET_MNLT" if len(step["numericMeas"]) > 1 else "ET_NLT"
+            elif "stringMeas" in step:
+                step["stepType"] = "ET_MSVT" if len(step["stringMeas"]) > 1 else "ET_SVT"
+            elif "booleanMeas" in step:
+                step["stepType"] = "ET_MPFT" if len(step["booleanMeas"]) > 1 else "ET_PFT"
         return step
 
     def _measurements(
@@ -686,7 +693,7 @@ class ATMLConverter(FileConverter):
             report["machineName"] = station[:100]
         uut_info: dict[str, Any] = {}
         operator = _child(doc_element, "Personnel", "SystemOperator")
-        user = (operator.get("name") or operator.get("ID") or "") if operator is not None else ""
+        user = (operator.get("ID") or operator.get("name") or "") if operator is not None else ""
         user = user or batch.get("operator", "")
         if user:
             uut_info["user"] = user
