@@ -101,3 +101,122 @@ def test_bad_documents(tmp_path: Path, xml: str, fragment: str) -> None:
     assert not outcome.ok
     assert fragment in (outcome.error or ""), outcome.error
     assert (outcome.error or "").startswith("bad.xml")
+
+
+# ---------------------------------------------------------------------------------------
+# TestStand's ATML output (2.02 / 5.00 / 2013 batch), written for this suite
+TS_CONTEXT = ContextData(station_name="CTX", arguments={"operation_type": "100", "part_number": "PARAM-PN"})
+
+
+def _one(name: str, context: ContextData = TS_CONTEXT) -> dict[str, Any]:
+    outcome = convert_in_process("atml", DATA / name, context=context)
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    return report
+
+
+def _flat(step: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {step["name"]: step}
+    for child in step.get("steps") or []:
+        found.update(_flat(child))
+    return found
+
+
+def test_teststand_202_header_and_groups() -> None:
+    report = _one("teststand_atml202_pump.xml")
+    assert (report["pn"], report["rev"], report["sn"]) == ("PUMPCTRL-7", "C", "PC7-000451")  # the file wins
+    assert report["id"] == "6a1f0c7e-2b3d-11ee-9a41-0a0b0c0d0e0f"
+    assert (report["result"], report["machineName"], report["processCode"]) == ("F", "PUMP-FCT-02", 100)
+    assert report["uut"] == {"user": "op7", "execTime": pytest.approx(12.5)}
+    assert report["start"].startswith("2026-02-10T09:00:00.1")
+    root = report["root"]
+    assert (root["name"], root["stepType"], root["status"]) == ("MainSequence Callback", "SequenceCall", "F")
+    assert root["seqCall"] == {"path": "D:\\Tests\\Pump\\PumpCtrl FCT.seq", "name": "PumpCtrl FCT.seq", "version": "3.1.0.7"}
+    steps = _flat(root)
+    assert steps["Power on fixture"]["group"] == "S" and steps["Power off fixture"]["group"] == "C"
+    assert steps["Motor spins"]["group"] == "M"
+    rails = steps["Rails"]
+    assert rails["seqCall"] == {"path": "D:\\Tests\\Pump\\Common\\Rails.seq", "name": "Rails.seq"}
+    assert rails["causedSeqFailure"] is True and rails["tsGuid"] == "ID#:SeqCallGuid00000000000"
+    assert steps["24V rail"]["totTime"] == pytest.approx(0.08)
+    assert steps["24V rail"]["start"].startswith("2026-02-10T09:00:02.1")
+
+
+def test_teststand_202_statuses_and_text() -> None:
+    steps = _flat(_one("teststand_atml202_pump.xml")["root"])
+    assert steps["Calibration"]["status"] == "S"  # Aborted + qualifier Skipped
+    assert steps["Valve check"]["status"] == "U"  # a user-defined status TestStand knows, WATS does not
+    assert steps["Valve check"]["numericMeas"][0]["status"] == "F"  # evaluated: 1.5 EQ 2
+    assert steps["Abort button"]["status"] == "T"  # Aborted without qualifier: terminated
+    assert steps["If"]["reportText"] == "{True}" and "numericMeas" not in steps["If"]
+    assert steps["Soak"]["reportText"] == "third pass" and steps["Soak"]["loop"] == {"idx": 2}
+    assert steps["Run flasher"]["callExe"] == {"exitCode": 3.0}
+    assert steps["Ask operator"]["messagePopup"] == {"button": 1, "response": "looks fine"}
+    assert steps["Motor spins"]["booleanMeas"] == [{"status": "P"}]
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("24V rail", ("GELE", 23.5, 24.5, "P")),
+        ("Ripple", ("LT", 0.2, None, "F")),
+        ("Flow nominal", ("GELE", 19.0, 21.0, "P")),  # 20 ± 5 %: the real bounds, not the raw 5/5
+        ("Pressure delta", ("GELE", 2.5, 3.25, "P")),  # 3 − 0.5 … 3 + 0.25
+        ("Leak outside band", ("LTGE", 1.0, 10.0, "P")),
+        ("Soak", ("NE", 0.0, None, "P")),
+    ],
+)
+def test_teststand_202_numeric_limits(step: str, expected: tuple[Any, ...]) -> None:
+    meas = _flat(_one("teststand_atml202_pump.xml")["root"])[step]["numericMeas"][0]
+    assert (meas["compOp"], meas["lowLimit"], meas.get("highLimit"), meas["status"]) == expected
+
+
+def test_teststand_202_string_and_multi() -> None:
+    steps = _flat(_one("teststand_atml202_pump.xml")["root"])
+    assert steps["Firmware id"]["stringMeas"] == [
+        {"value": "PUMP-FW-4.2", "compOp": "CASESENSIT", "limit": "PUMP-FW-4.2", "status": "P"}]
+    assert steps["Board variant"]["stringMeas"][0]["compOp"] == "IGNORECASE"  # CIEQ
+    assert steps["Not factory mode"]["stringMeas"][0]["compOp"] == "NE"  # CINE
+    multi = steps["Sensor currents"]
+    assert multi["stepType"] == "NI_MultipleNumericLimitTest" and multi["status"] == "F"
+    assert [(m["name"], m["compOp"], m["status"]) for m in multi["numericMeas"]] == [
+        ("Inlet", "GTLE", "P"), ("Outlet", "GELT", "F"), ("Logged", "LOG", "P")]
+    assert multi["numericMeas"][1]["value"] == "NaN"
+    assert multi["numericMeas"][0]["unit"] == "mA"
+
+
+def test_teststand_5_without_part_number_uses_parameter() -> None:
+    report = _one("teststand_atml5_valve.xml")
+    assert (report["pn"], report["sn"], report["rev"]) == ("PARAM-PN", "V-88120", "A")
+    assert report["uut"]["execTime"] == pytest.approx(4.75)  # ts:TotalTime
+    steps = _flat(report["root"])
+    coil = steps["Coil resistance"]["numericMeas"][0]
+    assert (coil["compOp"], coil["lowLimit"], coil["highLimit"]) == ("GELE", 98.0, 102.0)  # ThresholdLow/High
+    lot = steps["Lot code"]["stringMeas"][0]
+    assert (lot["value"], lot["limit"]) == ("0042", "0042")  # TS_string stays a string
+    assert steps["Seal check"]["status"] == "S"  # UserDefined + qualifier Skipped
+    assert steps["Leak flag"]["booleanMeas"] == [{"status": "P"}]
+    assert steps["Coil resistance"]["tsGuid"] == "ID#:CoilGuid00000000000000"
+    outcome = convert_in_process("atml", DATA / "teststand_atml5_valve.xml",
+                                 context=ContextData(arguments={"operation_type": "100"}))
+    assert not outcome.ok and "'part_number'" in (outcome.error or "")
+    assert (outcome.error or "").startswith("teststand_atml5_valve.xml")
+
+
+def test_teststand_batch_one_report_per_socket() -> None:
+    outcome = convert_in_process("atml", DATA / "teststand_atml6_batch.xml", context=TS_CONTEXT)
+    assert outcome.ok, outcome.error
+    assert [(r["sn"], r["result"], r["uut"]["testSocketIndex"], r["uut"]["batchSN"], r["machineName"])
+            for r in outcome.reports] == [
+        ("B-0001", "P", 0, "LOT-2026-17", "BATCH-RIG-3"),
+        ("B-0002", "F", 1, "LOT-2026-17", "BATCH-RIG-3"),
+    ]
+    assert outcome.reports[1]["root"]["steps"][0]["numericMeas"][0]["status"] == "F"
+
+
+def test_teststand_refuses_other_formats_and_missing_operation(tmp_path: Path) -> None:
+    other = DATA.parent / "teststand-xml" / "sensor_board_batch.xml"
+    outcome = convert_in_process("atml", other, context=TS_CONTEXT)
+    assert not outcome.ok and "sensor_board_batch.xml: not an ATML" in (outcome.error or "")
+    outcome = convert_in_process("atml", DATA / "teststand_atml202_pump.xml", context=ContextData())
+    assert not outcome.ok and "'operation_type'" in (outcome.error or "")
