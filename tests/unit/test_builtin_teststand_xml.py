@@ -1,0 +1,101 @@
+"""Built-in ``teststand-xml`` converter (TestStand's own XML report) on its sample file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywats_client.converters import ContextData, convert_in_process
+from pywats_client.converters.loader import load_converter
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "converters" / "teststand-xml"
+CONTEXT = ContextData(station_name="CTX", arguments={"operation_type": "100", "part_number": "PARAM-PN"})
+
+
+def _flat(step: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {step["name"]: step}
+    for child in step.get("steps") or []:
+        found.update(_flat(child))
+    return found
+
+
+def _reports() -> list[dict[str, Any]]:
+    outcome = convert_in_process("teststand-xml", DATA / "sensor_board_batch.xml", context=CONTEXT)
+    assert outcome.ok, outcome.error
+    return outcome.reports
+
+
+def test_registered_short_name() -> None:
+    assert load_converter("teststand-xml").__name__ == "TestStandXMLConverter"
+
+
+def test_header_per_uut() -> None:
+    first, second = _reports()
+    assert (first["sn"], first["pn"], first["rev"], first["result"]) == ("SB-1001", "SENSOR-BOARD-4", "A", "F")
+    assert (second["sn"], second["pn"], second["result"]) == ("SB-1002", "PARAM-PN", "P")  # empty PartNumber
+    assert first["machineName"] == "TS-LINE-4" and first["processCode"] == 100
+    assert first["uut"] == {"user": "ingrid", "execTime": 3.5, "testSocketIndex": 0, "batchSN": "BATCH-77"}
+    assert second["uut"]["testSocketIndex"] == 1
+    assert first["start"].startswith("2026-05-12T08:05:10.25")
+    assert first["id"] != second["id"]
+    again = _reports()
+    assert [r["id"] for r in again] == [first["id"], second["id"]]  # the same file gives the same ids
+
+
+def test_steps() -> None:
+    root = _reports()[0]["root"]
+    assert (root["name"], root["stepType"], root["status"]) == ("MainSequence Callback", "SequenceCall", "F")
+    assert root["seqCall"] == {"path": "E:\\TestStand\\Seq\\Sensor Board.seq", "name": "Sensor Board.seq",
+                               "version": "2.4.0.11"}
+    steps = _flat(root)
+    assert steps["Warm up"]["group"] == "S" and steps["Power down"]["group"] == "C"
+    assert steps["Warm up"]["start"].startswith("2026-05-12T08:05:10.35")  # 50.1 s − 50.0 s after the start
+    assert steps["Warm up"]["totTime"] == 0.5 and steps["Warm up"]["tsGuid"] == "ID#:WarmUpStepId0000000"
+    assert steps["Self test"]["booleanMeas"] == [{"status": "P"}]
+    assert steps["Optional RF"]["status"] == "S" and "booleanMeas" not in steps["Optional RF"]
+    eeprom = steps["Read EEPROM"]
+    assert (eeprom["status"], eeprom["errorCode"], eeprom["errorMessage"]) == ("E", -17, "Instrument timeout")
+    assert steps["If"]["reportText"] == "{True}"
+    thermal = steps["Thermal check"]
+    assert thermal["seqCall"]["name"] == "Thermal.seq" and thermal["seqCall"]["version"] == "1.2.0.0"
+    assert [s["name"] for s in thermal["steps"]] == ["Board temp"]
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("3V3 supply", ("GELE", 3.29, 3.2, 3.4, "V", "P")),
+        ("Gain", ("GE", 7.0, 10.0, None, None, "F")),
+        ("Load current", ("GELE", 0.98, 0.95, 1.05, "A", "P")),  # EQT: 1 ± 5 %
+        ("Board temp", ("LOG", 21.5, None, None, "degC", "P")),
+    ],
+)
+def test_numeric(step: str, expected: tuple[Any, ...]) -> None:
+    meas = _flat(_reports()[0]["root"])[step]["numericMeas"][0]
+    got = (meas["compOp"], meas["value"], meas.get("lowLimit"), meas.get("highLimit"), meas.get("unit"), meas["status"])
+    assert got == expected
+
+
+def test_string_and_multi() -> None:
+    steps = _flat(_reports()[0]["root"])
+    assert steps["Bootloader"]["stringMeas"] == [{"value": "1.0.7", "compOp": "CASESENSIT", "limit": "1.0.7", "status": "P"}]
+    assert steps["Region code"]["stringMeas"][0]["compOp"] == "IGNORECASE"
+    accel = steps["Accelerometer"]
+    assert [(m["name"], m["value"], m["status"]) for m in accel["numericMeas"]] == [
+        ("X axis", 0.5, "P"), ("Y axis", 1.5, "F")]
+
+
+def test_refuses_other_formats(tmp_path: Path) -> None:
+    atml = DATA.parent / "atml" / "teststand_atml5_valve.xml"
+    outcome = convert_in_process("teststand-xml", atml, context=CONTEXT)
+    assert not outcome.ok
+    assert (outcome.error or "").startswith("teststand_atml5_valve.xml: not a TestStand XML report")
+    broken = tmp_path / "cut.xml"
+    broken.write_text("<Reports><Report Type='UUT'>")
+    outcome = convert_in_process("teststand-xml", broken, context=CONTEXT)
+    assert not outcome.ok and "cut.xml: invalid XML" in (outcome.error or "")
+    outcome = convert_in_process("teststand-xml", DATA / "sensor_board_batch.xml",
+                                 context=ContextData(arguments={"operation_type": "100"}))
+    assert not outcome.ok and "Report 2" in (outcome.error or "") and "'part_number'" in (outcome.error or "")
