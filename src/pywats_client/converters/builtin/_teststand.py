@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from pywats_client.converters.context import ConverterContext
-from pywats_client.converters.parameters import ConverterParameterError, StandardParameters
+from pywats_client.converters.parameters import (
+    ConverterParameterError,
+    StandardParameters,
+)
 
 __all__ = [
     "NUMERIC_COMP",

@@ -46,7 +46,7 @@ from pywats_client.converters.parameters import (
 from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
-__all__ = ["ATMLConverter", "ATMLFormatError", "DEFAULT_REVISION", "ROOT_STEP_NAME"]
+__all__ = ["DEFAULT_REVISION", "ROOT_STEP_NAME", "ATMLConverter", "ATMLFormatError"]
 
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 #: Revision used when neither the file nor the ``revision`` parameter gives one.
@@ -125,7 +125,7 @@ def _kind(datum: ET.Element) -> str:
 class _Datum:
     """A decoded ``c:Datum``: ``kind`` is ``num``, ``bool`` or ``str``."""
 
-    __slots__ = ("kind", "value", "unit")
+    __slots__ = ("kind", "unit", "value")
 
     def __init__(self, kind: str, value: Any, unit: str | None) -> None:
         self.kind = kind
@@ -160,7 +160,7 @@ def _datum(node: ET.Element, where: str) -> _Datum:
 class _Limits:
     """Limits of one ``TestResult`` mapped to WSJF (``op`` ``None``: no limits given)."""
 
-    __slots__ = ("op", "low", "high", "text")
+    __slots__ = ("high", "low", "op", "text")
 
     def __init__(self, op: str | None = None, low: Any = None, high: Any = None, text: str | None = None) -> None:
         self.op = op
@@ -326,7 +326,7 @@ class _Container:
 class _Document:
     """State of one ``TestResults`` element while it is read."""
 
-    __slots__ = ("containers", "root", "socket", "batch_sn", "props")
+    __slots__ = ("batch_sn", "containers", "props", "root", "socket")
 
     def __init__(self) -> None:
         self.containers: list[_Container] = []

@@ -46,7 +46,7 @@ from pywats_client.converters.parameters import (
 from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
-__all__ = ["TestStandXMLConverter", "DEFAULT_REVISION"]
+__all__ = ["DEFAULT_REVISION", "TestStandXMLConverter"]
 
 #: Revision used when neither the file nor the ``revision`` parameter gives one.
 DEFAULT_REVISION = "A"
