@@ -268,41 +268,66 @@ def _limits(result: ET.Element, is_string: bool, where: str, warn: list[str]) ->
     return _Limits()
 
 
-def _props_of(node: ET.Element) -> list[dict[str, Any]]:
-    """WSJF additional-data properties of a ``Collection``/``Item``/``Datum`` tree."""
-    props: list[dict[str, Any]] = []
-    for item in node:
-        if local_name(item.tag) != "Item":
-            continue
-        prop: dict[str, Any] = {"name": item.get("name") or ""}
-        datum = _child(item, "Datum")
-        sub = _child(item, "Collection")
-        if datum is not None:
-            kind = _kind(datum)
-            raw = datum.get("value")
-            if raw is None:
-                raw = _text(_child(datum, "Value"))
-            prop["type"] = "Boolean" if kind in ("boolean", "bool") else (
-                "String" if kind == "string" else "Number"
-            )
-            prop["value"] = raw
-        elif sub is not None:
-            prop["type"] = "Obj"
-            prop["props"] = _props_of(sub)
-        else:
-            prop["type"] = "String"
-            prop["value"] = " ".join(t.strip() for t in item.itertext() if t.strip())
-        props.append(prop)
-    return props
+def _type_word(kind: str) -> str:
+    if kind in ("boolean", "bool"):
+        return "Boolean"
+    if kind == "string":
+        return "String"
+    return "Number"
 
 
-def _additional(name: str, data: ET.Element) -> dict[str, Any]:
+def _array(name: str, array: ET.Element) -> dict[str, Any]:
+    """A ``c:IndexedArray`` as a WSJF additional-data array property."""
+    kind = _kind(array)
+    base = kind[:-5] if kind.endswith("array") else kind
+    indexes = []
+    dims = 1
+    for element in _children(array, "Element"):
+        position = element.get("position") or ""
+        numbers = [int(p) for p in re.findall(r"-?\d+", position)]
+        dims = max(dims, len(numbers))
+        raw = element.get("value")
+        if raw is None:
+            raw = _text(_child(element, "Value"))
+        indexes.append({"text": position, "indexes": numbers,
+                        "value": {"name": position, "type": _type_word(base), "value": raw}})
+    return {"name": name, "type": "Array", "array": {"dimension": dims, "type": _type_word(base), "indexes": indexes}}
+
+
+def _prop(name: str, holder: ET.Element) -> dict[str, Any]:
+    """One WSJF additional-data property from an element holding a ``Datum``, a
+    ``Collection`` or an ``IndexedArray``."""
+    datum = _child(holder, "Datum")
+    if datum is not None:
+        raw = datum.get("value")
+        if raw is None:
+            value_node = _child(datum, "Value")
+            raw = (value_node.text or "") if value_node is not None else ""
+        return {"name": name, "type": _type_word(_kind(datum)), "value": raw}
+    collection = _child(holder, "Collection")
+    if collection is not None:
+        return {"name": name, "type": "Obj", "props": _props_of(collection)}
+    array = _child(holder, "IndexedArray")
+    if array is not None:
+        return _array(name, array)
+    return {"name": name, "type": "String", "value": " ".join(t.strip() for t in holder.itertext() if t.strip())}
+
+
+def _props_of(collection: ET.Element) -> list[dict[str, Any]]:
+    """WSJF additional-data properties of a ``Collection``'s items."""
+    return [_prop(item.get("name") or "", item) for item in _children(collection, "Item")]
+
+
+def _additional(name: str, data: ET.Element) -> dict[str, Any] | None:
+    """A TestStand additional result (``TestData`` or a ``Data`` item) as WSJF
+    ``additionalResults`` entry; ``None`` when it holds nothing."""
     collection = _child(data, "Collection")
     if collection is not None:
-        return {"name": name, "props": _props_of(collection)}
-    text = " ".join(t.strip() for t in data.itertext() if t.strip())
-    kind = "Array" if _child(data, "IndexedArray") is not None else "String"
-    return {"name": name, "props": [{"name": name, "type": kind, "value": text}]}
+        props = _props_of(collection)
+        return {"name": name, "props": props} if props else None
+    if len(data) == 0 and not (data.text or "").strip():
+        return None
+    return {"name": name, "props": [_prop(name, data)]}
 
 
 def _meas_status(step_status: str | None, result_status: str | None) -> str | None:
@@ -417,7 +442,7 @@ class ATMLConverter(FileConverter):
                     parent.remove(element)
                 elif name == "TestGroup" and doc.containers and doc.containers[-1].element is element:
                     container = doc.containers.pop()
-                    step = self._sequence(element, container.steps, f"{where} {_label(element)}")
+                    step = self._sequence(element, container.steps, f"{where} {_label(element)}", warn)
                     if doc.containers:
                         doc.containers[-1].steps.append(step)
                     else:  # a TestGroup outside any ResultSet: treat as the root
@@ -426,7 +451,7 @@ class ATMLConverter(FileConverter):
                         parent.remove(element)
                 elif name == "ResultSet" and doc.containers and doc.containers[-1].element is element:
                     container = doc.containers.pop()
-                    doc.root = self._root(element, container.steps, where)
+                    doc.root = self._root(element, container.steps, where, warn)
                     for child in list(element):
                         if local_name(child.tag) not in ("Outcome", "Extension"):
                             element.remove(child)
@@ -498,6 +523,9 @@ class ATMLConverter(FileConverter):
         for key, item in self._data_items(element).items():
             datum = _child(item, "Datum")
             if datum is None:
+                entry = _additional(key, item)
+                if entry is not None:
+                    step.setdefault("additionalResults", []).append(entry)
                 continue
             value = _datum(datum, f"{where} Data {key!r}").value
             if key == "ReportText":
@@ -509,6 +537,11 @@ class ATMLConverter(FileConverter):
                 step.setdefault("messagePopup", {})["response"] = str(value)
             elif key == "ButtonHit" and isinstance(value, (int, float)) and math.isfinite(value):
                 step.setdefault("messagePopup", {})["button"] = int(value)
+            elif key == "SeqFileVersion":
+                if str(value).strip():
+                    step.setdefault("seqCall", {})["version"] = str(value)
+            else:
+                step.setdefault("additionalResults", []).append({"name": key, "props": [_prop(key, item)]})
 
     def _step(self, element: ET.Element, where: str, warn: list[str]) -> dict[str, Any]:
         kind = local_name(element.tag)
@@ -523,7 +556,8 @@ class ATMLConverter(FileConverter):
         caller = _STEP_NAME_RE.search(element.get("userDefinedType") or "")
         if caller and not element.get("name"):
             step["name"] = caller.group(1)[:100]
-        self._measurements(step, element, status, where, warn)
+        self._measurements(step, _children(element, "TestResult"), status, where, warn,
+                           pass_fail="SequenceCall" not in step["stepType"])
         if step["stepType"] == "Test":  # no ts:StepType: WATS' generic types by what was measured
             if "numericMeas" in step:
                 step["stepType"] = "ET_MNLT" if len(step["numericMeas"]) > 1 else "ET_NLT"
@@ -534,79 +568,159 @@ class ATMLConverter(FileConverter):
         return step
 
     def _measurements(
-        self, step: dict[str, Any], test: ET.Element, status: str | None, where: str, warn: list[str]
+        self,
+        step: dict[str, Any],
+        results: list[ET.Element],
+        status: str | None,
+        where: str,
+        warn: list[str],
+        *,
+        pass_fail: bool,
     ) -> None:
+        """Map a step's ``TestResult`` elements.
+
+        Results with ``TestLimits`` are the step's measurements (when none has limits,
+        every scalar result is); the other results are TestStand *additional results*
+        and go to ``additionalResults``. ``ReportText`` results become the report text;
+        WATS' multiple pass/fail and string steps (``Measurement`` collections) become
+        measurement lists. ``pass_fail``: a P/F step without any measured value gets a
+        pass/fail measurement (TestStand leaves the PassFail value out of ATML).
+        """
         scalars: list[tuple[ET.Element, _Datum]] = []
         extra: list[dict[str, Any]] = []
         texts: list[str] = []
-        for result in _children(test, "TestResult"):
+        for result in results:
             rname = result.get("name") or result.get("ID") or ""
             data = _child(result, "TestData")
             if data is None:
                 continue
             datum_node = _child(data, "Datum")
             if datum_node is None:
-                extra.append(_additional(rname, data))
+                collection = _child(data, "Collection")
+                if collection is not None and self._wats_multi(step, collection, status, where):
+                    continue
+                entry = _additional(rname, data)
+                if entry is not None:
+                    extra.append(entry)
                 continue
             datum = _datum(datum_node, f"{where} TestResult {rname!r}")
-            if rname in ("ReportText", "Step Comment") and datum.kind == "str":
+            if rname == "ReportText" and datum.kind == "str":
                 if datum.value.strip():
                     texts.append(datum.value)
                 continue
             scalars.append((result, datum))
         if texts:
             step["reportText"] = "\n".join([step["reportText"], *texts] if step.get("reportText") else texts)
-        if not scalars:
-            if status in ("P", "F") and local_name(test.tag) == "Test" and "SequenceCall" not in step["stepType"]:
-                step["booleanMeas"] = [{"status": status}]
-        else:
-            first_limited = next((d.kind for r, d in scalars if _child(r, "TestLimits") is not None), scalars[0][1].kind)
-            chosen = [(r, d) for r, d in scalars if d.kind == first_limited]
+        limited = [(r, d) for r, d in scalars if _child(r, "TestLimits") is not None]
+        measured = limited or scalars
+        if measured:
+            kind = measured[0][1].kind
+            chosen = [(r, d) for r, d in measured if d.kind == kind]
             for result, datum in scalars:
-                if datum.kind != first_limited:
-                    extra.append({"name": result.get("name") or result.get("ID") or "", "props": [{
-                        "name": result.get("name") or result.get("ID") or "",
-                        "type": {"num": "Number", "bool": "Boolean"}.get(datum.kind, "String"),
-                        "value": str(datum.value).lower() if datum.kind == "bool" else str(datum.value),
-                    }]})
-            multi = len(chosen) > 1
-            items: list[dict[str, Any]] = []
-            for index, (result, datum) in enumerate(chosen):
-                rname = result.get("name") or result.get("ID") or ""
-                rstatus = _outcome(result)
-                lim = _limits(result, datum.kind == "str", f"{where} TestResult {rname!r}", warn)
-                item: dict[str, Any] = {}
-                if multi:
-                    item["name"] = (rname or f"Measurement {index}")[:100]
-                mstatus = _meas_status(status if not multi else None, rstatus)
-                if multi and mstatus is None and status == "S":
-                    mstatus = "S"
-                if datum.kind == "num":
-                    item["value"] = datum.value
-                    item["compOp"] = lim.op or "LOG"
-                    if lim.low is not None and item["compOp"] != "LOG":
-                        item["lowLimit"] = lim.low
-                    if lim.high is not None and item["compOp"] != "LOG":
-                        item["highLimit"] = lim.high
-                    if datum.unit:
-                        item["unit"] = datum.unit
-                elif datum.kind == "str":
-                    item["value"] = datum.value
-                    item["compOp"] = lim.op or "LOG"
-                    if lim.text is not None and item["compOp"] != "LOG":
-                        item["limit"] = lim.text
-                else:
-                    if mstatus is None:
-                        mstatus = "P" if datum.value else "F"
-                if mstatus is not None:
-                    item["status"] = mstatus
-                items.append(item)
-            key = {"num": "numericMeas", "str": "stringMeas", "bool": "booleanMeas"}[first_limited]
-            step[key] = items
+                if not any(result is r for r, _ in chosen):
+                    rname = result.get("name") or result.get("ID") or ""
+                    data = _child(result, "TestData")
+                    if data is not None:
+                        extra.append({"name": rname, "props": [_prop(rname, data)]})
+            self._measured(step, chosen, status, where, warn)
+        elif pass_fail and status in ("P", "F") and not any(
+            key in step for key in ("numericMeas", "stringMeas", "booleanMeas")
+        ):
+            step["booleanMeas"] = [{"status": status}]
         if extra:
-            step["additionalResults"] = extra
+            step.setdefault("additionalResults", []).extend(extra)
 
-    def _sequence(self, element: ET.Element, steps: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    def _measured(
+        self, step: dict[str, Any], chosen: list[tuple[ET.Element, _Datum]], status: str | None, where: str,
+        warn: list[str],
+    ) -> None:
+        kind = chosen[0][1].kind
+        multi = len(chosen) > 1
+        items: list[dict[str, Any]] = []
+        for index, (result, datum) in enumerate(chosen):
+            rname = result.get("name") or result.get("ID") or ""
+            rstatus = _outcome(result)
+            lim = _limits(result, datum.kind == "str", f"{where} TestResult {rname!r}", warn)
+            item: dict[str, Any] = {}
+            if multi:
+                item["name"] = (rname or f"Measurement {index}")[:100]
+            mstatus = _meas_status(status if not multi else None, rstatus)
+            if multi and mstatus is None and status == "S":
+                mstatus = "S"
+            if datum.kind == "num":
+                item["value"] = datum.value
+                item["compOp"] = lim.op or "LOG"
+                if lim.low is not None and item["compOp"] != "LOG":
+                    item["lowLimit"] = lim.low
+                if lim.high is not None and item["compOp"] != "LOG":
+                    item["highLimit"] = lim.high
+                if datum.unit:
+                    item["unit"] = datum.unit
+            elif datum.kind == "str":
+                item["value"] = datum.value
+                item["compOp"] = lim.op or "LOG"
+                if lim.text is not None and item["compOp"] != "LOG":
+                    item["limit"] = lim.text
+            elif mstatus is None:
+                mstatus = "P" if datum.value else "F"
+            if mstatus is not None:
+                item["status"] = mstatus
+            items.append(item)
+        key = {"num": "numericMeas", "str": "stringMeas", "bool": "booleanMeas"}[kind]
+        step[key] = items
+
+    @staticmethod
+    def _wats_multi(step: dict[str, Any], collection: ET.Element, status: str | None, where: str) -> bool:
+        """WATS' multiple pass/fail and string value steps (``ET_MPFT``/``ET_MSVT``) log a
+        ``Measurement`` collection of ``Measurement[n]`` items (MeasName, Status, and
+        PassFail or StringData/StringLimit/Comp). Map them; ``False`` if it is not one."""
+        entries = []
+        for item in _children(collection, "Item"):
+            inner = _child(item, "Collection")
+            if inner is None or not (item.get("name") or "").startswith("Measurement["):
+                return False
+            fields: dict[str, Any] = {}
+            for field in _children(inner, "Item"):
+                datum = _child(field, "Datum")
+                if datum is not None:
+                    fields[field.get("name") or ""] = _datum(datum, f"{where} {item.get('name')}").value
+            if "MeasName" not in fields or "Status" not in fields:
+                return False
+            entries.append(fields)
+        if not entries:
+            return False
+        strings = [e for e in entries if "StringData" in e]
+        if strings and len(strings) == len(entries):
+            meas = []
+            for e in entries:
+                op = STRING_COMP.get(str(e.get("Comp") or "LOG").replace(" ", "").upper())
+                if op is None:  # WATS' own words
+                    op = {"EQUAL": "CASESENSIT", "NOTEQUAL": "NE"}.get(str(e.get("Comp")).replace(" ", "").upper(), "LOG")
+                m: dict[str, Any] = {"name": str(e["MeasName"])[:100], "value": str(e["StringData"]), "compOp": op}
+                if op != "LOG":
+                    m["limit"] = str(e.get("StringLimit") or "")
+                letter = status_letter(str(e["Status"]))
+                if letter in ("P", "F", "S"):
+                    m["status"] = letter
+                meas.append(m)
+            step["stringMeas"] = meas
+            return True
+        if all("PassFail" in e or "StringData" not in e for e in entries):
+            boolean = []
+            for e in entries:
+                letter = status_letter(str(e["Status"]))
+                if letter not in ("P", "F", "S"):
+                    letter = "P" if e.get("PassFail") is True else "F" if e.get("PassFail") is False else None
+                if letter is None:
+                    return False
+                boolean.append({"name": str(e["MeasName"])[:100], "status": letter})
+            step["booleanMeas"] = boolean
+            return True
+        return False
+
+    def _sequence(
+        self, element: ET.Element, steps: list[dict[str, Any]], where: str, warn: list[str]
+    ) -> dict[str, Any]:
         status = _outcome(element)
         step = self._common(element, "SequenceCall", status)
         path, file_name, sequence = split_sequence(element.get("name"))
@@ -621,24 +735,32 @@ class ATMLConverter(FileConverter):
         if file_name:
             call["name"] = file_name
         version = None
+        own: list[ET.Element] = []
         for result in _children(element, "TestResult"):
             if (result.get("name") or result.get("ID")) == "SeqFileVersion":
                 datum = _find(result, "Datum")
                 if datum is not None:
                     version = _datum(datum, where).value
+            else:
+                own.append(result)
         if version not in (None, ""):
             call["version"] = str(version)
         if call:
             step["seqCall"] = call
         self._apply_data(step, element, where)
+        # a test step that calls a sequence (Sequence adapter, post action) keeps its own
+        # measurements next to the called steps
+        self._measurements(step, own, status, where, warn, pass_fail=False)
         step["steps"] = steps
         return step
 
-    def _root(self, result_set: ET.Element, steps: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    def _root(
+        self, result_set: ET.Element, steps: list[dict[str, Any]], where: str, warn: list[str]
+    ) -> dict[str, Any]:
         if len(steps) == 1 and "steps" in steps[0] and _ts_props(result_set) is None:
             # ATML 2.02: the ResultSet names the file, one TestGroup is the MainSequence call
             return steps[0]
-        root = self._sequence(result_set, steps, where)
+        root = self._sequence(result_set, steps, where, warn)
         if not result_set.get("callerName"):
             root["name"] = ROOT_STEP_NAME
         if "stepType" not in root or root["stepType"] == "SequenceCall":
