@@ -99,3 +99,19 @@ def test_refuses_other_formats(tmp_path: Path) -> None:
     outcome = convert_in_process("teststand-xml", DATA / "sensor_board_batch.xml",
                                  context=ContextData(arguments={"operation_type": "100"}))
     assert not outcome.ok and "Report 2" in (outcome.error or "") and "'part_number'" in (outcome.error or "")
+
+
+def test_additional_results_and_data() -> None:
+    report = _reports()[0]
+    assert report["additionalData"] == [{"name": "UUT.AdditionalData", "props": [
+        {"name": "Fixture", "type": "String", "flags": 0, "value": "FX-12"},
+        {"name": "Cycles", "type": "Number", "flags": 0, "value": "1412"}]}]
+    gain = _flat(report["root"])["Gain"]
+    curve, amplifier = gain["additionalResults"]
+    assert curve["name"] == "Gain curve"
+    array = curve["props"][0]["array"]
+    assert (array["dimension"], [i["value"]["value"] for i in array["indexes"]]) == (1, ["6.5", "6.9", "7"])
+    assert amplifier == {"name": "Amplifier", "props": [
+        {"name": "Channel", "type": "Number", "flags": 0, "value": "2"},
+        {"name": "Mode", "type": "String", "flags": 0, "value": "hi-z"}]}
+    assert "additionalResults" not in _flat(report["root"])["3V3 supply"]

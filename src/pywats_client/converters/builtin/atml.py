@@ -279,7 +279,7 @@ def _type_word(kind: str) -> str:
 def _array(name: str, array: ET.Element) -> dict[str, Any]:
     """A ``c:IndexedArray`` as a WSJF additional-data array property."""
     kind = _kind(array)
-    base = kind[:-5] if kind.endswith("array") else kind
+    base = kind.removesuffix("array")
     indexes = []
     dims = 1
     for element in _children(array, "Element"):

@@ -94,6 +94,56 @@ def _path(element: ET.Element | None, *names: str) -> ET.Element | None:
     return node
 
 
+#: Result properties the converter maps itself; every other property of a step result is a
+#: TestStand *additional result* and goes to ``additionalResults``.
+_KNOWN_RESULT_PROPS = frozenset({
+    "Error", "Status", "ReportText", "Common", "TS", "Numeric", "PassFail", "String", "Limits", "Comp",
+    "Units", "RawLimits", "Measurement", "ExitCode", "Response", "ButtonHit", "ThresholdType", "Nominal",
+})
+
+
+def _flags(prop: ET.Element) -> int | None:
+    text = (prop.get("Flags") or "").strip()
+    try:
+        return int(text, 0) if text else None
+    except ValueError:
+        return None
+
+
+def _wsjf_prop(prop: ET.Element) -> dict[str, Any]:
+    """A TestStand ``Prop`` as a WSJF additional-data property (name, type, flags, value,
+    sub-properties of an ``Obj``, elements of an ``Array``)."""
+    out: dict[str, Any] = {"name": prop.get("Name") or "", "type": prop.get("Type") or "String"}
+    flags = _flags(prop)
+    if flags is not None:
+        out["flags"] = flags
+    kind = out["type"]
+    if kind == "Obj" or kind == "TEResult":
+        out["props"] = [_wsjf_prop(p) for p in prop if local_name(p.tag) == "Prop"]
+    elif kind == "Array":
+        indexes = []
+        dims = 1
+        element_type = prop.get("ElementType") or ""
+        for value in prop:
+            if local_name(value.tag) != "Value":
+                continue
+            position = value.get("ID") or ""
+            numbers = [int(n) for n in position.strip("[]").split("][") if n.strip().lstrip("-").isdigit()]
+            if not numbers:
+                numbers = [int(n) for n in position.strip("[]").split(",") if n.strip().lstrip("-").isdigit()]
+            dims = max(dims, len(numbers))
+            inner = next((c for c in value if local_name(c.tag) == "Prop"), None)
+            item = _wsjf_prop(inner) if inner is not None else {"type": element_type or "String", "value": value.text or ""}
+            item["name"] = position
+            indexes.append({"text": position, "indexes": numbers, "value": item})
+        out["array"] = {"dimension": dims, "type": element_type, "indexes": indexes}
+    else:
+        text = _value_text(prop)
+        if text is not None:
+            out["value"] = text
+    return out
+
+
 def _threshold(limits: ET.Element | None, raw: ET.Element | None, kind: str) -> tuple[float, float] | None:
     """Real bounds of a nominal ± tolerance (``EQT``) limit, or ``None``."""
     for source in (limits, raw):
@@ -272,6 +322,13 @@ class TestStandXMLConverter(FileConverter):
             step["callExe"] = {"exitCode": exit_code}
         response = props.get("Response")
         button = _number(props.get("ButtonHit"))
+        extra = []
+        for key, prop in props.items():
+            if key and key not in _KNOWN_RESULT_PROPS:
+                mapped = _wsjf_prop(prop)
+                extra.append({"name": key, "props": mapped["props"] if "props" in mapped else [mapped]})
+        if extra:
+            step["additionalResults"] = extra
         if response is not None or (button is not None and "MessagePopup" in step["stepType"]):
             popup: dict[str, Any] = {}
             if response is not None:
@@ -450,6 +507,14 @@ class TestStandXMLConverter(FileConverter):
         if batch:
             info["batchSN"] = batch
         report["uut"] = info
+        additional = []
+        for source_name, holder in (("UUT", uprops), ("StationInfo", station)):
+            data = holder.get("AdditionalData")
+            if data is not None and any(local_name(p.tag) == "Prop" for p in data):
+                additional.append({"name": f"{source_name}.AdditionalData",
+                                   "props": [_wsjf_prop(p) for p in data if local_name(p.tag) == "Prop"]})
+        if additional:
+            report["additionalData"] = additional
         report["id"] = str(uuid.uuid5(
             _ID_NAMESPACE, "|".join((machine, serial, part, report.get("start") or "", report_el.get("Link") or ""))
         ))
