@@ -220,3 +220,32 @@ def test_teststand_refuses_other_formats_and_missing_operation(tmp_path: Path) -
     assert not outcome.ok and "sensor_board_batch.xml: not an ATML" in (outcome.error or "")
     outcome = convert_in_process("atml", DATA / "teststand_atml202_pump.xml", context=ContextData())
     assert not outcome.ok and "'operation_type'" in (outcome.error or "")
+
+
+def test_teststand_202_additional_results() -> None:
+    steps = _flat(_one("teststand_atml202_pump.xml")["root"])
+    torque = steps["Seal torque"]
+    assert [m["value"] for m in torque["numericMeas"]] == [2.2]  # only the result with limits is measured
+    extra = {entry["name"]: entry["props"] for entry in torque["additionalResults"]}
+    assert extra["Tool"] == [{"name": "Id", "type": "String", "value": "TQ-9"},
+                             {"name": "Calibrated", "type": "Boolean", "value": "true"}]
+    assert extra["Angle"] == [{"name": "Angle", "type": "Number", "value": "33.5"}]
+    curve = extra["Torque curve"][0]["array"]
+    assert curve["dimension"] == 2
+    assert [(i["indexes"], i["value"]["value"]) for i in curve["indexes"]][:2] == [([0, 0], "0.5"), ([1, 0], "1.5")]
+    fixture = {entry["name"]: entry["props"] for entry in steps["Log fixture"]["additionalResults"]}
+    assert fixture["Fixture"] == [{"name": "Id", "type": "String", "value": "FX-PUMP-3"}]
+
+
+def test_teststand_202_wats_multi_steps_and_test_calling_sequence() -> None:
+    steps = _flat(_one("teststand_atml202_pump.xml")["root"])
+    assert steps["Status words"]["stringMeas"] == [
+        {"name": "Pump state", "value": "RUN", "compOp": "CASESENSIT", "limit": "RUN", "status": "P"},
+        {"name": "Fault text", "value": "none", "compOp": "LOG", "status": "P"},
+    ]
+    assert steps["Interlocks"]["booleanMeas"] == [{"name": "Door", "status": "P"}, {"name": "E-stop", "status": "F"}]
+    prime = [s for s in _one("teststand_atml202_pump.xml")["root"]["steps"] if s["name"] == "Prime pump"][0]
+    assert prime["stepType"] == "NumericLimitTest"
+    assert prime["numericMeas"] == [{"value": 1.1, "compOp": "LE", "lowLimit": 2.0, "unit": "s", "status": "P"}]
+    (post,) = prime["steps"]
+    assert post["stepType"] == "SequenceCall" and [s["name"] for s in post["steps"]] == ["Open vent"]
