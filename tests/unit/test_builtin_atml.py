@@ -214,12 +214,15 @@ def test_teststand_batch_one_report_per_socket() -> None:
     assert outcome.reports[1]["root"]["steps"][0]["numericMeas"][0]["status"] == "F"
 
 
-def test_teststand_refuses_other_formats_and_missing_operation(tmp_path: Path) -> None:
+def test_teststand_refuses_other_formats_and_unknown_operation() -> None:
     other = DATA.parent / "teststand-xml" / "sensor_board_batch.xml"
     outcome = convert_in_process("atml", other, context=TS_CONTEXT)
     assert not outcome.ok and "sensor_board_batch.xml: not an ATML" in (outcome.error or "")
-    outcome = convert_in_process("atml", DATA / "teststand_atml202_pump.xml", context=ContextData())
-    assert not outcome.ok and "'operation_type'" in (outcome.error or "")
+    outcome = convert_in_process("atml", DATA / "teststand_atml202_pump.xml",
+                                 context=ContextData(arguments={"operation_type": "Nonexistent"}))
+    assert (outcome.error or "").startswith("teststand_atml202_pump.xml: parameter 'operation_type'")
+    # no operation parameter at all: WATS' conventional test operation 100
+    assert _one("teststand_atml202_pump.xml", ContextData())["processCode"] == 100
 
 
 def test_teststand_202_additional_results() -> None:

@@ -169,24 +169,24 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def operation_code(params: StandardParameters, context: ConverterContext, fname: str) -> int:
-    """The report's process code from ``operation_type`` (or the older ``operation`` /
-    ``process_code`` keys); TestStand files carry no operation.
+def operation_code(params: StandardParameters, context: ConverterContext) -> int:
+    """The report's process code: the ``operation_type`` parameter (or the older
+    ``operation`` / ``process_code`` keys), else WATS' conventional test operation
+    (``DEFAULT_TEST_PROCESS_CODE``, 100) — TestStand reports name no operation.
 
     Raises:
-        ConverterParameterError: none is set, or a name the process list does not know.
+        ConverterParameterError: a process name the process list does not know.
     """
+    from pywats.tools.report_builder import DEFAULT_TEST_PROCESS_CODE
+
     if params.operation_type is not None:
         code = params.process_code(context.process_code)
-        assert code is not None
-        return code
+        return DEFAULT_TEST_PROCESS_CODE if code is None else code
     legacy = context.parameters.get("operation", context.parameters.get("process_code"))
     if legacy not in (None, ""):
-        return StandardParameters.from_mapping({"operation_type": legacy}).process_code(context.process_code) or 0
-    raise ConverterParameterError(
-        f"{fname}: TestStand reports name no operation; set the converter parameter 'operation_type' "
-        "(a process code such as 100, or a process name such as 'FCT')"
-    )
+        code = StandardParameters.from_mapping({"operation_type": legacy}).process_code(context.process_code)
+        return DEFAULT_TEST_PROCESS_CODE if code is None else code
+    return DEFAULT_TEST_PROCESS_CODE
 
 
 def iter_elements(

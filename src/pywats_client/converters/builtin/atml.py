@@ -385,10 +385,12 @@ class ATMLConverter(FileConverter):
         warnings: list[str] = []
         try:
             params = StandardParameters.from_mapping(context.parameters)
-            operation = operation_code(params, context, source.name)
+            operation = operation_code(params, context)
             reports = self._read(source, context, params, operation, warnings)
-        except (XMLFormatError, ConverterParameterError) as exc:
+        except XMLFormatError as exc:
             message = str(exc)
+        except ConverterParameterError as exc:
+            message = f"{source.name}: {exc}"
         else:
             for text in warnings:
                 context.log_warning(text)
