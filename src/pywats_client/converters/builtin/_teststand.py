@@ -83,11 +83,19 @@ class XMLFormatError(ValueError):
     The message names the file (and where useful the element)."""
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def local_name(tag: Any) -> str:
     """Element name without its namespace (``{urn:x}Test`` → ``Test``)."""
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < 4096:  # a file cannot grow it without bound
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def status_letter(word: str | None, qualifier: str | None = None) -> str | None:
