@@ -115,3 +115,19 @@ def test_additional_results_and_data() -> None:
         {"name": "Channel", "type": "Number", "flags": 0, "value": "2"},
         {"name": "Mode", "type": "String", "flags": 0, "value": "hi-z"}]}
     assert "additionalResults" not in _flat(report["root"])["3V3 supply"]
+
+
+def test_report_without_step_results(tmp_path: Path) -> None:
+    """IncludeStepResults off: TestStand writes the UUT, no result tree; the report keeps the UUT result."""
+    path = tmp_path / "bare.xml"
+    path.write_text(
+        "<Reports><Report Type='UUT' UUTResult='Failed'>"
+        "<Prop Name='UUT' Type='Obj'><Prop Name='SerialNumber' Type='String'><Value>SN-9</Value></Prop>"
+        "<Prop Name='PartNumber' Type='String'><Value>PN-9</Value></Prop></Prop>"
+        "</Report></Reports>"
+    )
+    outcome = convert_in_process("teststand-xml", path, context=CONTEXT)
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert (report["sn"], report["pn"], report["result"]) == ("SN-9", "PN-9", "F")
+    assert report["root"]["steps"] == [] and report["root"]["name"] == "MainSequence Callback"

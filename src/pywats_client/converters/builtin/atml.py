@@ -759,13 +759,17 @@ class ATMLConverter(FileConverter):
     def _root(
         self, result_set: ET.Element, steps: list[dict[str, Any]], where: str, warn: list[str]
     ) -> dict[str, Any]:
-        if len(steps) == 1 and "steps" in steps[0] and _ts_props(result_set) is None:
-            # ATML 2.02: the ResultSet names the file, one TestGroup is the MainSequence call
-            return steps[0]
+        name = (result_set.get("name") or "").strip()
+        if len(steps) == 1 and "steps" in steps[0] and "#" not in name:
+            # ATML 2.02: the ResultSet names the sequence file, its one TestGroup
+            # ("File.seq#MainSequence") is the process model's MainSequence call
+            path = str(steps[0].get("seqCall", {}).get("path", ""))
+            if not name or path.casefold() == name.casefold():
+                return steps[0]
         root = self._sequence(result_set, steps, where, warn)
         if not result_set.get("callerName"):
             root["name"] = ROOT_STEP_NAME
-        if "stepType" not in root or root["stepType"] == "SequenceCall":
+        if "SeqCall" not in root["stepType"] and "SequenceCall" not in root["stepType"]:
             root["stepType"] = "SequenceCall"
         return root
 

@@ -254,8 +254,9 @@ class TestStandXMLConverter(FileConverter):
                 elif name == "Report":
                     report_type = (element.get("Type") or "UUT").casefold()
                     if report_type == "uut" or "UUT" in header:
-                        if root_step is None:
-                            raise XMLFormatError(f"{where}: the report holds no step results (Prop Type='TEResult')")
+                        if root_step is None:  # step results not included in the report
+                            root_step = step_dict("MainSequence Callback", "SequenceCall", None, "M")
+                            root_step["steps"] = []
                         reports.append(
                             self._report(element, header, root_step, where, context, params, operation)
                         )
