@@ -211,7 +211,10 @@ def test_teststand_batch_one_report_per_socket() -> None:
         ("B-0001", "P", 0, "LOT-2026-17", "BATCH-RIG-3"),
         ("B-0002", "F", 1, "LOT-2026-17", "BATCH-RIG-3"),
     ]
-    assert outcome.reports[1]["root"]["steps"][0]["numericMeas"][0]["status"] == "F"
+    failed = outcome.reports[1]["root"]["steps"][0]
+    assert failed["numericMeas"][0]["status"] == "F"
+    assert failed["causedUUTFailure"] is True  # TestStand's critical failure stack names it
+    assert "causedUUTFailure" not in outcome.reports[0]["root"]["steps"][0]
 
 
 def test_teststand_refuses_other_formats_and_unknown_operation() -> None:

@@ -54,6 +54,8 @@ def test_steps() -> None:
     assert steps["Warm up"]["start"].startswith("2026-05-12T08:05:10.35")  # 50.1 s − 50.0 s after the start
     assert steps["Warm up"]["totTime"] == 0.5 and steps["Warm up"]["tsGuid"] == "ID#:WarmUpStepId0000000"
     assert steps["Self test"]["booleanMeas"] == [{"status": "P"}]
+    assert steps["Gain"]["causedUUTFailure"] is True  # UUT.CriticalFailureStack names its result id
+    assert [name for name, s in steps.items() if s.get("causedUUTFailure")] == ["Gain"]
     assert steps["Optional RF"]["status"] == "S" and "booleanMeas" not in steps["Optional RF"]
     eeprom = steps["Read EEPROM"]
     assert (eeprom["status"], eeprom["errorCode"], eeprom["errorMessage"]) == ("E", -17, "Instrument timeout")

@@ -351,10 +351,12 @@ class _Container:
 class _Document:
     """State of one ``TestResults`` element while it is read."""
 
-    __slots__ = ("batch_sn", "containers", "props", "root", "socket")
+    __slots__ = ("batch_sn", "by_id", "containers", "props", "root", "socket")
 
     def __init__(self) -> None:
         self.containers: list[_Container] = []
+        #: steps by their ATML ``ID`` (for TestStand's critical failure stack)
+        self.by_id: dict[str, dict[str, Any]] = {}
         self.root: dict[str, Any] | None = None
         self.socket: int | None = None
         self.batch_sn: str | None = None
@@ -440,11 +442,16 @@ class ATMLConverter(FileConverter):
                 if doc is None:
                     continue
                 if name in _STEP_ELEMENTS and doc.containers and parent is doc.containers[-1].element:
-                    doc.containers[-1].steps.append(self._step(element, f"{where} {_label(element)}", warn))
+                    step = self._step(element, f"{where} {_label(element)}", warn)
+                    doc.containers[-1].steps.append(step)
+                    if element.get("ID"):
+                        doc.by_id[element.get("ID") or ""] = step
                     parent.remove(element)
                 elif name == "TestGroup" and doc.containers and doc.containers[-1].element is element:
                     container = doc.containers.pop()
                     step = self._sequence(element, container.steps, f"{where} {_label(element)}", warn)
+                    if element.get("ID"):
+                        doc.by_id.setdefault(element.get("ID") or "", step)
                     if doc.containers:
                         doc.containers[-1].steps.append(step)
                     else:  # a TestGroup outside any ResultSet: treat as the root
@@ -843,6 +850,12 @@ class ATMLConverter(FileConverter):
             batch_sn = _value_attr(_child(props, "BatchSerialNumber"))
             if batch_sn and batch_sn.strip():
                 uut_info["batchSN"] = batch_sn.strip()
+            # the step whose failure failed the UUT (TestStand's critical failure stack)
+            for entry in props.iter():
+                if local_name(entry.tag) == "CriticalFailureStackEntry":
+                    failed = doc.by_id.get(entry.get("resultID") or "")
+                    if failed is not None:
+                        failed["causedUUTFailure"] = True
         if "batchSN" not in uut_info and batch.get("batchSerialNumber"):
             uut_info["batchSN"] = batch["batchSerialNumber"]
         report["uut"] = uut_info

@@ -220,6 +220,7 @@ class TestStandXMLConverter(FileConverter):
         fname = source.name
         reports: list[dict[str, Any]] = []
         done: dict[ET.Element, dict[str, Any]] = {}
+        ids: dict[str, dict[str, Any]] = {}  # steps by TS.Id, for the critical failure stack
         header: dict[str, ET.Element] = {}
         root_step: dict[str, Any] | None = None
         index = 0
@@ -242,14 +243,14 @@ class TestStandXMLConverter(FileConverter):
                 if name == "Prop" and parent is not None and local_name(parent.tag) == "Report":
                     prop_name = element.get("Name") or ""
                     if element.get("Type") == "TEResult":
-                        root_step = self._step(element, done, f"{where} root result", warn)
+                        root_step = self._step(element, done, ids, f"{where} root result", warn)
                         parent.remove(element)
                     elif prop_name in ("UUT", "StationInfo", "StartTime", "StartDate"):
                         header[prop_name] = element
                     else:
                         parent.remove(element)  # ReportOptions and the like: not report data
                 elif name == "Prop" and element.get("Type") == "TEResult":
-                    done[element] = self._step(element, done, f"{where} step", warn)
+                    done[element] = self._step(element, done, ids, f"{where} step", warn)
                     element.clear()
                 elif name == "Report":
                     report_type = (element.get("Type") or "UUT").casefold()
@@ -258,20 +259,26 @@ class TestStandXMLConverter(FileConverter):
                             root_step = step_dict("MainSequence Callback", "SequenceCall", None, "M")
                             root_step["steps"] = []
                         reports.append(
-                            self._report(element, header, root_step, where, context, params, operation)
+                            self._report(element, header, root_step, ids, where, context, params, operation)
                         )
                     if parent is not None:
                         parent.remove(element)
                     header = {}
                     root_step = None
                     done.clear()
+                    ids.clear()
         if not reports:
             raise XMLFormatError(f"{fname}: the TestStand XML report holds no UUT <Report>")
         return reports
 
     # ----------------------------------------------------------------------------------
     def _step(
-        self, result: ET.Element, done: dict[ET.Element, dict[str, Any]], where: str, warn: list[str]
+        self,
+        result: ET.Element,
+        done: dict[ET.Element, dict[str, Any]],
+        ids: dict[str, dict[str, Any]],
+        where: str,
+        warn: list[str],
     ) -> dict[str, Any]:
         props = _props(result)
         ts = props.get("TS")
@@ -286,6 +293,9 @@ class TestStandXMLConverter(FileConverter):
         guid = _text(tsp.get("StepId"))
         if guid:
             step["tsGuid"] = guid
+        result_id = _number(tsp.get("Id"))
+        if result_id is not None and math.isfinite(result_id):
+            ids.setdefault(str(int(result_id)), step)
         total = _number(tsp.get("TotalTime"))
         if total is not None and math.isfinite(total):
             step["totTime"] = total
@@ -466,6 +476,7 @@ class TestStandXMLConverter(FileConverter):
         report_el: ET.Element,
         header: dict[str, ET.Element],
         root: dict[str, Any],
+        ids: dict[str, dict[str, Any]],
         where: str,
         context: ConverterContext,
         params: StandardParameters,
@@ -509,6 +520,15 @@ class TestStandXMLConverter(FileConverter):
         batch = _text(uprops.get("BatchSerialNumber"))
         if batch:
             info["batchSN"] = batch
+        stack = uprops.get("CriticalFailureStack")
+        if stack is not None:  # the step whose failure failed the UUT
+            for value in stack:
+                entry = next((c for c in value if local_name(c.tag) == "Prop"), None) if local_name(value.tag) == "Value" else None
+                if entry is not None:
+                    number = _number(_props(entry).get("ResultId"))
+                    failed = ids.get(str(int(number))) if number is not None and math.isfinite(number) else None
+                    if failed is not None:
+                        failed["causedUUTFailure"] = True
         report["uut"] = info
         additional = []
         for source_name, holder in (("UUT", uprops), ("StationInfo", station)):
