@@ -255,3 +255,45 @@ def test_teststand_202_wats_multi_steps_and_test_calling_sequence() -> None:
     assert prime["numericMeas"] == [{"value": 1.1, "compOp": "LE", "lowLimit": 2.0, "unit": "s", "status": "P"}]
     (post,) = prime["steps"]
     assert post["stepType"] == "SequenceCall" and [s["name"] for s in post["steps"]] == ["Open vent"]
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "letter"),
+    [
+        ("Passed", None, "P"), ("Failed", None, "F"), ("Done", None, "D"), ("Errored", None, "E"),
+        ("Aborted", None, "T"), ("NotStarted", None, "S"), ("UserDefined", None, "U"),
+        ("Aborted", "Skipped", "S"), ("UserDefined", "Skipped", "S"), ("UserDefined", "Terminated", "T"),
+        ("UserDefined", "Error", "E"), ("Aborted", "Rework", "U"), ("Timeout", None, "E"),
+    ],
+)
+def test_outcome_and_qualifier(value: str, qualifier: str | None, letter: str) -> None:
+    from pywats_client.converters.builtin._teststand import status_letter
+
+    assert status_letter(value, qualifier) == letter
+
+
+def test_teststand_number_and_time_forms() -> None:
+    import math
+    from datetime import timedelta
+
+    from pywats_client.converters.builtin._teststand import parse_float, parse_iso
+
+    assert [parse_float(t) for t in ("1.5", "-INF", "1.#INF", "-1.#INF", "0x1F")] == [1.5, -math.inf, math.inf, -math.inf, 31.0]
+    assert all(math.isnan(parse_float(t) or 0.0) for t in ("NaN", "1.#QNAN", "-1.#IND", "IND"))
+    seven = parse_iso("2026-02-10T09:00:00.1234567")  # 7 fraction digits, no offset: local time
+    assert seven is not None and seven.microsecond == 123456 and seven.utcoffset() is not None
+    zulu = parse_iso("2026-02-10T09:00:00Z")
+    assert zulu is not None and zulu.utcoffset() == timedelta(0)
+    offset = parse_iso("2026-02-10T09:00:00.5-05:00")
+    assert offset is not None and offset.utcoffset() == timedelta(hours=-5)
+    assert parse_iso("10/02/2026 09:00") is None
+
+
+def test_unreadable_start_refuses(tmp_path: Path) -> None:
+    text = (DATA / "teststand_atml202_pump.xml").read_text(encoding="iso-8859-1")
+    bad = tmp_path / "bad_start.xml"
+    bad.write_text(text.replace('startDateTime = "2026-02-10T09:00:00.100" endDateTime', 'startDateTime = "Tuesday" endDateTime'),
+                   encoding="iso-8859-1")
+    outcome = convert_in_process("atml", bad, context=TS_CONTEXT)
+    assert not outcome.ok
+    assert "bad_start.xml: ResultSet startDateTime 'Tuesday' is not an ISO 8601 date-time" in (outcome.error or "")

@@ -7,16 +7,14 @@ file paths, comparison operators); this module maps them to WSJF once.
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pywats_client.converters.context import ConverterContext
-from pywats_client.converters.parameters import (
-    ConverterParameterError,
-    StandardParameters,
-)
+from pywats_client.converters.parameters import StandardParameters
 
 __all__ = [
     "NUMERIC_COMP",
@@ -27,6 +25,7 @@ __all__ = [
     "local_name",
     "operation_code",
     "parse_float",
+    "parse_iso",
     "split_sequence",
     "status_letter",
     "step_dict",
@@ -98,6 +97,39 @@ def local_name(tag: Any) -> str:
     return name
 
 
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """An ISO 8601 date-time as TestStand writes it (any number of fraction digits, ``Z``
+    or an offset, or none: then it is the station's local time); ``None`` if it is not one.
+
+    Written out rather than left to :meth:`datetime.fromisoformat`, which before Python
+    3.11 takes neither ``Z`` nor 7 fraction digits.
+    """
+    match = _ISO.match(text or "")
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
+    except ValueError:
+        return None
+    if zone is None:
+        return moment.astimezone()
+    if zone.upper() == "Z":
+        return moment.replace(tzinfo=timezone.utc)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    return moment.replace(tzinfo=timezone(sign * offset))
+
+
 def status_letter(word: str | None, qualifier: str | None = None) -> str | None:
     """WSJF step status for a TestStand/ATML status word (``None`` for an empty word).
 
@@ -142,8 +174,10 @@ def parse_float(text: str | None) -> float | None:
     except ValueError:
         pass
     low = value.casefold().lstrip("+")
-    if low in ("ind", "-ind", "nan(ind)", "-nan(ind)", "-nan"):
+    if low in ("ind", "-ind", "nan(ind)", "-nan(ind)", "-nan") or "#ind" in low or "#qnan" in low or "#snan" in low:
         return math.nan
+    if "#inf" in low:  # 1.#INF, -1.#INF (Microsoft C runtime formatting)
+        return -math.inf if low.startswith("-") else math.inf
     if low.startswith("0x"):
         try:
             return float(int(low, 16))

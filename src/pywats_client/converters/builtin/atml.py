@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pywats_client.converters.base import FileConverter
-from pywats_client.converters.builtin._common import parse_time
 from pywats_client.converters.builtin._teststand import (
     NUMERIC_COMP,
     STRING_COMP,
@@ -31,6 +30,7 @@ from pywats_client.converters.builtin._teststand import (
     local_name,
     operation_code,
     parse_float,
+    parse_iso,
     split_sequence,
     status_letter,
     step_dict,
@@ -108,12 +108,7 @@ def _outcome(element: ET.Element, *names: str) -> str | None:
 
 
 def _time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return parse_time(text)
-    except ValueError:
-        return None
+    return parse_iso(text) if text else None
 
 
 def _kind(datum: ET.Element) -> str:
@@ -818,6 +813,10 @@ class ATMLConverter(FileConverter):
         start = _time(result_set.get("startDateTime"))
         if start is not None:
             report["start"] = iso(start)
+        elif (result_set.get("startDateTime") or "").strip():
+            raise XMLFormatError(
+                f"{where}: ResultSet startDateTime {result_set.get('startDateTime')!r} is not an ISO 8601 date-time"
+            )
         outcome = _outcome(result_set)
         if outcome in ("P", "F", "E", "T"):
             report["result"] = outcome

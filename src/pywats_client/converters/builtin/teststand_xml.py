@@ -339,7 +339,7 @@ class TestStandXMLConverter(FileConverter):
         for key, prop in props.items():
             if key and key not in _KNOWN_RESULT_PROPS:
                 mapped = _wsjf_prop(prop)
-                extra.append({"name": key, "props": mapped["props"] if "props" in mapped else [mapped]})
+                extra.append({"name": key, "props": mapped.get("props", [mapped])})
         if extra:
             step["additionalResults"] = extra
         if response is not None or (button is not None and "MessagePopup" in step["stepType"]):
