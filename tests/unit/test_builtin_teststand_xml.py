@@ -133,3 +133,30 @@ def test_report_without_step_results(tmp_path: Path) -> None:
     (report,) = outcome.reports
     assert (report["sn"], report["pn"], report["result"]) == ("SN-9", "PN-9", "F")
     assert report["root"]["steps"] == [] and report["root"]["name"] == "MainSequence Callback"
+
+
+def test_wats_addon_tsreport() -> None:
+    """The WATS TestStand add-on's TSReport: ReportInfo header entries and WATS' UUT fields."""
+    outcome = convert_in_process("teststand-xml", DATA / "wats_addon_tsreport.xml",
+                                 context=ContextData(arguments={"operation_type": "100"}))
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert report["id"] == "3f0c9e2a-6b1d-4c7e-9a55-7d2e1f4b8c60"
+    assert (report["sn"], report["pn"], report["rev"]) == ("MC-20417", "MOTORCTRL-3", "D")
+    assert report["processCode"] == 70  # the file's operation wins over the parameter
+    assert report["start"] == "2026-06-02T14:10:00.250+02:00" or report["start"].startswith("2026-06-02T14:10:00.25")
+    assert (report["machineName"], report["location"], report["purpose"]) == ("MC-EOL-5", "Hall B", "End of line")
+    assert report["uut"] == {"comment": "rework after ICT", "fixtureId": "FIX-MC-2", "batchLoopIndex": 0,
+                             "batchFailCount": 0, "user": "sigrid", "execTime": 1.5}
+    assert report["miscInfos"] == [{"description": "Firmware", "text": "mc-3.8.1"},
+                                   {"description": "Flash cycles", "numeric": 12}]
+    assert report["subUnits"] == [{"partType": "Driver board", "pn": "DRV-11", "sn": "DRV-0042", "rev": "B"}]
+    assert report["assets"] == [{"assetSN": "DMM-7781", "usageCount": 3}]
+    steps = _flat(report["root"])
+    # TS.StartTime counts from EngineStarted: 11:53:20Z + 1000.5 s
+    assert steps["Brake release"]["start"].startswith("2026-06-02T14:10:00.5")
+    assert steps["Drive state"]["stringMeas"] == [
+        {"value": "AUTO", "compOp": "CASESENSIT", "limit": "AUTO", "name": "Mode", "status": "P"},
+        {"value": "E12", "compOp": "CASESENSIT", "limit": "NONE", "name": "Fault", "status": "F"},
+    ]
+    assert steps["Hall sensors"]["booleanMeas"] == [{"name": "Hall A", "status": "P"}, {"name": "Hall B", "status": "P"}]

@@ -18,6 +18,7 @@ from pywats_client.converters.parameters import StandardParameters
 
 __all__ = [
     "NUMERIC_COMP",
+    "apply_wats_uut",
     "STRING_COMP",
     "XMLFormatError",
     "group_letter",
@@ -196,6 +197,84 @@ def split_sequence(text: str | None) -> tuple[str, str, str]:
     path, _, sequence = value.partition("#")
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     return path, name, sequence
+
+
+def _text_of(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _int_of(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        number = parse_float(value) if isinstance(value, str) else None
+    else:
+        number = float(value)
+    if number is None or not math.isfinite(number) or not number.is_integer():
+        return None
+    return int(number)
+
+
+def apply_wats_uut(report: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Map the UUT fields the WATS TestStand add-on keeps in TestStand's ``UUT`` container.
+
+    ``fields`` is the container as plain data (scalars, dicts for objects, lists for
+    arrays). File values win: ``UUTPartNumber``/``UUTPartRevisionNumber`` fill ``pn``/``rev``
+    when the file had none, ``UUTOperationType`` (> 0) sets ``processCode``, ``Comment`` and
+    ``UUT_Fixture_ID`` go to ``uut.comment``/``uut.fixtureId``, ``BatchLoopIndex`` and
+    ``BatchFailCount`` to ``uut``, and ``MiscUUTResult`` gives ``miscInfos`` (Misc_UUT_Info),
+    ``subUnits`` (UUT_Part_Info) and ``assets`` (Asset_Info).
+    """
+    if not report.get("pn") and _text_of(fields.get("UUTPartNumber")):
+        report["pn"] = _text_of(fields.get("UUTPartNumber"))
+    if not report.get("rev") and _text_of(fields.get("UUTPartRevisionNumber")):
+        report["rev"] = _text_of(fields.get("UUTPartRevisionNumber"))
+    code = _int_of(fields.get("UUTOperationType"))
+    if code is not None and code > 0:
+        report["processCode"] = code
+    uut = report.setdefault("uut", {})
+    for key, target in (("Comment", "comment"), ("UUT_Fixture_ID", "fixtureId")):
+        text = _text_of(fields.get(key))
+        if text and not uut.get(target):
+            uut[target] = text
+    for key, target in (("BatchLoopIndex", "batchLoopIndex"), ("BatchFailCount", "batchFailCount")):
+        number = _int_of(fields.get(key))
+        if number is not None and target not in uut:
+            uut[target] = number
+    misc = fields.get("MiscUUTResult")
+    if not isinstance(misc, dict):
+        return
+    for entry in misc.get("Misc_UUT_Info") or []:
+        if not isinstance(entry, dict) or not _text_of(entry.get("Description")):
+            continue
+        info: dict[str, Any] = {"description": _text_of(entry.get("Description"))}
+        text = _text_of(entry.get("Data_String"))
+        number = _int_of(entry.get("Data_Numeric"))
+        if text:
+            info["text"] = text
+        if number is not None and (number != 0 or not text):
+            info["numeric"] = number
+        report.setdefault("miscInfos", []).append(info)
+    for entry in misc.get("UUT_Part_Info") or []:
+        if not isinstance(entry, dict):
+            continue
+        unit = {
+            "partType": _text_of(entry.get("Part_Type"))[:50] or "Part",
+            "pn": _text_of(entry.get("Part_Number")),
+            "sn": _text_of(entry.get("Part_Serial_Number")),
+            "rev": _text_of(entry.get("Part_Revision_Number")),
+        }
+        if unit["pn"] and unit["sn"]:  # WATS needs both to file a sub-unit
+            report.setdefault("subUnits", []).append(unit)
+    for entry in misc.get("Asset_Info") or []:
+        if isinstance(entry, dict) and _text_of(entry.get("AssetSerialNumber")):
+            asset: dict[str, Any] = {"assetSN": _text_of(entry.get("AssetSerialNumber"))}
+            usage = _int_of(entry.get("UsageCount"))
+            if usage is not None:
+                asset["usageCount"] = usage
+            report.setdefault("assets", []).append(asset)
 
 
 def step_dict(name: str, step_type: str, status: str | None, group: str) -> dict[str, Any]:

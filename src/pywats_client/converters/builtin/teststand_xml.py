@@ -28,9 +28,11 @@ from pywats_client.converters.builtin._teststand import (
     group_letter,
     iso,
     iter_elements,
+    apply_wats_uut,
     local_name,
     operation_code,
     parse_float,
+    parse_iso,
     split_sequence,
     status_letter,
     step_dict,
@@ -52,6 +54,9 @@ __all__ = ["DEFAULT_REVISION", "TestStandXMLConverter"]
 DEFAULT_REVISION = "A"
 _ID_NAMESPACE = uuid.UUID("5b0f3c2e-6a7d-4f1e-9c58-2d4b7e9a1f36")
 _RELATIVE_START = "_relStart"  # private key: TS.StartTime (engine seconds) until the root is known
+#: ``Report``: TestStand's XML report (in ``<Reports>``); ``TSReport``: the same Prop tree as
+#: the WATS TestStand add-on writes it, with ``ReportInfo`` key/value header entries.
+_REPORT_ELEMENTS = ("Report", "TSReport")
 
 
 def _props(element: ET.Element) -> dict[str, ET.Element]:
@@ -144,6 +149,30 @@ def _wsjf_prop(prop: ET.Element) -> dict[str, Any]:
     return out
 
 
+def _plain(prop: ET.Element) -> Any:
+    """A ``Prop`` as plain data: numbers, booleans, text; dicts for objects, lists for arrays."""
+    kind = prop.get("Type") or ""
+    if kind in ("Obj", "TEResult"):
+        return _plain_obj(prop)
+    if kind == "Array":
+        items = []
+        for value in prop:
+            if local_name(value.tag) != "Value":
+                continue
+            inner = next((c for c in value if local_name(c.tag) == "Prop"), None)
+            items.append(_plain(inner) if inner is not None else (value.text or ""))
+        return items
+    if kind == "Number":
+        return _number(prop)
+    if kind == "Boolean":
+        return _boolean(prop)
+    return _value_text(prop) or ""
+
+
+def _plain_obj(prop: ET.Element) -> dict[str, Any]:
+    return {p.get("Name") or "": _plain(p) for p in prop if local_name(p.tag) == "Prop"}
+
+
 def _threshold(limits: ET.Element | None, raw: ET.Element | None, kind: str) -> tuple[float, float] | None:
     """Real bounds of a nominal ± tolerance (``EQT``) limit, or ``None``."""
     for source in (limits, raw):
@@ -222,25 +251,29 @@ class TestStandXMLConverter(FileConverter):
         done: dict[ET.Element, dict[str, Any]] = {}
         ids: dict[str, dict[str, Any]] = {}  # steps by TS.Id, for the critical failure stack
         header: dict[str, ET.Element] = {}
+        info: dict[str, str] = {}  # ReportInfo key/value pairs of a TSReport
         root_step: dict[str, Any] | None = None
         index = 0
 
         def accept(root: ET.Element) -> bool:
-            return local_name(root.tag) in ("Reports", "Report")
+            return local_name(root.tag) in _REPORT_ELEMENTS or local_name(root.tag) == "Reports"
 
         with open(source.path, "rb") as stream:
             for event, element, stack in iter_elements(stream, fname, accept, "a TestStand XML report (<Reports>)"):
                 name = local_name(element.tag)
                 if event == "start":
-                    if name == "Report":
+                    if name in _REPORT_ELEMENTS:
                         header = {}
+                        info = {}
                         root_step = None
                         done.clear()
                         index += 1
                     continue
                 parent = stack[-1] if stack else None
                 where = f"{fname} Report {index}" if index > 1 else fname
-                if name == "Prop" and parent is not None and local_name(parent.tag) == "Report":
+                if name == "ReportInfo" and parent is not None and local_name(parent.tag) == "TSReport":
+                    info[element.get("key") or ""] = element.get("value") or ""
+                elif name == "Prop" and parent is not None and local_name(parent.tag) in _REPORT_ELEMENTS:
                     prop_name = element.get("Name") or ""
                     if element.get("Type") == "TEResult":
                         root_step = self._step(element, done, ids, f"{where} root result", warn)
@@ -252,14 +285,14 @@ class TestStandXMLConverter(FileConverter):
                 elif name == "Prop" and element.get("Type") == "TEResult":
                     done[element] = self._step(element, done, ids, f"{where} step", warn)
                     element.clear()
-                elif name == "Report":
+                elif name in _REPORT_ELEMENTS:
                     report_type = (element.get("Type") or "UUT").casefold()
                     if report_type == "uut" or "UUT" in header:
                         if root_step is None:  # step results not included in the report
                             root_step = step_dict("MainSequence Callback", "SequenceCall", None, "M")
                             root_step["steps"] = []
                         reports.append(
-                            self._report(element, header, root_step, ids, where, context, params, operation)
+                            self._report(element, header, info, root_step, ids, where, context, params, operation)
                         )
                     if parent is not None:
                         parent.remove(element)
@@ -383,23 +416,43 @@ class TestStandXMLConverter(FileConverter):
         own = status if status in ("P", "F", "S") else None
         multi = props.get("Measurement")
         if multi is not None and multi.get("Type") == "Array":
-            items = []
+            kinds: dict[str, list[dict[str, Any]]] = {"numericMeas": [], "stringMeas": [], "booleanMeas": []}
             for position, value in enumerate(v for v in multi if local_name(v.tag) == "Value"):
                 element = next((c for c in value if local_name(c.tag) == "Prop"), None)
                 if element is None:
                     continue
                 mp = _props(element)
-                label = element.get("Name") or _text(mp.get("MeasName")) or f"Measurement {position}"
-                item = self._numeric(mp, mp.get("Data"), f"{where} measurement {label!r}", warn)
-                item["name"] = label[:100]
+                label = (_text(mp.get("MeasName")) or element.get("Name") or f"Measurement {position}")[:100]
+                mwhere = f"{where} measurement {label!r}"
                 mstatus = status_letter(_text(mp.get("Status")))
-                if mstatus in ("P", "F", "S"):
-                    item["status"] = mstatus
-                elif own == "S":
-                    item["status"] = "S"
-                items.append(item)
-            if items:
-                step["numericMeas"] = items
+                if mstatus not in ("P", "F", "S"):
+                    mstatus = "S" if own == "S" else None
+                if "StringData" in mp or ("String" in mp and "Data" not in mp):
+                    # WATS' multiple string value test (ET_MSVT)
+                    sitem = self._string(mp, mp.get("StringData") or mp.get("String"),
+                                         mp.get("StringLimit") or _path(mp.get("Limits"), "String"), mwhere, warn)
+                    sitem["name"] = label
+                    if mstatus is not None:
+                        sitem["status"] = mstatus
+                    kinds["stringMeas"].append(sitem)
+                elif "Data" not in mp and ("PassFail" in mp or mstatus is not None):
+                    # WATS' multiple pass/fail test (ET_MPFT)
+                    passed = _boolean(mp.get("PassFail"))
+                    letter = mstatus or ("P" if passed else "F" if passed is not None else None)
+                    if letter is not None:
+                        kinds["booleanMeas"].append({"name": label, "status": letter})
+                else:
+                    item = self._numeric(mp, mp.get("Data"), mwhere, warn)
+                    item["name"] = label
+                    if mstatus is not None:
+                        item["status"] = mstatus
+                    kinds["numericMeas"].append(item)
+            found = False
+            for key, items in kinds.items():
+                if items:
+                    step[key] = items
+                    found = True
+            if found:
                 return
         numeric = props.get("Numeric")
         if numeric is not None:
@@ -410,16 +463,7 @@ class TestStandXMLConverter(FileConverter):
             return
         string = props.get("String")
         if string is not None and string.get("Type") == "String":
-            measured = _value_text(string) or ""
-            comp = _text(props.get("Comp")).upper()
-            op = STRING_COMP.get(comp.replace(" ", ""), None) if comp else "LOG"
-            if op is None:
-                warn.append(f"{where}: string comparison {comp!r} has no WSJF operator; logged (LOG)")
-                op = "LOG"
-            sitem: dict[str, Any] = {"value": measured, "compOp": op}
-            limit = _value_text(_path(props.get("Limits"), "String"))
-            if op != "LOG":
-                sitem["limit"] = limit or ""
+            sitem = self._string(props, string, _path(props.get("Limits"), "String"), where, warn)
             if own is not None:
                 sitem["status"] = own
             step["stringMeas"] = [sitem]
@@ -427,6 +471,21 @@ class TestStandXMLConverter(FileConverter):
         passfail = _boolean(props.get("PassFail"))
         if passfail is not None:
             step["booleanMeas"] = [{"status": own or ("P" if passfail else "F")}]
+
+    @staticmethod
+    def _string(
+        mp: dict[str, ET.Element], data: ET.Element | None, limit: ET.Element | None, where: str, warn: list[str]
+    ) -> dict[str, Any]:
+        measured = _value_text(data) or ""
+        comp = _text(mp.get("Comp")).upper().replace(" ", "")
+        op = STRING_COMP.get(comp) or {"EQUAL": "CASESENSIT", "NOTEQUAL": "NE", "": "LOG"}.get(comp)
+        if op is None:
+            warn.append(f"{where}: string comparison {comp!r} has no WSJF operator; logged (LOG)")
+            op = "LOG"
+        item: dict[str, Any] = {"value": measured, "compOp": op}
+        if op != "LOG":
+            item["limit"] = _value_text(limit) or ""
+        return item
 
     @staticmethod
     def _numeric(mp: dict[str, ET.Element], data: ET.Element | None, where: str, warn: list[str]) -> dict[str, Any]:
@@ -475,6 +534,7 @@ class TestStandXMLConverter(FileConverter):
         self,
         report_el: ET.Element,
         header: dict[str, ET.Element],
+        info_entries: dict[str, str],
         root: dict[str, Any],
         ids: dict[str, dict[str, Any]],
         where: str,
@@ -484,22 +544,30 @@ class TestStandXMLConverter(FileConverter):
     ) -> dict[str, Any]:
         uut = header.get("UUT")
         uprops = _props(uut) if uut is not None else {}
-        serial = _text(uprops.get("SerialNumber"))
+        serial = _text(uprops.get("SerialNumber")) or info_entries.get("SN", "").strip()
         if not serial:
             raise XMLFormatError(f"{where}: the UUT has no SerialNumber")
-        part = _text(uprops.get("PartNumber"))
-        if not part and not params.part_number:
+        report: dict[str, Any] = {"type": "T", "sn": serial, "processCode": operation}
+        part = _text(uprops.get("PartNumber")) or info_entries.get("PN", "").strip()
+        if part:
+            report["pn"] = part
+        revision = info_entries.get("Rev", "").strip()
+        if revision:
+            report["rev"] = revision
+        pcode = parse_float(info_entries.get("PCode"))
+        if pcode is not None and math.isfinite(pcode) and pcode.is_integer() and pcode > 0:
+            report["processCode"] = int(pcode)
+        if uut is not None:
+            apply_wats_uut(report, _plain_obj(uut))
+        if not report.get("pn") and not params.part_number:
             raise XMLFormatError(
                 f"{where}: the file names no part number (UUT.PartNumber is empty); "
                 "set the converter parameter 'part_number'"
             )
-        report: dict[str, Any] = {"type": "T", "sn": serial, "processCode": operation}
-        if part:
-            report["pn"] = part
-        start = self._start(header.get("StartDate"), header.get("StartTime"))
+        start = parse_iso(info_entries.get("Start")) or self._start(header.get("StartDate"), header.get("StartTime"))
         if start is not None:
             report["start"] = iso(start)
-        result = status_letter(report_el.get("UUTResult"))
+        result = status_letter(report_el.get("UUTResult") or root.get("status"))
         if result in ("P", "F", "E", "T"):
             report["result"] = result
         elif result in ("D", "S"):
@@ -508,18 +576,21 @@ class TestStandXMLConverter(FileConverter):
         machine = _text(station.get("StationID"))
         if machine:
             report["machineName"] = machine[:100]
-        info: dict[str, Any] = {}
+        for key, target in (("Location", "location"), ("Purpose", "purpose")):
+            if _text(station.get(key)):
+                report[target] = _text(station.get(key))
+        uut_info: dict[str, Any] = report.setdefault("uut", {})
         user = _text(station.get("LoginName"))
         if user:
-            info["user"] = user
+            uut_info["user"] = user
         if "totTime" in root:
-            info["execTime"] = root["totTime"]
+            uut_info["execTime"] = root["totTime"]
         socket = _number(uprops.get("TestSocketIndex"))
         if socket is not None and math.isfinite(socket) and socket >= 0:
-            info["testSocketIndex"] = int(socket)
+            uut_info["testSocketIndex"] = int(socket)
         batch = _text(uprops.get("BatchSerialNumber"))
         if batch:
-            info["batchSN"] = batch
+            uut_info["batchSN"] = batch
         stack = uprops.get("CriticalFailureStack")
         if stack is not None:  # the step whose failure failed the UUT
             for value in stack:
@@ -529,7 +600,6 @@ class TestStandXMLConverter(FileConverter):
                     failed = ids.get(str(int(number))) if number is not None and math.isfinite(number) else None
                     if failed is not None:
                         failed["causedUUTFailure"] = True
-        report["uut"] = info
         additional = []
         for source_name, holder in (("UUT", uprops), ("StationInfo", station)):
             data = holder.get("AdditionalData")
@@ -538,11 +608,19 @@ class TestStandXMLConverter(FileConverter):
                                    "props": [_wsjf_prop(p) for p in data if local_name(p.tag) == "Prop"]})
         if additional:
             report["additionalData"] = additional
-        report["id"] = str(uuid.uuid5(
-            _ID_NAMESPACE, "|".join((machine, serial, part, report.get("start") or "", report_el.get("Link") or ""))
-        ))
-        base = root.get(_RELATIVE_START)
-        _fix_starts(root, start, base if isinstance(base, float) else None)
+        try:
+            report["id"] = str(uuid.UUID(info_entries.get("ID", "")))
+        except ValueError:
+            report["id"] = str(uuid.uuid5(
+                _ID_NAMESPACE,
+                "|".join((machine, serial, str(report.get("pn", "")), report.get("start") or "", report_el.get("Link") or "")),
+            ))
+        engine = parse_iso(info_entries.get("EngineStarted"))
+        if engine is not None:  # TS.StartTime counts seconds since the engine started
+            _fix_starts(root, engine.astimezone(start.tzinfo) if start is not None else engine, 0.0)
+        else:
+            base = root.get(_RELATIVE_START)
+            _fix_starts(root, start, base if isinstance(base, float) else None)
         report["root"] = root
         apply_header_defaults(report, params, context)
         if not report.get("rev"):
