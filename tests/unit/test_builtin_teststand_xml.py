@@ -144,7 +144,7 @@ def test_wats_addon_tsreport() -> None:
     assert report["id"] == "3f0c9e2a-6b1d-4c7e-9a55-7d2e1f4b8c60"
     assert (report["sn"], report["pn"], report["rev"]) == ("MC-20417", "MOTORCTRL-3", "D")
     assert report["processCode"] == 70  # the file's operation wins over the parameter
-    assert report["start"] == "2026-06-02T14:10:00.250+02:00" or report["start"].startswith("2026-06-02T14:10:00.25")
+    assert (report["start"], report["startUTC"]) == ("2026-06-02T14:10:00.250000+02:00", "2026-06-02T12:10:00.250Z")
     assert (report["machineName"], report["location"], report["purpose"]) == ("MC-EOL-5", "Hall B", "End of line")
     assert report["uut"] == {"comment": "rework after ICT", "fixtureId": "FIX-MC-2", "batchLoopIndex": 0,
                              "batchFailCount": 0, "user": "sigrid", "execTime": 1.5}
