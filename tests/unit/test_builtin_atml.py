@@ -187,7 +187,9 @@ def test_teststand_202_string_and_multi() -> None:
 
 def test_teststand_5_without_part_number_uses_parameter() -> None:
     report = _one("teststand_atml5_valve.xml")
-    assert (report["pn"], report["sn"], report["rev"]) == ("PARAM-PN", "V-88120", "A")
+    assert (report["pn"], report["sn"], report["rev"]) == ("PARAM-PN", "V-88120", "R2")
+    assert report["uut"]["fixtureId"] == "NEST-4"  # the WATS add-on's UUT container
+    assert report["miscInfos"] == [{"description": "Coil lot", "text": "L-5521"}]
     assert report["uut"]["execTime"] == pytest.approx(4.75)  # ts:TotalTime
     steps = _flat(report["root"])
     coil = steps["Coil resistance"]["numericMeas"][0]

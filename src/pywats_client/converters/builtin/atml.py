@@ -24,6 +24,7 @@ from pywats_client.converters.builtin._teststand import (
     NUMERIC_COMP,
     STRING_COMP,
     XMLFormatError,
+    apply_wats_uut,
     group_letter,
     iso,
     iter_elements,
@@ -311,6 +312,41 @@ def _prop(name: str, holder: ET.Element) -> dict[str, Any]:
 def _props_of(collection: ET.Element) -> list[dict[str, Any]]:
     """WSJF additional-data properties of a ``Collection``'s items."""
     return [_prop(item.get("name") or "", item) for item in _children(collection, "Item")]
+
+
+_INDEXED = re.compile(r".*\[\d+\]$")
+_WATS_UUT_KEYS = frozenset({"UUTPartNumber", "UUTPartRevisionNumber", "UUTOperationType", "UUT_Fixture_ID", "MiscUUTResult"})
+
+
+def _plain_collection(collection: ET.Element) -> Any:
+    """A ``Collection`` as plain data (dict by item name; a list when every item is
+    named ``X[n]``, as TestStand writes array elements)."""
+    items = _children(collection, "Item")
+    if items and all(_INDEXED.match(item.get("name") or "") for item in items):
+        return [_plain_item(item) for item in items]
+    return {item.get("name") or "": _plain_item(item) for item in items}
+
+
+def _plain_item(item: ET.Element) -> Any:
+    datum = _child(item, "Datum")
+    if datum is not None:
+        try:
+            return _datum(datum, item.get("name") or "").value
+        except XMLFormatError:
+            return None
+    collection = _child(item, "Collection")
+    return _plain_collection(collection) if collection is not None else None
+
+
+def _wats_uut_fields(uut: ET.Element) -> dict[str, Any] | None:
+    """The WATS add-on's UUT container, when the file carries one under ``UUT``."""
+    for collection in uut.iter():
+        if local_name(collection.tag) == "Collection" and any(
+            (item.get("name") or "") in _WATS_UUT_KEYS for item in _children(collection, "Item")
+        ):
+            fields = _plain_collection(collection)
+            return fields if isinstance(fields, dict) else None
+    return None
 
 
 def _additional(name: str, data: ET.Element) -> dict[str, Any] | None:
@@ -793,11 +829,6 @@ class ATMLConverter(FileConverter):
         if not serial:
             raise XMLFormatError(f"{where}: UUT has no SerialNumber")
         part, revision = _identification(_child(uut, "Definition"))
-        if not part and not params.part_number:
-            raise XMLFormatError(
-                f"{where}: the file names no part number (UUT/Definition/Identification); "
-                "set the converter parameter 'part_number'"
-            )
         result_set = _child(doc_element, "ResultSet")
         if result_set is None or doc.root is None:
             raise XMLFormatError(f"{where}: no ResultSet element")
@@ -806,6 +837,9 @@ class ATMLConverter(FileConverter):
             report["pn"] = part
         if revision:
             report["rev"] = revision
+        wats = _wats_uut_fields(uut)
+        if wats is not None:
+            apply_wats_uut(report, wats)
         try:
             report["id"] = str(uuid.UUID(doc_element.get("uuid") or ""))
         except ValueError:
@@ -822,10 +856,15 @@ class ATMLConverter(FileConverter):
             report["result"] = outcome
         elif outcome in ("D", "S"):
             report["result"] = "P"
+        if not report.get("pn") and not params.part_number:
+            raise XMLFormatError(
+                f"{where}: the file names no part number (UUT/Definition/Identification); "
+                "set the converter parameter 'part_number'"
+            )
         station = _text(_child(doc_element, "TestStation", "SerialNumber")) or batch.get("stationID", "")
         if station:
             report["machineName"] = station[:100]
-        uut_info: dict[str, Any] = {}
+        uut_info: dict[str, Any] = report.setdefault("uut", {})
         operator = _child(doc_element, "Personnel", "SystemOperator")
         user = (operator.get("ID") or operator.get("name") or "") if operator is not None else ""
         user = user or batch.get("operator", "")
@@ -857,7 +896,6 @@ class ATMLConverter(FileConverter):
                         failed["causedUUTFailure"] = True
         if "batchSN" not in uut_info and batch.get("batchSerialNumber"):
             uut_info["batchSN"] = batch["batchSerialNumber"]
-        report["uut"] = uut_info
         root = doc.root
         call = root.setdefault("seqCall", {})
         if params.sequence_version and not call.get("version"):
