@@ -567,7 +567,8 @@ class TestStandXMLConverter(FileConverter):
         start = parse_iso(info_entries.get("Start")) or self._start(header.get("StartDate"), header.get("StartTime"))
         if start is not None:
             report["start"] = iso(start)
-        result = status_letter(report_el.get("UUTResult") or root.get("status"))
+        uut_result = report_el.get("UUTResult")
+        result = status_letter(uut_result) if uut_result else root.get("status")
         if result in ("P", "F", "E", "T"):
             report["result"] = result
         elif result in ("D", "S"):
