@@ -275,7 +275,7 @@ def _type_word(kind: str) -> str:
 def _array(name: str, array: ET.Element) -> dict[str, Any]:
     """A ``c:IndexedArray`` as a WSJF additional-data array property."""
     kind = _kind(array)
-    base = kind.removesuffix("array")
+    base = kind.removesuffix("array").removeprefix("ts_")
     indexes = []
     dims = 1
     for element in _children(array, "Element"):
@@ -382,15 +382,13 @@ class _Container:
 class _Document:
     """State of one ``TestResults`` element while it is read."""
 
-    __slots__ = ("batch_sn", "by_id", "containers", "props", "root", "socket")
+    __slots__ = ("by_id", "containers", "props", "root")
 
     def __init__(self) -> None:
         self.containers: list[_Container] = []
         #: steps by their ATML ``ID`` (for TestStand's critical failure stack)
         self.by_id: dict[str, dict[str, Any]] = {}
         self.root: dict[str, Any] | None = None
-        self.socket: int | None = None
-        self.batch_sn: str | None = None
         self.props: ET.Element | None = None
 
 
