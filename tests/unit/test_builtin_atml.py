@@ -299,3 +299,40 @@ def test_unreadable_start_refuses(tmp_path: Path) -> None:
     outcome = convert_in_process("atml", bad, context=TS_CONTEXT)
     assert not outcome.ok
     assert "bad_start.xml: ResultSet startDateTime 'Tuesday' is not an ISO 8601 date-time" in (outcome.error or "")
+
+
+def test_odd_limit_forms_log_instead_of_refusing(tmp_path: Path) -> None:
+    """Forms WSJF cannot hold never refuse the file: the value is logged with TestStand's status."""
+    head = (
+        '<tr:TestResults xmlns:tr="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><tr:ResultSet ID="1" name="X.seq#MainSequence" '
+        'startDateTime="2026-01-01T08:00:00"><tr:Outcome value="Passed"/>'
+    )
+
+    def test(name: str, datum: str, limits: str) -> str:
+        return (f'<tr:Test ID="{name}" name="{name}"><tr:Outcome value="Passed"/><tr:TestResult ID="{name}-r">'
+                f"<tr:TestData>{datum}</tr:TestData><tr:TestLimits><tr:Limits>{limits}</tr:Limits></tr:TestLimits>"
+                "</tr:TestResult></tr:Test>")
+
+    body = "".join([
+        test("pair", '<c:Datum value="5" xsi:type="c:double"/>',
+             '<c:LimitPair operator="AND"><c:Limit comparator="GE"><c:Datum value="1" xsi:type="c:double"/></c:Limit>'
+             '<c:Limit comparator="GE"><c:Datum value="2" xsi:type="c:double"/></c:Limit></c:LimitPair>'),
+        test("mask", '<c:Datum value="5" xsi:type="c:double"/>',
+             '<c:SingleLimit comparator="BITMASK"><c:Datum value="3" xsi:type="c:double"/></c:SingleLimit>'),
+        test("strsingle", '<c:Datum xsi:type="c:string"><c:Value>ok</c:Value></c:Datum>',
+             '<c:SingleLimit comparator="CIEQ"><c:Datum xsi:type="c:string"><c:Value>OK</c:Value></c:Datum></c:SingleLimit>'),
+        test("empty", '<c:Datum value="" xsi:type="c:double"/>',
+             '<c:SingleLimit comparator="GE"><c:Datum value="1" xsi:type="c:double"/></c:SingleLimit>'),
+    ])
+    tail = ('</tr:ResultSet><tr:UUT><c:SerialNumber>S1</c:SerialNumber></tr:UUT></tr:TestResults>')
+    path = tmp_path / "odd.xml"
+    path.write_text(head + body + tail)
+    outcome = convert_in_process("atml", path, context=TS_CONTEXT)
+    assert outcome.ok, outcome.error
+    steps = _flat(outcome.reports[0]["root"])
+    assert steps["pair"]["numericMeas"] == [{"value": 5.0, "compOp": "LOG", "status": "P"}]
+    assert steps["mask"]["numericMeas"] == [{"value": 5.0, "compOp": "LOG", "status": "P"}]
+    assert steps["strsingle"]["stringMeas"] == [{"value": "ok", "compOp": "IGNORECASE", "limit": "OK", "status": "P"}]
+    assert steps["empty"]["numericMeas"][0]["value"] == "NaN"
+    assert any("LimitPair AND GE/GE" in text for level, text in outcome.logs), outcome.logs

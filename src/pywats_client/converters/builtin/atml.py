@@ -144,6 +144,8 @@ def _datum(node: ET.Element, where: str) -> _Datum:
     if kind == "string":
         return _Datum("str", raw, unit)  # a TS_string that looks like a number stays a string
     number = parse_float(raw)
+    if number is None and not raw.strip() and kind in ("double", "float", "number", "decimal", *_INTEGER_TYPES):
+        return _Datum("num", math.nan, unit)  # a number TestStand did not measure
     if number is None:
         if kind in ("double", "float", "number", "decimal", *_INTEGER_TYPES):
             raise XMLFormatError(f"{where}: Datum value {raw!r} is not a number ({kind})")
@@ -207,6 +209,17 @@ def _threshold_bounds(props: ET.Element | None) -> tuple[float, float] | None:
     return nominal - low * scale, nominal + high * scale
 
 
+def _string_limit(limit: ET.Element, default: str, where: str, warn: list[str]) -> _Limits:
+    """A string comparison (``Expected`` or ``SingleLimit``) as WSJF string operator and limit."""
+    comparator = (limit.get("comparator") or default).upper()
+    op = STRING_COMP.get(comparator)
+    if op is None:
+        warn.append(f"{where}: string comparator {comparator!r} has no WSJF operator; logged (LOG)")
+        return _Limits("LOG")
+    datum = _limit_datum(limit, where)
+    return _Limits(op, text="" if datum is None else str(datum.value))
+
+
 def _limits(result: ET.Element, is_string: bool, where: str, warn: list[str]) -> _Limits:
     limits = _child(result, "TestLimits", "Limits")
     if limits is None:
@@ -225,7 +238,8 @@ def _limits(result: ET.Element, is_string: bool, where: str, warn: list[str]) ->
             parts.append(((lim.get("comparator") or "").upper(), datum.value if datum else None))
         operator = (pair.get("operator") or "AND").upper()
         table = _PAIR_OR if operator == "OR" else _PAIR_AND
-        if len(parts) == 2:
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for _, v in parts)
+        if len(parts) == 2 and (numeric or bounds is not None) and not is_string:
             for first, second in (parts, parts[::-1]):
                 op = table.get((first[0], second[0]))
                 if op is not None:
@@ -235,25 +249,22 @@ def _limits(result: ET.Element, is_string: bool, where: str, warn: list[str]) ->
         warn.append(f"{where}: LimitPair {operator} {'/'.join(p[0] for p in parts)} has no WSJF operator; logged (LOG)")
         return _Limits("LOG")
     single = _child(limits, "SingleLimit")
+    if single is not None and is_string:
+        return _string_limit(single, "", where, warn)
     if single is not None:
         comparator = (single.get("comparator") or "").upper()
         datum = _limit_datum(single, where)
         op = NUMERIC_COMP.get(comparator)
-        if op is None or datum is None:
+        if op is None or datum is None or datum.kind != "num":
             warn.append(f"{where}: SingleLimit comparator {comparator!r} has no WSJF operator; logged (LOG)")
             return _Limits("LOG")
         return _Limits(op, datum.value)
     expected = _child(limits, "Expected")
+    if expected is not None and is_string:
+        return _string_limit(expected, "EQ", where, warn)
     if expected is not None:
         comparator = (expected.get("comparator") or "EQ").upper()
         datum = _limit_datum(expected, where)
-        if is_string:
-            op = STRING_COMP.get(comparator)
-            if op is None:
-                warn.append(f"{where}: string comparator {comparator!r} has no WSJF operator; logged (LOG)")
-                return _Limits("LOG")
-            text = "" if datum is None else str(datum.value)
-            return _Limits(op, text=text)
         if bounds is not None:
             return _Limits("GELE", bounds[0], bounds[1])
         op = NUMERIC_COMP.get(comparator)
