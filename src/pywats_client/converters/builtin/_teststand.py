@@ -18,9 +18,9 @@ from pywats_client.converters.parameters import StandardParameters
 
 __all__ = [
     "NUMERIC_COMP",
-    "apply_wats_uut",
     "STRING_COMP",
     "XMLFormatError",
+    "apply_wats_uut",
     "group_letter",
     "iter_elements",
     "local_name",
