@@ -325,6 +325,13 @@ def test_odd_limit_forms_log_instead_of_refusing(tmp_path: Path) -> None:
         test("empty", '<c:Datum value="" xsi:type="c:double"/>',
              '<c:SingleLimit comparator="GE"><c:Datum value="1" xsi:type="c:double"/></c:SingleLimit>'),
     ])
+    body += (
+        '<tr:SessionAction ID="err" name="err"><tr:Data><c:Collection><c:Item name="Error"><c:Collection>'
+        '<c:Item name="Code"><c:Datum value="-17502" xsi:type="c:double"/></c:Item>'
+        '<c:Item name="Msg"><c:Datum xsi:type="c:string"><c:Value>Timeout reading DMM</c:Value></c:Datum></c:Item>'
+        '<c:Item name="Occurred"><c:Datum value="true" xsi:type="c:boolean"/></c:Item>'
+        '</c:Collection></c:Item></c:Collection></tr:Data><tr:ActionOutcome value="Errored"/></tr:SessionAction>'
+    )
     tail = ('</tr:ResultSet><tr:UUT><c:SerialNumber>S1</c:SerialNumber></tr:UUT></tr:TestResults>')
     path = tmp_path / "odd.xml"
     path.write_text(head + body + tail)
@@ -335,4 +342,6 @@ def test_odd_limit_forms_log_instead_of_refusing(tmp_path: Path) -> None:
     assert steps["mask"]["numericMeas"] == [{"value": 5.0, "compOp": "LOG", "status": "P"}]
     assert steps["strsingle"]["stringMeas"] == [{"value": "ok", "compOp": "IGNORECASE", "limit": "OK", "status": "P"}]
     assert steps["empty"]["numericMeas"][0]["value"] == "NaN"
+    assert (steps["err"]["status"], steps["err"]["errorCode"], steps["err"]["errorMessage"]) == (
+        "E", -17502, "Timeout reading DMM")
     assert any("LimitPair AND GE/GE" in text for level, text in outcome.logs), outcome.logs

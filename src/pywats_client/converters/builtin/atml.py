@@ -349,6 +349,19 @@ def _plain_item(item: ET.Element) -> Any:
     return _plain_collection(collection) if collection is not None else None
 
 
+def _apply_error(step: dict[str, Any], error: Any) -> None:
+    """TestStand's step error (``Code``, ``Msg``, ``Occurred``) → ``errorCode``/``errorMessage``."""
+    if not isinstance(error, dict):
+        return
+    code, message, occurred = error.get("Code"), error.get("Msg"), error.get("Occurred")
+    if occurred is False or (occurred is None and not code and not message):
+        return
+    if isinstance(code, (int, float)) and not isinstance(code, bool) and math.isfinite(code):
+        step["errorCode"] = int(code)
+    if isinstance(message, str) and message.strip():
+        step["errorMessage"] = message
+
+
 def _wats_uut_fields(uut: ET.Element) -> dict[str, Any] | None:
     """The WATS add-on's UUT container, when the file carries one under ``UUT``."""
     for collection in uut.iter():
@@ -547,6 +560,10 @@ class ATMLConverter(FileConverter):
         if props is not None:
             if (_value_attr(_child(props, "StepCausedSequenceFailure")) or "").casefold() == "true":
                 step["causedSeqFailure"] = True
+            code = parse_float(_value_attr(_child(props, "ErrorCode")))
+            message = _value_attr(_child(props, "ErrorMessage"))
+            if code is not None or message:
+                _apply_error(step, {"Code": code, "Msg": message})
             loop = _child(props, "LoopingProperties")
             if loop is not None:
                 info: dict[str, int] = {}
@@ -571,6 +588,9 @@ class ATMLConverter(FileConverter):
         """``ReportText``, message popup and exit code from a step's ``Data`` collection."""
         for key, item in self._data_items(element).items():
             datum = _child(item, "Datum")
+            if key == "Error" and datum is None and _child(item, "Collection") is not None:
+                _apply_error(step, _plain_item(item))
+                continue
             if datum is None:
                 entry = _additional(key, item)
                 if entry is not None:

@@ -355,7 +355,7 @@ class TestStandXMLConverter(FileConverter):
             occurred = _boolean(eprops.get("Occurred"))
             code = _number(eprops.get("Code"))
             msg = _text(eprops.get("Msg"))
-            if occurred or (code not in (None, 0.0)):
+            if occurred or (occurred is None and code not in (None, 0.0)):
                 if code is not None and math.isfinite(code):
                     step["errorCode"] = int(code)
                 if msg:
