@@ -160,3 +160,24 @@ def test_wats_addon_tsreport() -> None:
         {"value": "E12", "compOp": "CASESENSIT", "limit": "NONE", "name": "Fault", "status": "F"},
     ]
     assert steps["Hall sensors"]["booleanMeas"] == [{"name": "Hall A", "status": "P"}, {"name": "Hall B", "status": "P"}]
+
+
+def test_main_sequence_error_is_the_uut_error(tmp_path: Path) -> None:
+    path = tmp_path / "error.xml"
+    path.write_text(
+        "<Reports><Report Type='UUT' UUTResult='Error'>"
+        "<Prop Name='UUT' Type='Obj'><Prop Name='SerialNumber' Type='String'><Value>SN-7</Value></Prop>"
+        "<Prop Name='PartNumber' Type='String'><Value>PN-7</Value></Prop></Prop>"
+        "<Prop Type='TEResult'><Prop Name='Error' Type='Obj'><Prop Name='Code' Type='Number'><Value>-18</Value></Prop>"
+        "<Prop Name='Msg' Type='String'><Value>Instrument lost</Value></Prop>"
+        "<Prop Name='Occurred' Type='Boolean'><Value>True</Value></Prop></Prop>"
+        "<Prop Name='Status' Type='String'><Value>Error</Value></Prop>"
+        "<Prop Name='TS' Type='Obj'><Prop Name='StepName' Type='String'><Value>MainSequence Callback</Value></Prop>"
+        "<Prop Name='SequenceCall' Type='Obj'><Prop Name='ResultList' Type='Array'></Prop></Prop></Prop>"
+        "</Prop></Report></Reports>"
+    )
+    outcome = convert_in_process("teststand-xml", path, context=CONTEXT)
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert report["result"] == "E" and report["root"]["status"] == "E"
+    assert (report["uut"]["errorCode"], report["uut"]["errorMessage"]) == (-18, "Instrument lost")

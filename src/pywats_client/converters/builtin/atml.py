@@ -931,6 +931,9 @@ class ATMLConverter(FileConverter):
             call["version"] = params.sequence_version
         if not call:
             del root["seqCall"]
+        for key in ("errorCode", "errorMessage"):  # the MainSequence's error is the UUT's error
+            if key in root:
+                report["uut"].setdefault(key, root[key])
         report["root"] = root
         apply_header_defaults(report, params, context)
         if not report.get("rev"):

@@ -622,6 +622,9 @@ class TestStandXMLConverter(FileConverter):
         else:
             base = root.get(_RELATIVE_START)
             _fix_starts(root, start, base if isinstance(base, float) else None)
+        for key in ("errorCode", "errorMessage"):  # the MainSequence's error is the UUT's error
+            if key in root:
+                report["uut"].setdefault(key, root[key])
         report["root"] = root
         apply_header_defaults(report, params, context)
         if not report.get("rev"):
