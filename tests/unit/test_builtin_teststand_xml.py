@@ -181,3 +181,27 @@ def test_main_sequence_error_is_the_uut_error(tmp_path: Path) -> None:
     (report,) = outcome.reports
     assert report["result"] == "E" and report["root"]["status"] == "E"
     assert (report["uut"]["errorCode"], report["uut"]["errorMessage"]) == (-18, "Instrument lost")
+
+
+def test_localized_decimal_comma(tmp_path: Path) -> None:
+    path = tmp_path / "comma.xml"
+    path.write_text(
+        "<Reports><Report Type='UUT' UUTResult='Passed'>"
+        "<Prop Name='UUT' Type='Obj'><Prop Name='SerialNumber' Type='String'><Value>SN-8</Value></Prop>"
+        "<Prop Name='PartNumber' Type='String'><Value>PN-8</Value></Prop></Prop>"
+        "<Prop Type='TEResult'><Prop Name='Status' Type='String'><Value>Passed</Value></Prop>"
+        "<Prop Name='TS' Type='Obj'><Prop Name='StepName' Type='String'><Value>MainSequence Callback</Value></Prop>"
+        "<Prop Name='SequenceCall' Type='Obj'><Prop Name='ResultList' Type='Array'><Value ID='[0]'>"
+        "<Prop Type='TEResult'><Prop Name='Status' Type='String'><Value>Passed</Value></Prop>"
+        "<Prop Name='Numeric' Type='Number'><Value>3,29</Value></Prop>"
+        "<Prop Name='Limits' Type='Obj'><Prop Name='Low' Type='Number'><Value>3,2</Value></Prop>"
+        "<Prop Name='High' Type='Number'><Value>3,4</Value></Prop></Prop>"
+        "<Prop Name='Comp' Type='String'><Value>GELE</Value></Prop>"
+        "<Prop Name='TS' Type='Obj'><Prop Name='StepName' Type='String'><Value>Rail</Value></Prop>"
+        "<Prop Name='StepType' Type='String'><Value>NumericLimitTest</Value></Prop></Prop></Prop>"
+        "</Value></Prop></Prop></Prop></Prop></Report></Reports>"
+    )
+    outcome = convert_in_process("teststand-xml", path, context=CONTEXT)
+    assert outcome.ok, outcome.error
+    meas = outcome.reports[0]["root"]["steps"][0]["numericMeas"][0]
+    assert (meas["value"], meas["lowLimit"], meas["highLimit"], meas["compOp"]) == (3.29, 3.2, 3.4, "GELE")

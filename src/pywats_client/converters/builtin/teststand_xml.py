@@ -74,7 +74,13 @@ def _value_text(prop: ET.Element | None) -> str | None:
 
 
 def _number(prop: ET.Element | None) -> float | None:
-    return parse_float(_value_text(prop))
+    """A ``Number`` prop's value; TestStand's "use localized decimal point" report option
+    writes a decimal comma (``3,29``), read too (the report never groups thousands)."""
+    text = _value_text(prop)
+    number = parse_float(text)
+    if number is None and text and "," in text and "." not in text:
+        number = parse_float(text.replace(",", "."))
+    return number
 
 
 def _text(prop: ET.Element | None) -> str:
