@@ -144,6 +144,8 @@ def _datum(node: ET.Element, where: str) -> _Datum:
     if kind == "string":
         return _Datum("str", raw, unit)  # a TS_string that looks like a number stays a string
     number = parse_float(raw)
+    if number is None and "," in raw and "." not in raw and kind != "":
+        number = parse_float(raw.replace(",", "."))  # TestStand's "localized decimal point" option
     if number is None and not raw.strip() and kind in ("double", "float", "number", "decimal", *_INTEGER_TYPES):
         return _Datum("num", math.nan, unit)  # a number TestStand did not measure
     if number is None:
