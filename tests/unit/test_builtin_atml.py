@@ -322,6 +322,8 @@ def test_odd_limit_forms_log_instead_of_refusing(tmp_path: Path) -> None:
              '<c:SingleLimit comparator="BITMASK"><c:Datum value="3" xsi:type="c:double"/></c:SingleLimit>'),
         test("strsingle", '<c:Datum xsi:type="c:string"><c:Value>ok</c:Value></c:Datum>',
              '<c:SingleLimit comparator="CIEQ"><c:Datum xsi:type="c:string"><c:Value>OK</c:Value></c:Datum></c:SingleLimit>'),
+        test("comma", '<c:Datum value="2,5" xsi:type="ts:TS_double"/>',
+             '<c:SingleLimit comparator="GE"><c:Datum value="1,25" xsi:type="ts:TS_double"/></c:SingleLimit>'),
         test("empty", '<c:Datum value="" xsi:type="c:double"/>',
              '<c:SingleLimit comparator="GE"><c:Datum value="1" xsi:type="c:double"/></c:SingleLimit>'),
     ])
@@ -342,6 +344,7 @@ def test_odd_limit_forms_log_instead_of_refusing(tmp_path: Path) -> None:
     assert steps["mask"]["numericMeas"] == [{"value": 5.0, "compOp": "LOG", "status": "P"}]
     assert steps["strsingle"]["stringMeas"] == [{"value": "ok", "compOp": "IGNORECASE", "limit": "OK", "status": "P"}]
     assert steps["empty"]["numericMeas"][0]["value"] == "NaN"
+    assert steps["comma"]["numericMeas"] == [{"value": 2.5, "compOp": "GE", "lowLimit": 1.25, "status": "P"}]
     assert (steps["err"]["status"], steps["err"]["errorCode"], steps["err"]["errorMessage"]) == (
         "E", -17502, "Timeout reading DMM")
     assert any("LimitPair AND GE/GE" in text for level, text in outcome.logs), outcome.logs
