@@ -205,3 +205,10 @@ def test_localized_decimal_comma(tmp_path: Path) -> None:
     assert outcome.ok, outcome.error
     meas = outcome.reports[0]["root"]["steps"][0]["numericMeas"][0]
     assert (meas["value"], meas["lowLimit"], meas["highLimit"], meas["compOp"]) == (3.29, 3.2, 3.4, "GELE")
+
+
+def test_call_executable_and_message_popup() -> None:
+    steps = _flat(_reports()[0]["root"])
+    assert steps["Run programmer"]["callExe"] == {"exitCode": 2.0}
+    assert steps["Confirm seal"]["messagePopup"] == {"response": "seal ok", "button": 1}
+    assert "additionalResults" not in steps["Confirm seal"]

@@ -370,7 +370,7 @@ class TestStandXMLConverter(FileConverter):
             self._sequence_call(step, call, done)
         self._measurements(step, props, status, where, warn)
         exit_code = _number(props.get("ExitCode"))
-        if exit_code is not None and "CallExecutable" in step["stepType"]:
+        if exit_code is not None and math.isfinite(exit_code):
             step["callExe"] = {"exitCode": exit_code}
         response = props.get("Response")
         button = _number(props.get("ButtonHit"))
@@ -381,7 +381,7 @@ class TestStandXMLConverter(FileConverter):
                 extra.append({"name": key, "props": mapped.get("props", [mapped])})
         if extra:
             step["additionalResults"] = extra
-        if response is not None or (button is not None and "MessagePopup" in step["stepType"]):
+        if response is not None or button is not None:
             popup: dict[str, Any] = {}
             if response is not None:
                 popup["response"] = _value_text(response) or ""
