@@ -22,6 +22,7 @@ BUILTIN_CONVERTERS: dict[str, str] = {
     "wsxf": "pywats_client.converters.builtin.wsxf.WSXFConverter",
     "wstf": "pywats_client.converters.builtin.wstf.WSTFConverter",
     "wrml": "pywats_client.converters.builtin.wrml.WRMLConverter",
+    "teststand-xml": "pywats_client.converters.builtin.teststand_xml.TestStandXMLConverter",
 }
 
 _import_lock = threading.RLock()
