@@ -19,6 +19,7 @@ BUILTIN_CONVERTERS: dict[str, str] = {
     "csv": "pywats_client.converters.builtin.csv.CSVConverter",
     "wsjf": "pywats_client.converters.builtin.wsjf.WSJFConverter",
     "atml": "pywats_client.converters.builtin.atml.ATMLConverter",
+    "openhtf": "pywats_client.converters.builtin.openhtf.OpenHTFConverter",
 }
 
 _import_lock = threading.RLock()
