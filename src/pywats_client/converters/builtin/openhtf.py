@@ -135,8 +135,11 @@ def parse_validator(text: str) -> dict[str, Any]:
 
     Returns a dict with ``kind`` (``"range"``, ``"equals"``, ``"text"``, ``"other"``) and,
     as found, ``low``, ``high``, ``comp_op``, ``expected`` and ``note`` (text to keep in
-    the step's ``reportText``, e.g. marginal limits).
+    the step's ``reportText``, e.g. marginal limits). ``All values pass: …`` (the
+    validator of a dimensioned measurement) is read as the validator it wraps.
     """
+    if text.startswith("All values pass: "):
+        text = text[len("All values pass: "):]
     match = _RANGE.match(text)
     if match and (match["lo"] is not None or match["hi"] is not None):
         low = _number(match["lo"]) if match["lo"] is not None else None
@@ -232,8 +235,9 @@ class OpenHTFConverter(FileConverter):
             report = self._report(record, source.name, context, std)
         except (OpenHTFFormatError, ConverterParameterError) as exc:
             message = str(exc) if isinstance(exc, OpenHTFFormatError) else f"{source.name}: {exc}"
-            return ConverterResult.failure(message)
-        return ConverterResult.success(report)
+        else:
+            return ConverterResult.success(report)
+        return ConverterResult.failure(message)  # outside the except: no exception-type prefix
 
     # ----------------------------------------------------------------------------------
     @staticmethod
