@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import psutil  # type: ignore[import-untyped]  # noqa: E402
+
 from pywats_client.converters import ContextData  # noqa: E402
 from pywats_client.converters.pool import ConverterPool  # noqa: E402
 
@@ -54,8 +56,6 @@ class _PeakRss:
     """Samples a process's RSS (and reads the kernel's high-water mark where there is one)."""
 
     def __init__(self, pid: int) -> None:
-        import psutil
-
         self.proc = psutil.Process(pid)
         self.peak = 0
         self._stop = threading.Event()
@@ -85,8 +85,6 @@ class _PeakRss:
 
 
 def _rss_now() -> int:
-    import psutil
-
     return int(psutil.Process().memory_info().rss)
 
 
