@@ -282,3 +282,15 @@ def test_bad_encoding_names_the_file(tmp_path: Path) -> None:
     outcome = _convert(path, encoding="latin-1")
     assert outcome.ok, outcome.error
     assert outcome.reports[0]["root"]["steps"][0]["name"] == "Måling"
+
+
+def test_a_time_column_of_durations_is_not_a_start_time(tmp_path: Path) -> None:
+    path = tmp_path / "durations.csv"
+    path.write_text("SN,PN,TestName,Value,Time\nD-1,P,A,1,0.52\nD-1,P,B,2,0.61\nD-2,P,A,1,0.50\n")
+    outcome = _convert(path)
+    assert outcome.ok, outcome.error
+    assert [(r["sn"], len(r["root"]["steps"])) for r in outcome.reports] == [("D-1", 2), ("D-2", 1)]
+    assert any("column 'Time' ('0.52') holds no date/time" in message for _level, message in outcome.logs)
+    # named explicitly, the column must hold dates: a clear error instead
+    outcome = _convert(path, time_column="Time")
+    assert not outcome.ok and "Time '0.52' is not a date/time" in (outcome.error or "")

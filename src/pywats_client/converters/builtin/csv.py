@@ -24,7 +24,7 @@ produced one at a time, so memory does not grow with the number of units.
 Header fields: part number and serial number (required; the part number may come from the
 ``part_number`` parameter), and optionally revision, operator, operation / process code,
 start time (one column, or separate date and time columns) and status (the unit result,
-header block only). A header field missing from the header block is looked up in the
+header block only; a ``Time`` column of step durations is not taken for a time). A header field missing from the header block is looked up in the
 table's columns (per unit: the unit's first row). Table columns: test name and value
 (required), unit, low limit, high limit, a combined limits column (``"100.0/90.0"``, either
 order), tolerance (the kind of limit, e.g. ``Max/Min``), status, comparison operator.
@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import csv as _csv
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
@@ -300,6 +301,8 @@ class CSVConverter(FileConverter):
         grouped = table.columns["serial_number"] is not None
         unit: _Unit | None = None
         for row_no, row in rows:
+            if unit is None:
+                self._check_time_columns(row, table, args, std, context, fname)
             if grouped:
                 serial = table.cell(row, "serial_number")
                 if not serial and not table.cell(row, "test_name"):
@@ -431,21 +434,32 @@ class CSVConverter(FileConverter):
             formats = [args.get("start_time_format"), std.date_format]
             if std.date_format and args.get("time_format"):
                 formats.insert(0, f"{std.date_format.split(' ')[0]} {args['time_format']}")
-        for fmt in _format_variants([str(f) for f in formats if f]):
-            try:
-                return parse_time(texts[0], fmt)
-            except ValueError:
-                continue
-        try:
-            parsed = parse_time(texts[0])
-        except ValueError:
-            parsed = None
+        parsed = _parse_when(texts[0], [str(f) for f in formats if f])
         if parsed is None:
             raise CSVFormatError(
                 f"{where}: {label} {combined!r} is not a date/time "
                 "(set the 'date_format' or 'start_time_format' parameter)"
             )
         return parsed
+
+    @staticmethod
+    def _check_time_columns(
+        row: Sequence[str], table: _Table, args: Mapping[str, Any], std: StandardParameters,
+        context: ConverterContext, fname: str,
+    ) -> None:
+        """Stop using a ``Time`` column found by its default name (not configured) whose
+        first value is neither a time of day nor a date/time: step durations (``0.52``)."""
+        formats = [str(f) for f in (args.get("start_time_format"), std.date_format) if f]
+        for key in ("time",):
+            located = table.columns.get(key)
+            text = table.cell(row, key)
+            if located is None or not text or args.get(f"{key}_column") or _TIME_OF_DAY.match(text):
+                continue
+            if _parse_when(text, formats) is None:
+                table.columns[key] = None
+                context.log_warning(
+                    f"{fname}: column {located[1]!r} ({text!r}) holds no date/time; not used for the start time"
+                )
 
     def _add_step(
         self, unit: _Unit, row_no: int, row: Sequence[str], table: _Table, std: StandardParameters, fname: str
@@ -537,6 +551,23 @@ def _limit_pair(text: str, decimal: str) -> tuple[str, str] | None:
                 return None
             return (first.strip(), second.strip()) if a <= b else (second.strip(), first.strip())
     return None
+
+
+_TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?$")
+
+
+def _parse_when(text: str, formats: Sequence[str]) -> datetime | None:
+    """``text`` as a date/time: the given formats (and their variants), then ISO 8601 and
+    common formats; ``None`` when nothing fits."""
+    for fmt in _format_variants(formats):
+        try:
+            return parse_time(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return parse_time(text)
+    except ValueError:
+        return None
 
 
 def _format_variants(formats: Sequence[str]) -> list[str]:
