@@ -213,9 +213,10 @@ def convert_with_instance(
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a report generator failed
             return done(_raised(exc, converter))
         count += 1
-        label = f"report {count} of {total}: " if total is not None and total > 1 else ""
-        if total is None:
+        if total is None:  # an iterator: the total is not known yet
             label = f"report {count}: "
+        else:
+            label = f"report {count} of {total}: " if total > 1 else ""
         try:
             report = normalise_report(item, context)
         except Exception as exc:  # noqa: BLE001 - invalid output fails the file with the reason
