@@ -68,6 +68,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
     except Exception:  # noqa: BLE001 - reported per file if really missing
         pass
     conn.send(("ready", os.getpid()))
+    warned_cap = False
     while True:
         try:
             request = conn.recv()
@@ -84,6 +85,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
         _kind, spec, path, context = request[:4]
         cap = request[4] if len(request) > 4 else None
         capped = cap is not None and cap.mb > 0 and set_memory_cap(cap.mb)
+        cap_refused = cap is not None and cap.mb > 0 and not capped
 
         def send_report(report: dict[str, Any]) -> None:
             conn.send(("report", report))
@@ -99,6 +101,9 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
         finally:
             if capped:
                 set_memory_cap(None)
+        if cap_refused and cap is not None and not warned_cap:
+            warned_cap = True  # once per worker
+            outcome.logs.append(("WARNING", f"the memory cap of {cap.mb} MB ({cap.key}) could not be set here"))
         retire = bool(outcome.error and "MemoryError" in outcome.error)
         if retire and capped and cap is not None:
             outcome.traceback = f"{outcome.error}\n\n{outcome.traceback or ''}".rstrip()
