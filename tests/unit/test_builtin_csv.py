@@ -294,3 +294,11 @@ def test_a_time_column_of_durations_is_not_a_start_time(tmp_path: Path) -> None:
     # named explicitly, the column must hold dates: a clear error instead
     outcome = _convert(path, time_column="Time")
     assert not outcome.ok and "Time '0.52' is not a date/time" in (outcome.error or "")
+
+
+def test_misc_info_columns_as_text_or_list() -> None:
+    one = _convert(DATA / "soundcheck_eight_units.txt", part_number="P", misc_info_columns="Operator")
+    assert one.ok, one.error
+    assert one.reports[0]["miscInfos"][0]["text"] == "Dana"
+    bad = _convert(DATA / "soundcheck_eight_units.txt", part_number="P", misc_info_columns=7)
+    assert not bad.ok and "parameter 'misc_info_columns' must be a list" in (bad.error or "")

@@ -283,7 +283,12 @@ class CSVConverter(FileConverter):
                 f"{' / '.join(self._columns(args, 'value'))} column"
             )
         # a table column holding the unit result would be a step status: only the header block
-        misc_columns = [str(c) for c in (args.get("misc_info_columns") or ())]
+        misc_setting = args.get("misc_info_columns") or ()
+        if isinstance(misc_setting, str):
+            misc_setting = [misc_setting]
+        if not isinstance(misc_setting, (list, tuple)):
+            raise CSVFormatError(f"{fname}: parameter 'misc_info_columns' must be a list of column names")
+        misc_columns = [str(c) for c in misc_setting]
 
         def header_value(key: str) -> str | None:
             for candidate in self._columns(args, key):
