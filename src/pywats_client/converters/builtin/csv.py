@@ -57,7 +57,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._common import parse_number, parse_status, parse_time
@@ -282,7 +282,6 @@ class CSVConverter(FileConverter):
                 f"{fname} row {table_row_no}: the step table has no "
                 f"{' / '.join(self._columns(args, 'value'))} column"
             )
-        # a table column holding the unit result would be a step status: only the header block
         misc_setting = args.get("misc_info_columns") or ()
         if isinstance(misc_setting, str):
             misc_setting = [misc_setting]
@@ -346,8 +345,8 @@ class CSVConverter(FileConverter):
         row: Sequence[str],
         table: _Table,
         header: Mapping[str, str],
-        header_value: Any,
-        unit_value: Any,
+        header_value: Callable[[str], str | None],
+        unit_value: Callable[[str, Sequence[str]], str | None],
         misc_columns: Iterable[str],
         std: StandardParameters,
         context: ConverterContext,
@@ -417,8 +416,8 @@ class CSVConverter(FileConverter):
         self,
         row: Sequence[str],
         table: _Table,
-        header_value: Any,
-        unit_value: Any,
+        header_value: Callable[[str], str | None],
+        unit_value: Callable[[str, Sequence[str]], str | None],
         std: StandardParameters,
         args: Mapping[str, Any],
         where: str,
