@@ -150,3 +150,13 @@ def test_service_moves_the_file_over_the_cap_to_error_and_uploads_the_others(
     assert sorted(h["serialNumber"] for h in server_headers(wats_server.base_url, wats_server.token, prefix)) == [
         f"{prefix}{i}" for i in range(3)
     ]
+
+
+def test_reports_can_be_taken_as_they_arrive(pool: ConverterPool, tmp_path: Path) -> None:
+    path = tmp_path / "arrive.csv"
+    path.write_text("SN,PN,TestName,Value\n" + "".join(f"A-{i},P,T,{i}\n" for i in range(300)), encoding="utf-8")
+    seen: list[str] = []
+    outcome = pool.convert("csv", path, context=CONTEXT, timeout=60, on_report=lambda r: seen.append(r["sn"]))
+    assert outcome.ok, outcome.error
+    assert outcome.reports == [] and outcome.report_count == 300
+    assert seen == [f"A-{i}" for i in range(300)]

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from pywats_client.converters._worker import worker_main
 from pywats_client.converters.context import ContextData
@@ -126,6 +126,7 @@ class ConverterPool:
         timeout: float | None,
         memory_cap_mb: int | None = None,
         memory_cap_key: str = "max_converter_memory_mb",
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> ConversionOutcome:
         """Convert ``path`` with the converter ``spec`` in a worker process.
 
@@ -135,6 +136,10 @@ class ConverterPool:
         ``memory_cap_mb`` caps the worker's memory for this file (``None``/``0``: no cap;
         see :mod:`pywats_client.converters.memory`); a conversion that needs more fails
         with a reason naming ``memory_cap_key``, and the worker is replaced.
+        ``on_report``: called with each report as it arrives from the worker, instead of
+        collecting them in ``outcome.reports`` (``outcome.report_count`` still counts
+        them); a failed outcome then means the reports already handed over must be
+        discarded.
 
         Raises:
             RuntimeError: if the pool is closed.
@@ -142,7 +147,7 @@ class ConverterPool:
         t0 = time.perf_counter()
         cap = MemoryCap(memory_cap_mb, memory_cap_key) if memory_cap_mb else None
         request = ("convert", spec, str(path), context, cap)
-        return self._request(request, timeout, t0, cap)  # type: ignore[return-value]
+        return self._request(request, timeout, t0, cap, on_report)  # type: ignore[return-value]
 
     def describe(self, spec: str, *, timeout: float | None = 60.0) -> ConverterInfo:
         """Load ``spec`` in a worker and return its name and file patterns, or why it failed.
@@ -157,7 +162,12 @@ class ConverterPool:
         return result
 
     def _request(
-        self, request: tuple[Any, ...], timeout: float | None, t0: float, cap: MemoryCap | None = None
+        self,
+        request: tuple[Any, ...],
+        timeout: float | None,
+        t0: float,
+        cap: MemoryCap | None = None,
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> ConversionOutcome | ConverterInfo:
         for _attempt in range(3):
             worker = self._acquire()
@@ -179,7 +189,7 @@ class ConverterPool:
                         ),
                         t0,
                     )
-                outcome, healthy = self._await_result(worker, timeout, cap)
+                outcome, healthy = self._await_result(worker, timeout, cap, on_report)
                 return outcome
             finally:
                 self._release(worker, healthy)
@@ -287,7 +297,11 @@ class ConverterPool:
         )
 
     def _await_result(
-        self, worker: _Worker, timeout: float | None, cap: MemoryCap | None = None
+        self,
+        worker: _Worker,
+        timeout: float | None,
+        cap: MemoryCap | None = None,
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> tuple[ConversionOutcome | ConverterInfo, bool]:
         t0 = time.perf_counter()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -309,7 +323,10 @@ class ConverterPool:
             except (EOFError, OSError):
                 return self._died(worker, t0, cap), False
             if message[0] == "report":
-                reports.append(message[1])
+                if on_report is not None:
+                    on_report(message[1])
+                else:
+                    reports.append(message[1])
                 continue
             _tag, outcome, retire = message
             if isinstance(outcome, ConversionOutcome) and outcome.ok and reports:
