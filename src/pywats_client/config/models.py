@@ -92,6 +92,9 @@ class ConverterConfig(_Base):
     """A file is converted once size and mtime were unchanged this long."""
     timeout_seconds: Annotated[float, Strict(), Field(gt=0)] = 60.0
     """Per-file converter time limit; a converter that runs longer is killed, the file goes to error."""
+    max_memory_mb: Annotated[StrictInt, Field(ge=0)] | None = None
+    """Memory cap (MB) of the converter worker while it converts one of this converter's
+    files; absent: the instance's ``max_converter_memory_mb``; 0 = no cap."""
     arguments: dict[StrictStr, Any] = Field(default_factory=dict)
     """Converter options (the older name of ``parameters``; both are read, ``parameters`` wins)."""
     parameters: dict[StrictStr, Any] = Field(default_factory=dict)
@@ -188,6 +191,12 @@ class ClientConfig(_Base):
     """Seconds between health checks while OFFLINE."""
     max_converter_workers: Annotated[StrictInt, Field(ge=1)] = 10
     """Upper bound; the service runs ``effective_converter_workers`` = min(this, CPU count)."""
+    max_converter_memory_mb: Annotated[StrictInt, Field(ge=0)] = 2048
+    """Memory cap (MB) of a converter worker process while it converts a file (POSIX: its
+    address space, ``RLIMIT_AS``; Windows: its committed memory, through a job object; not
+    enforced on macOS). A file whose conversion needs more goes to the error folder with a
+    reason naming this key; other files and the service are not affected. 0 = no cap. A
+    converter entry's ``max_memory_mb`` overrides it for that converter."""
     process_sync_enabled: StrictBool = True
     """Keep a cached copy of the server's process list (refreshed every 5 minutes)."""
     converters_enabled: StrictBool = True

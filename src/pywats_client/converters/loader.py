@@ -23,6 +23,7 @@ BUILTIN_CONVERTERS: dict[str, str] = {
     "wstf": "pywats_client.converters.builtin.wstf.WSTFConverter",
     "wrml": "pywats_client.converters.builtin.wrml.WRMLConverter",
     "teststand-xml": "pywats_client.converters.builtin.teststand_xml.TestStandXMLConverter",
+    "openhtf": "pywats_client.converters.builtin.openhtf.OpenHTFConverter",
 }
 
 _import_lock = threading.RLock()
