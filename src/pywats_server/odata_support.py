@@ -12,9 +12,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from .odata_sql import SqlSchema, SqlWhere
 from .wire import ApiError, query_value
 
-__all__ = ["compile_request_filter", "request_orderby", "top_skip", "apply_query"]
+__all__ = ["compile_request_filter", "request_filter_sql", "request_orderby", "top_skip", "apply_query"]
 
 
 def _msg(option: str, exc: Exception) -> str:
@@ -47,6 +48,21 @@ def compile_request_filter(
             raise ApiError(400, _msg("$filter", exc)) from None
 
     return run
+
+
+def request_filter_sql(request: Request, schema: SqlSchema) -> SqlWhere | None:
+    """The request's ``$filter`` as a SQL condition on ``schema``'s table (None when absent);
+    400 when it is invalid or uses what the SQL translation cannot express (the message
+    names it), so no filter is ever evaluated by scanning rows in Python."""
+    text = query_value(request, "$filter")
+    if text is None or not text.strip():
+        return None
+    from . import odata, odata_sql
+
+    try:
+        return odata_sql.compile_where(odata.parse_filter(text, fields=schema.field_names()), schema)
+    except odata.ODataError as exc:
+        raise ApiError(400, _msg("$filter", exc)) from None
 
 
 def request_orderby(request: Request, allowed: Collection[str]) -> list[tuple[str, bool]] | None:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..app import get_context
-from ..odata_support import compile_request_filter, request_orderby, top_skip
+from ..odata_support import request_filter_sql, request_orderby, top_skip
 from ..storage import reports as store
 from ..validation import ReportFacts, validate_report
 from ..wire import ApiError, decode_body, query_bool, query_int, query_value, respond
@@ -34,13 +34,7 @@ EXPAND_NAMES = {
 ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
 #: Properties a $filter on /api/Report/Query/Header may name (ReportHeader, reference §4.2,
 #: plus the pyWATS 0.x spellings this server also emits and the expandable collections).
-HEADER_FILTER_FIELDS = [
-    "uuid", "serialNumber", "partNumber", "reportType", "start", "startUtc", "revision", "result",
-    "batchNumber", "userName", "operator", "stationName", "location", "purpose", "measuresDeleted",
-    "timeStamp", "processCode", "processName", "comment", "executionTime", "swFilename", "swVersion",
-    "testSocketIndex", "fixtureId", "errorCode", "errorMessage", "run", "receiveCount", "reportSize",
-    "causedUutFailure", "causedUutFailurePath", "passedInRun", "referencedUut", *EXPAND_NAMES.values(),
-]
+HEADER_FILTER_FIELDS = store.HEADER_SCHEMA.field_names()
 _LARGE_BODY = 64 * 1024
 
 
@@ -177,7 +171,7 @@ async def query_header(request: Request) -> Response:
     ``R``, as pyWATS sends) restricts the report type.
     """
     ctx = get_context(request)
-    pred = compile_request_filter(request, HEADER_FILTER_FIELDS)
+    where = request_filter_sql(request, store.HEADER_SCHEMA)
     order = request_orderby(request, ORDERBY_FIELDS) or [("start", True)]
     top, skip = top_skip(request, 10, 10000)
     expand = _expand_set(request)
@@ -187,7 +181,7 @@ async def query_header(request: Request) -> Response:
         raise ApiError(400, f"reportType: must be U (or T) or R, not {rtype_q!r}")
     select_text = query_value(request, "$select")
     select = [s.strip() for s in select_text.split(",") if s.strip()] if select_text else None
-    headers = await ctx.storage.read(store.query_headers, order, rtype, pred, top, skip)
+    headers = await ctx.storage.read(store.query_headers, order, rtype, where, top, skip)
     out: list[dict[str, Any]] = []
     for header in headers:
         for key in EXPAND_NAMES.values():
