@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..odata_support import apply_query
 from ..storage import assets as store
 from ..wire import ApiError, basic_user, read_body, respond
@@ -22,11 +21,6 @@ ASSET_ORDER_FIELDS = [
 TYPE_ORDER_FIELDS = ["typeId", "typeName"]
 
 
-def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except store.AssetInputError as exc:
-        raise ApiError(400, str(exc)) from None
 
 
 async def list_assets(request: Request) -> Response:
@@ -55,7 +49,7 @@ async def put_asset(request: Request) -> Response:
     ctx = get_context(request)
     body = await read_body(request)
     user = basic_user(request)
-    return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset, c, body, user)))
+    return respond(request, await ctx.storage.write(lambda c: store.save_asset(c, body, user)))
 
 
 async def list_types(request: Request) -> Response:
@@ -73,7 +67,7 @@ async def put_type(request: Request) -> Response:
     """PUT /api/Asset/Types → the stored AssetType (typeName required; empty typeId = create)."""
     ctx = get_context(request)
     body = await read_body(request)
-    return respond(request, await ctx.storage.write(lambda c: _call(store.save_asset_type, c, body)))
+    return respond(request, await ctx.storage.write(lambda c: store.save_asset_type(c, body)))
 
 
 routes = [

@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..odata_support import apply_query
 from ..storage import asset_extra as store
-from ..storage.assets import AssetInputError
 from ..wire import ApiError, basic_user, query_bool, query_int, query_value, respond
 
 __all__ = ["routes"]
@@ -23,13 +22,6 @@ __all__ = ["routes"]
 LOG_FIELDS = ["logId", "assetId", "serialNumber", "date", "user", "type", "property", "value", "comment"]
 
 
-def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except AssetInputError as exc:
-        raise ApiError(400, str(exc)) from None
-    except store.AssetNotFound as exc:
-        raise ApiError(404, str(exc)) from None
 
 
 def _key(request: Request) -> tuple[str | None, str | None]:
@@ -40,7 +32,7 @@ async def get_status(request: Request) -> Response:
     """GET /api/Asset/Status?id|serialNumber → ``{assetId, serialNumber, alarmState, messages, ...}``."""
     ctx = get_context(request)
     key = _key(request)
-    return respond(request, await ctx.storage.read(lambda c: _call(store.status, c, *key)))
+    return respond(request, await ctx.storage.read(lambda c: store.status(c, *key)))
 
 
 async def put_state(request: Request) -> Response:
@@ -50,7 +42,7 @@ async def put_state(request: Request) -> Response:
     if state is None:
         raise ApiError(400, "state: query parameter is required")
     key, user = _key(request), basic_user(request)
-    await ctx.storage.write(lambda c: _call(store.set_state, c, *key, state, user))
+    await ctx.storage.write(lambda c: store.set_state(c, *key, state, user))
     return Response(status_code=204)
 
 
@@ -60,7 +52,7 @@ async def put_count(request: Request) -> Response:
     key = _key(request)
     total, inc = query_int(request, "totalCount"), query_int(request, "incrementBy")
     children = bool(query_bool(request, "incrementChildren", False))
-    await ctx.storage.write(lambda c: _call(store.count, c, *key, total, inc, children))
+    await ctx.storage.write(lambda c: store.count(c, *key, total, inc, children))
     return Response(status_code=204)
 
 
@@ -68,7 +60,7 @@ async def post_reset(request: Request) -> Response:
     """POST /api/Asset/ResetRunningCount?id|serialNumber[&comment] → 204 (logged)."""
     ctx = get_context(request)
     key, comment, user = _key(request), query_value(request, "comment"), basic_user(request)
-    await ctx.storage.write(lambda c: _call(store.reset_running_count, c, *key, comment, user))
+    await ctx.storage.write(lambda c: store.reset_running_count(c, *key, comment, user))
     return Response(status_code=204)
 
 
@@ -77,7 +69,7 @@ def _service(kind: str) -> Any:
         ctx = get_context(request)
         key, user = _key(request), basic_user(request)
         when, comment = query_value(request, "dateTime"), query_value(request, "comment")
-        await ctx.storage.write(lambda c: _call(store.record_service, c, kind, *key, when, comment, user))
+        await ctx.storage.write(lambda c: store.record_service(c, kind, *key, when, comment, user))
         return Response(status_code=204)
 
     handler.__doc__ = f"POST /api/Asset/{kind.capitalize()}?id|serialNumber[&dateTime&comment] → 204 (logged)."
@@ -96,7 +88,7 @@ async def get_sub_assets(request: Request) -> Response:
     """GET /api/Asset/SubAssets?id|serialNumber[&level] → ``[Asset]`` (descendants, breadth first)."""
     ctx = get_context(request)
     key, level = _key(request), query_int(request, "level")
-    return respond(request, await ctx.storage.read(lambda c: _call(store.sub_assets, c, *key, level)))
+    return respond(request, await ctx.storage.read(lambda c: store.sub_assets(c, *key, level)))
 
 
 routes = [

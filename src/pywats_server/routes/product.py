@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..odata_support import apply_query
 from ..storage import products as store
 from ..wire import ApiError, query_value, read_body, respond
@@ -18,11 +17,6 @@ __all__ = ["routes"]
 PRODUCT_VIEW_FIELDS = ["partNumber", "name", "category", "nonSerial", "state"]
 
 
-def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except store.ProductInputError as exc:
-        raise ApiError(400, str(exc)) from None
 
 
 async def query(request: Request) -> Response:
@@ -62,7 +56,7 @@ async def put_product(request: Request) -> Response:
     """PUT /api/Product → the stored Product (empty ``productId`` = create)."""
     ctx = get_context(request)
     body = await read_body(request)
-    result = await ctx.storage.write(lambda c: _call(store.save_product, c, body))
+    result = await ctx.storage.write(lambda c: store.save_product(c, body))
     return respond(request, result)
 
 
@@ -70,7 +64,7 @@ async def put_revision(request: Request) -> Response:
     """PUT /api/Product/Revision → the stored ProductRevision (empty ``productRevisionId`` = create)."""
     ctx = get_context(request)
     body = await read_body(request)
-    result = await ctx.storage.write(lambda c: _call(store.save_revision, c, body))
+    result = await ctx.storage.write(lambda c: store.save_revision(c, body))
     return respond(request, result)
 
 

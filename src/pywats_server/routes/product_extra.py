@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import product_extra as store
 from ..wire import ApiError, query_value, respond
 

@@ -11,25 +11,19 @@ type (unchanged pool) when the name already exists, so "create if missing" is id
 
 from __future__ import annotations
 
-from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import production as store
 from ..wire import ApiError, query_bool, query_int, query_value, read_body, respond
 
 __all__ = ["routes"]
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except store.ProductionInputError as exc:
-        raise ApiError(exc.status, str(exc)) from None
 
 
 def _required(request: Request, name: str) -> str:
@@ -53,7 +47,7 @@ async def put_units(request: Request) -> Response:
     """PUT /api/Production/Units (b: [Unit]) → ``{errorCount, insertCount, updateCount, errors}``."""
     ctx = get_context(request)
     body = await read_body(request)
-    result = await ctx.storage.write(lambda c: _call(store.save_units, c, body))
+    result = await ctx.storage.write(lambda c: store.save_units(c, body))
     return respond(request, result)
 
 
@@ -61,7 +55,7 @@ async def set_unit_phase(request: Request) -> Response:
     """PUT /api/Production/SetUnitPhase?serialNumber=&partNumber=&phase= → 204."""
     ctx = get_context(request)
     sn, pn, phase = _required(request, "serialNumber"), _required(request, "partNumber"), _required(request, "phase")
-    await ctx.storage.write(lambda c: _call(store.set_unit_phase, c, sn, pn, phase))
+    await ctx.storage.write(lambda c: store.set_unit_phase(c, sn, pn, phase))
     return Response(status_code=204)
 
 
@@ -83,7 +77,7 @@ async def put_sn_type(request: Request) -> Response:
     """PUT /api/Production/SerialNumbers/Types — LOCAL EXTENSION (see module docstring)."""
     ctx = get_context(request)
     body = await read_body(request)
-    result, created = await ctx.storage.write(lambda c: _call(store.save_sn_type, c, body))
+    result, created = await ctx.storage.write(lambda c: store.save_sn_type(c, body))
     return respond(request, result, 201 if created else 200)
 
 
@@ -104,8 +98,7 @@ async def take(request: Request) -> Response:
     station = query_value(request, "stationName")
     in_seq = bool(query_bool(request, "onlyInSequence", False))
     numbers: list[str] = await ctx.storage.write(
-        lambda c: _call(
-            store.take_serial_numbers, c, type_name, quantity, ref_sn=ref_sn, ref_pn=ref_pn,
+        lambda c: store.take_serial_numbers(c, type_name, quantity, ref_sn=ref_sn, ref_pn=ref_pn,
             station_name=station, only_in_sequence=in_seq,
         )
     )

@@ -3,25 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import production_extra as store
-from ..storage.production import ProductionInputError
 from ..wire import ApiError, query_value, respond
 
 __all__ = ["routes"]
 
 
-def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except ProductionInputError as exc:
-        raise ApiError(exc.status, str(exc)) from None
 
 
 def _required(request: Request, name: str) -> str:
@@ -43,7 +36,7 @@ async def add_child(request: Request) -> Response:
     rel = _relation(request)
     check_pn = query_value(request, "checkPartNumber") or ""
     check_rev = query_value(request, "checkRevision") or ""
-    await ctx.storage.write(lambda c: _call(store.add_child_unit, c, *rel, check_pn, check_rev))
+    await ctx.storage.write(lambda c: store.add_child_unit(c, *rel, check_pn, check_rev))
     return Response(status_code=204)
 
 
@@ -51,7 +44,7 @@ async def remove_child(request: Request) -> Response:
     """POST /api/Production/RemoveChildUnit (same four query parameters) → 204."""
     ctx = get_context(request)
     rel = _relation(request)
-    await ctx.storage.write(lambda c: _call(store.remove_child_unit, c, *rel))
+    await ctx.storage.write(lambda c: store.remove_child_unit(c, *rel))
     return Response(status_code=204)
 
 
@@ -62,7 +55,7 @@ async def check_children(request: Request) -> Response:
     ppn = query_value(request, "parentPartNumber") or query_value(request, "partNumber")
     if not psn or not ppn:
         raise ApiError(400, "parentSerialNumber, parentPartNumber: query parameters are required")
-    return respond(request, await ctx.storage.read(lambda c: _call(store.check_child_units, c, psn, ppn)))
+    return respond(request, await ctx.storage.read(lambda c: store.check_child_units(c, psn, ppn)))
 
 
 async def verification(request: Request) -> Response:
@@ -76,7 +69,7 @@ async def verification(request: Request) -> Response:
         p = ctx.processes.get(code)
         return (None, None) if p is None else (p.name, p.process_index)
 
-    return respond(request, await ctx.storage.read(lambda c: _call(store.unit_verification, c, sn, pn, rev, info)))
+    return respond(request, await ctx.storage.read(lambda c: store.unit_verification(c, sn, pn, rev, info)))
 
 
 routes = [

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
+from ..safe_names import safe_relative_path
 from ..odata_support import request_filter_sql, request_orderby, top_skip
 from ..storage import reports as store
 from ..validation import ReportFacts, validate_report
@@ -226,7 +227,7 @@ async def query_header_by_misc_info(request: Request) -> Response:
 
 
 def _attachment_response(row: Any) -> Response:
-    name = str(row["name"]).replace('"', "")
+    name = (safe_relative_path(str(row["name"])).rpartition("/")[2] or "attachment").replace('"', "")
     return Response(
         bytes(row["data"]),
         media_type=row["content_type"],
@@ -252,7 +253,10 @@ async def get_attachment(request: Request) -> Response:
 
 
 async def get_all_attachments(request: Request) -> Response:
-    """GET /api/Report/Attachments/{id} → zip of every attachment of the report."""
+    """GET /api/Report/Attachments/{id} → zip of every attachment of the report.
+
+    Entry names are the stored names reduced to safe relative paths (no ``..``, no
+    absolute path, no drive letter), so unpacking the zip never writes outside its folder."""
     ctx = get_context(request)
     rid = request.path_params["id"].strip("{}").lower()
     found = await ctx.storage.read(store.load_report_body, rid)
@@ -263,7 +267,7 @@ async def get_all_attachments(request: Request) -> Response:
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for row in rows:
-            name = str(row["name"]) or "attachment"
+            name = safe_relative_path(str(row["name"])) or "attachment"
             base, n = name, 1
             while name in used:
                 n += 1

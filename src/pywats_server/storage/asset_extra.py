@@ -14,12 +14,13 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import InputError
 from ..timefmt import format_header_time, now_utc
 from .assets import AssetInputError, get_asset
 from .core import register_schema
 
 __all__ = [
-    "AssetNotFound", "ensure_schema", "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET",
+    "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET",
     "LOG_CALIBRATION", "LOG_MAINTENANCE", "LOG_STATE", "LOG_COUNT", "LOG_DELETED", "set_state", "count", "reset_running_count", "record_service",
     "status", "list_log", "sub_assets",
 ]
@@ -41,22 +42,13 @@ LOG_MESSAGE, LOG_CREATED, LOG_UPDATED, LOG_RESET, LOG_CALIBRATION = 0, 1, 2, 3, 
 LOG_MAINTENANCE, LOG_STATE, LOG_COUNT, LOG_DELETED = 5, 6, 7, 8
 
 
-class AssetNotFound(LookupError):
-    """No asset with the given id or serial number."""
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the asset log table if needed (it is also created when the database opens)."""
-    conn.execute(_DDL)
-
-
 def _find(conn: sqlite3.Connection, asset_id: str | None, serial: str | None) -> dict[str, Any]:
     key = asset_id or serial
     if not key:
         raise AssetInputError("id, serialNumber: give the asset id or its serial number")
     doc = get_asset(conn, key)
     if doc is None:
-        raise AssetNotFound(f"Asset {key!r} was not found.")
+        raise InputError(f"Asset {key!r} was not found.", status=404)
     return doc
 
 
@@ -68,7 +60,6 @@ def add_log(conn: sqlite3.Connection, doc: dict[str, Any], kind: int, prop: str 
             comment: str | None, user: str | None, when: str | None = None) -> None:
     """Append one AssetLog entry for asset ``doc`` (``kind`` is a ``LOG_*`` type code; lists
     and objects in ``value`` are stored as JSON text). Call inside the write transaction."""
-    ensure_schema(conn)
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     conn.execute(

@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..errors import InputError
 from ..timefmt import format_header_time, now_utc
 from .core import register_schema
 
@@ -52,8 +53,7 @@ _TYPE_DEFAULTS: dict[str, Any] = {
 }
 
 
-class AssetInputError(ValueError):
-    """Bad asset input (message names the field)."""
+AssetInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def list_assets(conn: sqlite3.Connection) -> list[dict[str, Any]]:

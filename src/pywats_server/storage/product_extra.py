@@ -11,10 +11,11 @@ import sqlite3
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..errors import InputError
 from .core import register_schema
 from .products import ensure_product_revision
 
-__all__ = ["BomInputError", "ensure_schema", "parse_wsbf", "save_bom", "get_bom"]
+__all__ = ["BomInputError", "parse_wsbf", "save_bom", "get_bom"]
 
 _DDL = [
     """CREATE TABLE IF NOT EXISTS product_boms (
@@ -28,14 +29,7 @@ _DDL = [
 register_schema("product_boms", ";\n".join(_DDL) + ";")
 
 
-class BomInputError(ValueError):
-    """The WSBF document is invalid (message names the element or attribute)."""
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the BOM table if it does not exist yet."""
-    for stmt in _DDL:
-        conn.execute(stmt)
+BomInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def _local(tag: str) -> str:
@@ -95,7 +89,6 @@ def parse_wsbf(xml: bytes | str) -> dict[str, Any]:
 
 def save_bom(conn: sqlite3.Connection, xml: bytes | str) -> dict[str, Any]:
     """Store (replace) the BOM of the revision named in the WSBF document; registers the product."""
-    ensure_schema(conn)
     bom = parse_wsbf(xml)
     ensure_product_revision(conn, bom["partNumber"], bom["revision"])
     conn.execute(

@@ -15,6 +15,7 @@ import re
 import sqlite3
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema, table_columns
 from .products import ensure_product_revision, get_product, get_revision
 
@@ -115,12 +116,7 @@ _INDEX_RE = re.compile(r"\{index(?::0?(\d+))?\}")
 _IDENTIFIER_NAMES = {0: "Serial number", 1: "MAC address", 2: "IMEI"}
 
 
-class ProductionInputError(ValueError):
-    """Bad production input (message names the field); ``status`` is the HTTP status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+ProductionInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def ensure_unit(conn: sqlite3.Connection, serial_number: str, part_number: str, revision: str | None) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema
 
 __all__ = [
@@ -50,8 +51,7 @@ CREATE TABLE IF NOT EXISTS product_revisions (
 )
 
 
-class ProductInputError(ValueError):
-    """A product or revision body is invalid (message names the field)."""
+ProductInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def _revision_dict(row: sqlite3.Row, part_number: str) -> dict[str, Any]:
