@@ -241,12 +241,7 @@ class _Translator:
             return _const(tag == "and")
         if len(parts) == 1:
             return parts[0]
-        joiner = " AND " if tag == "and" else " OR "
-        return _Cond(
-            "(" + joiner.join(p.sql for p in parts) + ")",
-            tuple(x for p in parts for x in p.params),
-            any(p.nullable for p in parts),
-        )
+        return _join(parts, " AND " if tag == "and" else " OR ")
 
     def _lambda(self, ast: FilterAst) -> _Cond:
         op, coll_ast, var, body = ast
@@ -443,10 +438,29 @@ class _Translator:
             if val.kind == "text":
                 marks = ", ".join("?" for _ in items)
                 return _Cond(f"({val.sql} IN ({marks}))", (*val.params, *(i[1] for i in items)), val.nullable)
-        ors: FilterAst = ("cmp", "eq", left, items[0])
-        for item in items[1:]:
-            ors = ("or", ors, ("cmp", "eq", left, item))
-        return self.cond(ors)
+        return self._logic_of("or", [("cmp", "eq", left, item) for item in items])
+
+    def _logic_of(self, tag: str, terms: list[FilterAst]) -> _Cond:
+        """``terms`` joined by ``tag`` (``and``/``or``) without building a deep tree."""
+        node: FilterAst = terms[0]
+        for term in terms[1:]:
+            node = (tag, node, term)
+        return self._logic(node) if len(terms) > 1 else self.cond(node)
+
+
+def _join(parts: list[_Cond], joiner: str) -> _Cond:
+    """``parts`` joined by ``joiner`` as a balanced tree (SQLite limits expression depth to
+    1000, and a flat chain of n terms is n deep)."""
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) > 16:
+        half = len(parts) // 2
+        parts = [_join(parts[:half], joiner), _join(parts[half:], joiner)]
+    return _Cond(
+        "(" + joiner.join(p.sql for p in parts) + ")",
+        tuple(x for p in parts for x in p.params),
+        any(p.nullable for p in parts),
+    )
 
 
 def compile_where(ast: FilterAst, schema: SqlSchema) -> SqlWhere:

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 __all__ = ["AREAS", "all_routes"]
 
 #: Route modules in match order.
-AREAS: list[str] = ["app", "report", "product_extra", "product", "production", "production_extra", "asset_extra", "asset", "software", "rootcause", "analytics", "ui"]
+AREAS: list[str] = ["app", "report", "product", "production", "asset", "software", "rootcause", "analytics", "ui"]
 
 
 def all_routes() -> list[BaseRoute]:

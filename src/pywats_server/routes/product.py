@@ -1,7 +1,13 @@
-"""``/api/Product*``: product query, product and revision read/create/update."""
+"""``/api/Product*``: product query, product and revision read/create/update.
+
+``/api/Product/BOM``: upload a WSBF bill of materials, read it back as JSON (reference §2.4).
+
+``/api/Product/BOM`` comes before ``/api/Product/{partNumber}`` in :data:`routes` so it is
+not taken for a part number. An invalid WSBF document answers 400 with the reason
+(real WATS answers 500).
+"""
 
 from __future__ import annotations
-
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,8 +21,6 @@ from ..wire import ApiError, query_value, read_body, respond
 __all__ = ["routes"]
 
 PRODUCT_VIEW_FIELDS = ["partNumber", "name", "category", "nonSerial", "state"]
-
-
 
 
 async def query(request: Request) -> Response:
@@ -68,7 +72,42 @@ async def put_revision(request: Request) -> Response:
     return respond(request, result)
 
 
+def _required(request: Request, name: str) -> str:
+    value = query_value(request, name)
+    if value is None or not value.strip():
+        raise ApiError(400, f"{name}: query parameter is required")
+    return value
+
+
+async def put_bom(request: Request) -> Response:
+    """PUT /api/Product/BOM (b: WSBF XML) → 200 with the stored BOM as JSON."""
+    ctx = get_context(request)
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, "The request body is empty (expected a WSBF XML document).")
+
+    def save(conn: object) -> dict[str, object]:
+        try:
+            return store.save_bom(conn, raw)  # type: ignore[arg-type]
+        except store.BomInputError as exc:
+            raise ApiError(400, str(exc)) from None
+
+    return respond(request, await ctx.storage.write(save))
+
+
+async def get_bom(request: Request) -> Response:
+    """GET /api/Product/BOM?partNumber=&revision= → the BOM as JSON, or 204 when none is stored."""
+    ctx = get_context(request)
+    pn, rev = _required(request, "partNumber"), _required(request, "revision")
+    bom = await ctx.storage.read(store.get_bom, pn, rev)
+    if bom is None:
+        return Response(status_code=204)
+    return respond(request, bom)
+
+
 routes = [
+    Route("/api/Product/BOM", put_bom, methods=["PUT"]),
+    Route("/api/Product/BOM", get_bom, methods=["GET"]),
     Route("/api/Product/Query", query, methods=["GET"]),
     Route("/api/Product/Revision", put_revision, methods=["PUT"]),
     Route("/api/Product", put_product, methods=["PUT"]),

@@ -1,9 +1,7 @@
 """RootCause tickets and their attachments (reference §2.9).
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
-so they are created when the database opens. Write functions still create them if missing
-(a no-op then) and reads answer "nothing stored" without them, so the functions also work on
-a bare connection.
+so they are created when the database opens (and only then).
 """
 
 from __future__ import annotations

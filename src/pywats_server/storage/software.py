@@ -1,9 +1,7 @@
 """Software packages, their files and virtual folders (reference §2.7).
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
-so they are created when the database opens. Write functions still create them if missing
-(a no-op then) and reads answer "nothing stored" without them, so the functions also work on
-a bare connection.
+so they are created when the database opens (and only then).
 """
 
 from __future__ import annotations
