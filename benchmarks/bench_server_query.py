@@ -4,7 +4,7 @@ Run with ``.venv/bin/python benchmarks/bench_server_query.py [SIZES...]`` (defau
 100000``; add ``1000000`` for the large run, which takes minutes to fill). For each size the
 database is filled directly (bulk INSERTs through :class:`pywats_server.storage.Storage`'s
 schema, not HTTP; spread over 200 part numbers, 4 process codes and one year of start
-times, every report with a misc info entry), then ``pywats-server`` is started on it and
+times, every report with a ``Firmware`` misc info entry), then ``pywats-server`` is started on it and
 these are timed over HTTP (median of 5 runs, milliseconds):
 
 * ``query_header_by_serial``       — ``$filter=serialNumber eq '...'``;
@@ -12,6 +12,8 @@ these are timed over HTTP (median of 5 runs, milliseconds):
   (one week), ``$top=1000``;
 * ``query_misc_info_by_serial``    — ``HeaderByMiscInfo?description=Firmware&serialNumber=..``
   (serial in other letter case: matching ignores case);
+* ``query_misc_info_by_value``    — ``HeaderByMiscInfo?description=firmware&data=1.242&$top=100``
+  (one report in 1,000 carries that value);
 * ``read_by_id_during_heavy_query`` — ``GET /api/Report/Wsjf/{id}`` while another client runs
   a heavy query (``tolower(comment) eq ...``, evaluated on every row): the slowest of the
   reads completed while it ran (``reads``: how many) — reads do not wait for it;
@@ -57,13 +59,17 @@ def _uuid(i: int) -> str:
     return f"00000000-0000-4000-8000-{i:012d}"
 
 
+def _firmware(i: int) -> str:
+    return f"1.{i % 1000}"
+
+
 def _rows(start: int, stop: int, total: int) -> Iterator[tuple[Any, ...]]:
     step = 365 * 24 * 3600 / total
     for i in range(start, stop):
         code, pname = _PROCESSES[i % 4]
         when = _T0 + timedelta(seconds=i * step)
         sn = f"SN-{i // 4:08d}"
-        misc = {"subUnits": [], "miscInfo": [{"description": "Firmware", "value": f"1.{i % 10}"}], "assets": [],
+        misc = {"subUnits": [], "miscInfo": [{"description": "Firmware", "value": _firmware(i)}], "assets": [],
                 "attachments": [], "uurSubUnits": [], "uurMiscInfo": [], "uurAttachments": []}
         body = json.dumps({"type": "T", "id": _uuid(i), "pn": f"PN-{i % 200:04d}", "sn": sn, "rev": "A",
                            "processCode": code, "result": "P", "start": when.isoformat()})
@@ -79,11 +85,15 @@ def fill(db: Path, total: int) -> float:
     storage = Storage(db)
     marks = ", ".join("?" for _ in _COLUMNS)
     sql = f"INSERT INTO reports({', '.join(_COLUMNS)}) VALUES({marks})"
+    misc_sql = ("INSERT INTO report_misc_info(report_id, seq, description_folded, value_folded)"
+                " VALUES(?, 0, 'firmware', ?)")
     start = time.perf_counter()
     batch = 20_000
     for first in range(0, total, batch):
-        rows = list(_rows(first, min(total, first + batch), total))
-        storage.write_sync(lambda c, r=rows: c.executemany(sql, r))
+        stop = min(total, first + batch)
+        rows = list(_rows(first, stop, total))
+        misc = [(i + 1, _firmware(i)) for i in range(first, stop)]
+        storage.write_sync(lambda c, r=rows, m=misc: (c.executemany(sql, r), c.executemany(misc_sql, m)))
     seconds = time.perf_counter() - start
     storage.close()
     return seconds
@@ -121,6 +131,9 @@ def measure(total: int) -> None:
             ms, n = _median_ms(client, "/api/Report/Query/HeaderByMiscInfo",
                                {"description": "Firmware", "serialNumber": sn.lower()})
             emit("query_misc_info_by_serial", ms, "ms", reports=total, rows=n)
+            ms, n = _median_ms(client, "/api/Report/Query/HeaderByMiscInfo",
+                               {"description": "firmware", "data": _firmware(4242), "$top": "100"})
+            emit("query_misc_info_by_value", ms, "ms", reports=total, rows=n)
             read_by_id_during_heavy_query(client, total)
 
 

@@ -45,10 +45,16 @@ def _row(i: int) -> tuple[object, ...]:
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
-    st = Storage(tmp_path_factory.mktemp("sql") / "s.db")
+    db = tmp_path_factory.mktemp("sql") / "s.db"
+    st = Storage(db)
     marks = ", ".join("?" for _ in _COLUMNS.split(","))
     st.write_sync(lambda c: c.executemany(f"INSERT INTO reports({_COLUMNS}) VALUES({marks})",
                                           [_row(i) for i in range(60)]))
+    # rows written behind the storage layer's back, as by an older build: opening the
+    # database again indexes their misc info entries
+    st.write_sync(lambda c: c.execute("DELETE FROM meta WHERE key='reports.misc_info_indexed'"))
+    st.close()
+    st = Storage(db)
     yield st
     st.close()
 
@@ -197,10 +203,26 @@ def test_compiled_filters_use_an_index(storage: Storage, text: str, index: str) 
 def test_misc_info_by_serial_is_case_insensitive_and_indexed(storage: Storage) -> None:
     found = storage.read_sync(store.query_by_misc_info, "firmware", None, "sn-äö", None, None)
     assert {f["serialNumber"] for f in found} == {"SN-ÄÖ"}
-    plan = storage.read_sync(lambda c: " ".join(str(r[3]) for r in c.execute(
-        "EXPLAIN QUERY PLAN SELECT uuid FROM reports WHERE serial_folded = ? ORDER BY start_utc_full DESC",
-        ("x",))))
-    assert "reports_sn_folded" in plan
+    assert found[0]["miscData"] == [{"description": "Firmware", "data": "1.2"}, {"description": "n", "data": None}]
+    by_value = storage.read_sync(store.query_by_misc_info, "FIRMWARE", "1.1", None, None, None)
+    assert len(by_value) == 20 and all(any(m["data"] == "1.1" for m in f["miscData"]) for f in by_value)
+    assert storage.read_sync(store.query_by_misc_info, None, "1.1", None, 50, 3) == by_value[:0] + [
+        f for f in by_value if f["processCode"] == 50][:3]
+    assert storage.read_sync(store.query_by_misc_info, "n", "1.1", None, None, None) == []  # same entry only
+    plans: list[str] = []
+
+    def capture(conn: sqlite3.Connection) -> None:
+        conn.set_trace_callback(lambda sql: plans.append(" ".join(
+            str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql))) if sql.startswith("SELECT uuid") else None)
+        try:
+            store.query_by_misc_info(conn, "firmware", None, "sn-001", None, 5)
+            store.query_by_misc_info(conn, "firmware", "1.1", None, None, 5)
+        finally:
+            conn.set_trace_callback(None)
+
+    storage.read_sync(capture)
+    assert "reports_sn_folded" in plans[0]
+    assert "report_misc_info_desc" in plans[1]
 
 
 def test_reads_run_concurrently(tmp_path: Path) -> None:

@@ -43,6 +43,26 @@ def _migrate(conn: sqlite3.Connection) -> None:
         )
     conn.execute("CREATE INDEX IF NOT EXISTS reports_sn_folded ON reports(serial_folded, start_utc_full)")
     conn.execute("DROP INDEX IF EXISTS reports_pn")
+    if conn.execute("SELECT 1 FROM meta WHERE key='reports.misc_info_indexed'").fetchone() is None:
+        # reports stored before the misc info index existed: index their entries once
+        conn.execute("DELETE FROM report_misc_info")
+        for row in conn.execute("SELECT report_id, collections FROM reports").fetchall():
+            coll = json.loads(row[1])
+            _index_misc_info(conn, int(row[0]), (coll.get("miscInfo") or []) + (coll.get("uurMiscInfo") or []))
+        conn.execute("INSERT INTO meta(key, value) VALUES('reports.misc_info_indexed', '1')")
+
+
+def _fold(value: Any) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+def _index_misc_info(conn: sqlite3.Connection, report_id: int, entries: list[dict[str, Any]]) -> None:
+    """Record a report's misc info entries, case-folded, for HeaderByMiscInfo."""
+    if entries:
+        conn.executemany(
+            "INSERT INTO report_misc_info(report_id, seq, description_folded, value_folded) VALUES(?,?,?,?)",
+            [(report_id, i, _fold(m.get("description")), _fold(m.get("value"))) for i, m in enumerate(entries)],
+        )
 
 
 register_schema(
@@ -97,6 +117,15 @@ CREATE TABLE IF NOT EXISTS report_attachments (
     data            BLOB NOT NULL,
     PRIMARY KEY (report_uuid, seq)
 );
+CREATE TABLE IF NOT EXISTS report_misc_info (
+    report_id           INTEGER NOT NULL,
+    seq                 INTEGER NOT NULL,
+    description_folded  TEXT,
+    value_folded        TEXT,
+    PRIMARY KEY (report_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS report_misc_info_desc ON report_misc_info(description_folded, value_folded);
+CREATE INDEX IF NOT EXISTS report_misc_info_value ON report_misc_info(value_folded);
 """,
     _migrate,
 )
@@ -169,6 +198,7 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
     ).fetchone()
     receive_count = 1 if existing is None else existing["receive_count"] + 1
     exec_time = info.get("execTime")
+    collections = _collections(doc, facts)
     values = {
         "uuid": facts.uuid,
         "report_type": facts.type,
@@ -195,7 +225,7 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
         "receive_count": receive_count,
         "referenced_uut": info.get("refUUT") if facts.type == "R" else None,
         "report_size": max(1, len(body_text) // 1024),
-        "collections": json.dumps(_collections(doc, facts)),
+        "collections": json.dumps(collections),
         "body": body_text,
     }
     # time_stamp (the next number) and run (1 + earlier runs of this unit and process) are
@@ -209,6 +239,8 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
         report_id = int(existing["report_id"])
         conn.execute(_update_sql(tuple(values)), (*values.values(), report_id))
         conn.execute("DELETE FROM report_attachments WHERE report_uuid=?", (facts.uuid,))
+        conn.execute("DELETE FROM report_misc_info WHERE report_id=?", (report_id,))
+    _index_misc_info(conn, report_id, collections["miscInfo"] + collections["uurMiscInfo"])
     if facts.attachments:
         conn.executemany(
             "INSERT INTO report_attachments(report_uuid, seq, kind, step_id, attachment_id, name, content_type, data)"
@@ -437,10 +469,6 @@ def list_attachments(conn: sqlite3.Connection, report_uuid: str) -> list[sqlite3
     ).fetchall()
 
 
-def _fold(value: Any) -> str | None:
-    return None if value is None else str(value).casefold()
-
-
 def query_by_misc_info(
     conn: sqlite3.Connection,
     description: str | None,
@@ -465,20 +493,26 @@ def query_by_misc_info(
     if process_code is not None:
         where.append("process_code = ?")
         params.append(process_code)
-    for needle in (description, data):
-        # cheap pre-selection on the stored collections JSON; only for ASCII text, where
-        # SQLite's lower() and the JSON escaping agree with the exact check below
-        if needle and needle.isascii():
-            where.append("instr(lower(collections), lower(?)) > 0")
-            params.append(json.dumps(needle)[1:-1])
+    wanted: list[str] = []
+    for column, needle in (("description_folded", description), ("value_folded", data)):
+        if needle is not None:
+            wanted.append(f"{column} = ?")
+            params.append(_fold(needle))
+    if wanted and serial_number is not None:  # the serial number index finds the few reports
+        where.append("EXISTS (SELECT 1 FROM report_misc_info m WHERE m.report_id = reports.report_id AND "
+                     + " AND ".join(wanted) + ")")
+    elif wanted:  # the indexed, case-folded entries (report_misc_info) select the reports
+        where.append("report_id IN (SELECT report_id FROM report_misc_info WHERE " + " AND ".join(wanted) + ")")
     sql = (
         "SELECT uuid, serial_number, part_number, start_utc, result, process_code, process_name, collections"
         " FROM reports" + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY start_utc_full DESC, time_stamp DESC"
     )
-    if top is not None and top <= 0:
-        return []
-    want_desc, want_data = _fold(description), _fold(data)
+    if top is not None:
+        if top <= 0:
+            return []
+        sql += " LIMIT ?"
+        params.append(top)
     out: list[dict[str, Any]] = []
     for row in conn.execute(sql, params):
         coll = json.loads(row["collections"])
@@ -486,12 +520,6 @@ def query_by_misc_info(
             {"description": m.get("description"), "data": m.get("value")}
             for m in (coll.get("miscInfo") or []) + (coll.get("uurMiscInfo") or [])
         ]
-        if not any(
-            (want_desc is None or _fold(e["description"]) == want_desc)
-            and (want_data is None or _fold(e["data"]) == want_data)
-            for e in entries
-        ):
-            continue
         out.append({
             "miscData": entries,
             "serialNumber": row["serial_number"],
@@ -502,6 +530,4 @@ def query_by_misc_info(
             "processCode": row["process_code"],
             "processName": row["process_name"],
         })
-        if top is not None and len(out) >= top:
-            break
     return out
