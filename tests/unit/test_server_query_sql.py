@@ -221,7 +221,7 @@ def test_misc_info_by_serial_is_case_insensitive_and_indexed(storage: Storage) -
             conn.set_trace_callback(None)
 
     storage.read_sync(capture)
-    assert "reports_sn_folded" in plans[0]
+    assert "reports_sn_folded" in plans[0] and "PRIMARY KEY" in plans[0] and "report_misc_info_desc" not in plans[0]
     assert "report_misc_info_desc" in plans[1]
 
 

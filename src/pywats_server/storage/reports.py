@@ -498,9 +498,11 @@ def query_by_misc_info(
         if needle is not None:
             wanted.append(f"{column} = ?")
             params.append(_fold(needle))
-    if wanted and serial_number is not None:  # the serial number index finds the few reports
+    if wanted and serial_number is not None:
+        # the serial number index finds the few reports; each is checked by its own entries
+        # (primary key; '+' keeps SQLite from using the description index here instead)
         where.append("EXISTS (SELECT 1 FROM report_misc_info m WHERE m.report_id = reports.report_id AND "
-                     + " AND ".join(wanted) + ")")
+                     + " AND ".join("+m." + w for w in wanted) + ")")
     elif wanted:  # the indexed, case-folded entries (report_misc_info) select the reports
         where.append("report_id IN (SELECT report_id FROM report_misc_info WHERE " + " AND ".join(wanted) + ")")
     sql = (
