@@ -156,7 +156,15 @@ def render(ast: FilterAst) -> str:
     if tag == "in":
         return f"{render(ast[1])} in ({', '.join(render(i) for i in ast[2])})"
     if tag in ("and", "or"):
-        return f"({render(ast[1])} {tag} {render(ast[2])})"
+        terms: list[FilterAst] = []
+        stack = [ast]
+        while stack:  # long chains are left-deep: flatten without recursion
+            node = stack.pop()
+            if node[0] == tag:
+                stack.extend((node[2], node[1]))
+            else:
+                terms.append(node)
+        return "(" + f" {tag} ".join(render(t) for t in terms) + ")"
     if tag == "not":
         return f"not {render(ast[1])}"
     if tag == "call":
@@ -167,7 +175,10 @@ def render(ast: FilterAst) -> str:
 
 
 def _unsupported(what: str, ast: FilterAst) -> ODataError:
-    return ODataError(f"$filter: {what} is not supported by this server's query engine (in {render(ast)!r})")
+    text = render(ast)
+    if len(text) > 200:
+        text = text[:197] + "..."
+    return ODataError(f"$filter: {what} is not supported by this server's query engine (in {text!r})")
 
 
 def _glob_prefix(text: str) -> str:

@@ -85,6 +85,7 @@ def test_package_file_paths_are_safe_relative_names(client: httpx.Client) -> Non
         ("contains(" * 100 + "serialNumber, 'x')" + ")" * 99, ["$filter", "nested deeper than"]),
         (" or ".join(["serialNumber eq 'x'"] * 2000), ["$filter", "characters long"]),
         ("comment ge 2026-01-01T00:00:00Z", ["$filter", "not supported", "date/time"]),
+        ("serialNumber/any(s: " + " and ".join(["run eq 1"] * 600) + ")", ["$filter", "lambda over 'serialNumber'"]),
     ],
 )
 def test_unreasonable_filters_are_400_saying_why(client: httpx.Client, flt: str, words: list[str]) -> None:
