@@ -65,14 +65,42 @@ class SqlCollection:
 
 @dataclass(frozen=True)
 class SqlSchema:
-    """The properties a ``$filter`` may name, by canonical name."""
+    """The properties a ``$filter`` may name, by canonical name.
+
+    Names are matched ignoring case. ``unknown_is_null``: a name that is not a column is
+    ``null`` on every row (as :mod:`.odata` resolves a property a record lacks), for
+    endpoints whose filters are parsed without a field list.
+    """
 
     columns: Mapping[str, SqlColumn]
     collections: Mapping[str, SqlCollection] = field(default_factory=dict)
+    unknown_is_null: bool = False
 
     def field_names(self) -> list[str]:
         """Every property name (for :func:`.odata.parse_filter`'s ``fields``)."""
         return [*self.columns, *self.collections]
+
+    def column(self, name: str) -> SqlColumn | None:
+        """The column of property ``name`` (ignoring case); None for a collection or, unless
+        ``unknown_is_null``, an unknown name."""
+        found = self.columns.get(name)
+        if found is None:
+            low = name.lower()
+            found = next((c for n, c in self.columns.items() if n.lower() == low), None)
+        if found is None and self.unknown_is_null and self.collection(name) is None:
+            found = _UNKNOWN
+        return found
+
+    def collection(self, name: str) -> SqlCollection | None:
+        """The collection property ``name`` (ignoring case), or None."""
+        found = self.collections.get(name)
+        if found is None:
+            low = name.lower()
+            found = next((c for n, c in self.collections.items() if n.lower() == low), None)
+        return found
+
+
+_UNKNOWN = SqlColumn("NULL", "const", True, None)
 
 
 @dataclass(frozen=True)
@@ -221,8 +249,8 @@ class _Translator:
             return self._bool_call(ast)
         # a value where a condition is expected: true only when the value is True, which
         # a column never holds (constants are checked here)
-        if tag == "field" and ast[1] in self.schema.columns:
-            col = self.schema.columns[ast[1]]
+        col = self.schema.column(ast[1]) if tag == "field" else None
+        if col is not None:
             return _const(col.kind == "const" and col.const is True)
         if tag == "call":
             return _const(False)
@@ -256,9 +284,10 @@ class _Translator:
 
     def _lambda(self, ast: FilterAst) -> _Cond:
         op, coll_ast, var, body = ast
-        if coll_ast[0] != "field" or coll_ast[1] not in self.schema.collections:
+        found = self.schema.collection(coll_ast[1]) if coll_ast[0] == "field" else None
+        if found is None:
             raise _unsupported(f"a lambda over {render(coll_ast)!r}", ast)
-        coll = self.schema.collections[coll_ast[1]]
+        coll = found
         if var is None:
             return _Cond(f"(json_array_length({coll.column}, '{coll.path}') > 0)", (), True)
         self.aliases += 1
@@ -309,7 +338,7 @@ class _Translator:
             return _Val("?", (v,), "any", v is None)
         if tag == "field":
             name = ast[1]
-            col = self.schema.columns.get(name)
+            col = self.schema.column(name)
             if col is None:
                 raise _unsupported(f"the collection {name!r} used as a value", ast)
             if col.kind == "const":
@@ -360,8 +389,8 @@ class _Translator:
             a, b = self.value(left), self.value(right)
             return _Cond(f"odata_cmp('{op}', {a.sql}, {b.sql})", (*a.params, *b.params))
         lit = right[1]
-        if left[0] == "field" and left[1] in self.schema.columns:
-            col = self.schema.columns[left[1]]
+        col = self.schema.column(left[1]) if left[0] == "field" else None
+        if col is not None:
             if col.kind == "const":
                 return _const(odata._COMPARATORS[op](col.const, lit))
         val = self.value(left)

@@ -53,14 +53,16 @@ def compile_request_filter(
 def request_filter_sql(request: Request, schema: SqlSchema) -> SqlWhere | None:
     """The request's ``$filter`` as a SQL condition on ``schema``'s table (None when absent);
     400 when it is invalid or uses what the SQL translation cannot express (the message
-    names it), so no filter is ever evaluated by scanning rows in Python."""
+    names it), so no filter is ever evaluated by scanning rows in Python. Property names are
+    checked against the schema unless it says ``unknown_is_null``."""
     text = query_value(request, "$filter")
     if text is None or not text.strip():
         return None
     from . import odata, odata_sql
 
+    fields = None if schema.unknown_is_null else schema.field_names()
     try:
-        return odata_sql.compile_where(odata.parse_filter(text, fields=schema.field_names()), schema)
+        return odata_sql.compile_where(odata.parse_filter(text, fields=fields), schema)
     except odata.ODataError as exc:
         raise ApiError(400, _msg("$filter", exc)) from None
 

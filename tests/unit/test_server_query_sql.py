@@ -247,3 +247,59 @@ def test_reads_run_concurrently(tmp_path: Path) -> None:
         release.set()
         t.join(10)
         st.close()
+
+
+# -- the asset log: filters compiled to SQL, unknown properties are null -------------------
+
+def _log_row(i: int) -> tuple[object, ...]:
+    return (
+        f"00000000-0000-4000-9000-{i % 4:012d}", ["AS-1", "as-1", None, "AS-2"][i % 4],
+        f"2026-03-{1 + i % 20:02d}T{i % 24:02d}:00:{i % 60:02d}Z", ["alice", None][i % 2], i % 9,
+        ["runningCount", None, "lastCalibrationDate"][i % 3], [str(i), None, "2026-03-01T00:00:00Z", "ÄÖ"][i % 4],
+        [None, "count", "calibrated"][i % 3],
+    )
+
+
+@pytest.fixture(scope="module")
+def log_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
+    st = Storage(tmp_path_factory.mktemp("log") / "l.db")
+    st.write_sync(lambda c: c.executemany(
+        "INSERT INTO asset_log(asset_id, serial_number, date, user, type, property, value, comment)"
+        " VALUES(?,?,?,?,?,?,?,?)", [_log_row(i) for i in range(50)]))
+    yield st
+    st.close()
+
+
+LOG_FILTERS = [
+    "serialNumber eq 'AS-1'",
+    "SERIALNUMBER eq 'AS-1' or serialNumber eq null",
+    "type ge 4 and type lt 7",
+    "type eq '3'",
+    "date ge 2026-03-10T00:00:00Z and date lt 2026-03-12",
+    "date eq 2026-03-02T01:00:01Z",
+    "date gt 2026-03-05T10:00:10.5+01:00",
+    "value eq '8'",
+    "value gt '2'",
+    "contains(value, '2026')",
+    "startswith(property, 'last')",
+    "tolower(serialNumber) eq 'as-1'",
+    "nosuchproperty eq null",
+    "nosuchproperty eq 'x' or user eq 'alice'",
+    "not (comment eq 'count')",
+    "logId in (3, 7, 11) or logId gt 45",
+    "assetId eq '00000000-0000-4000-9000-000000000002'",
+]
+
+
+@pytest.mark.parametrize("text", LOG_FILTERS)
+def test_asset_log_sql_filter_selects_the_same_entries(log_storage: Storage, text: str) -> None:
+    from pywats_server.storage import assets
+
+    everything = log_storage.read_sync(assets.list_log)
+    pred = odata.compile_filter(text)
+    python = [e["logId"] for e in everything if pred(e)]
+    where = odata_sql.compile_where(odata.parse_filter(text), assets.LOG_SCHEMA)
+    sql = [e["logId"] for e in log_storage.read_sync(assets.list_log, where)]
+    assert sql == python
+    paged = [e["logId"] for e in log_storage.read_sync(assets.list_log, where, 3, 1)]
+    assert paged == python[1:4]

@@ -15,7 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..context import get_context
-from ..odata_support import apply_query
+from ..odata import sort_rows
+from ..odata_support import apply_query, request_filter_sql, request_orderby, top_skip
 from ..storage import assets as store
 from ..wire import (
     ApiError,
@@ -139,11 +140,19 @@ def _service(kind: str) -> Any:
 
 
 async def get_log(request: Request) -> Response:
-    """GET /api/Asset/Log → ``[AssetLog]``; OData $filter/$orderby/$top (default 1000)/$skip."""
+    """GET /api/Asset/Log → ``[AssetLog]``; OData $filter/$orderby/$top (default 1000)/$skip.
+
+    The filter, and in log order also $top/$skip, run in SQL (the log grows with every
+    count); another $orderby sorts the matching entries with :func:`..odata.sort_rows`.
+    """
     ctx = get_context(request)
-    entries = await ctx.storage.read(store.list_log)
-    out = apply_query(request, entries, default_top=1000, allowed_orderby=LOG_FIELDS, default_order=[("logId", False)])
-    return respond(request, list(out))
+    where = request_filter_sql(request, store.LOG_SCHEMA)
+    order = request_orderby(request, LOG_FIELDS) or [("logId", False)]
+    top, skip = top_skip(request, 1000)
+    if order == [("logId", False)]:
+        return respond(request, await ctx.storage.read(store.list_log, where, top, skip))
+    entries = sort_rows(await ctx.storage.read(store.list_log, where), order)
+    return respond(request, entries[skip: skip + top])
 
 
 async def get_sub_assets(request: Request) -> Response:

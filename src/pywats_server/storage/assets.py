@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import InputError
+from ..odata_sql import SqlColumn, SqlSchema, SqlWhere
 from ..timefmt import format_header_time, now_utc
 from .core import register_schema
 
@@ -344,13 +345,43 @@ def status(conn: sqlite3.Connection, asset_id: str | None, serial: str | None) -
     }
 
 
-def list_log(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every log entry (AssetLog records) in log order."""
+#: Where each AssetLog property is stored, for ``$filter`` compiled to SQL (a property the
+#: log does not have is null, as when the filter is evaluated on the records).
+LOG_SCHEMA = SqlSchema(
+    columns={
+        "logId": SqlColumn("log_id", "number", False),
+        "assetId": SqlColumn("asset_id", "text", False),
+        "serialNumber": SqlColumn("serial_number", "text"),
+        "date": SqlColumn("date", "start", False, start_full="date"),
+        "user": SqlColumn("user", "text"),
+        "type": SqlColumn("type", "number", False),
+        "property": SqlColumn("property", "text"),
+        "value": SqlColumn("value", "text"),
+        "comment": SqlColumn("comment", "text"),
+    },
+    unknown_is_null=True,
+)
+
+
+def list_log(
+    conn: sqlite3.Connection, where: SqlWhere | None = None, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The log entries (AssetLog records) matching ``where`` (see :data:`LOG_SCHEMA`) in log
+    order, after ``offset``, at most ``limit`` — selected by the database."""
+    sql = "SELECT * FROM asset_log"
+    params: list[Any] = []
+    if where is not None:
+        sql += f" WHERE {where.sql}"
+        params.extend(where.params)
+    sql += " ORDER BY log_id"
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend((-1 if limit is None else limit, offset))
     return [
         {"logId": r["log_id"], "assetId": r["asset_id"], "serialNumber": r["serial_number"], "date": r["date"],
          "user": r["user"], "type": r["type"], "property": r["property"], "value": r["value"],
          "comment": r["comment"]}
-        for r in conn.execute("SELECT * FROM asset_log ORDER BY log_id").fetchall()
+        for r in conn.execute(sql, params).fetchall()
     ]
 
 
