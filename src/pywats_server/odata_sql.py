@@ -40,7 +40,7 @@ class SqlColumn:
     """A scalar property: SQL expression and kind.
 
     ``kind``: ``text`` (TEXT column, compared ordinally as OData does), ``number``
-    (INTEGER/REAL), ``uuid`` (lower-case GUID text), ``start`` (the header's start time,
+    (INTEGER/REAL), ``bool`` (0/1 INTEGER read as false/true), ``uuid`` (lower-case GUID text), ``start`` (the header's start time,
     ``yyyy-MM-ddTHH:mm:ssZ`` text; ``start_full`` names the indexed ``...ss.fffZ`` column
     used for date/time literals) or ``const`` (the same value on every row: ``const``).
     ``nullable``: the expression may be NULL.
@@ -250,6 +250,8 @@ class _Translator:
         # a value where a condition is expected: true only when the value is True, which
         # a column never holds (constants are checked here)
         col = self.schema.column(ast[1]) if tag == "field" else None
+        if col is not None and col.kind == "bool":
+            return _Cond(f"({col.expr} = 1)", (), col.nullable)
         if col is not None:
             return _const(col.kind == "const" and col.const is True)
         if tag == "call":
@@ -345,6 +347,8 @@ class _Translator:
                 if isinstance(col.const, bool):
                     raise _unsupported(f"{name!r} used as a value", ast)
                 return _Val("?", (col.const,), "any", col.const is None)
+            if col.kind == "bool":
+                raise _unsupported(f"{name!r} compared with anything but true/false", ast)
             return _Val(col.expr, (), col.kind, col.nullable, col.start_full)
         if tag == "member":
             base = ast[1]
@@ -390,10 +394,12 @@ class _Translator:
             return _Cond(f"odata_cmp('{op}', {a.sql}, {b.sql})", (*a.params, *b.params))
         lit = right[1]
         col = self.schema.column(left[1]) if left[0] == "field" else None
-        if col is not None:
-            if col.kind == "const":
-                return _const(odata._COMPARATORS[op](col.const, lit))
-        val = self.value(left)
+        if col is not None and col.kind == "const":
+            return _const(odata._COMPARATORS[op](col.const, lit))
+        if col is not None and col.kind == "bool":
+            val = _Val(col.expr, (), "bool", col.nullable)
+        else:
+            val = self.value(left)
         return self._with_literal(op, val, lit, whole)
 
     def _with_literal(self, op: str, val: _Val, lit: Any, whole: FilterAst) -> _Cond:
@@ -404,6 +410,10 @@ class _Translator:
                 return _Cond(f"({val.sql} IS NOT NULL)", val.params)
             return _const(False)
         kind = val.kind
+        if kind == "bool":  # compares with true/false only; anything else is incomparable
+            if isinstance(lit, bool):
+                return self._native(op, val, int(lit))
+            return _const(op == "ne")
         if isinstance(lit, bool):
             if kind == "any" and "json_extract" in val.sql:
                 raise _unsupported("comparing a collection member with true/false", whole)

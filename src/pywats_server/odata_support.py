@@ -116,9 +116,11 @@ def apply_query(
     allowed_orderby: Collection[str],
     default_order: list[tuple[str, bool]] | None = None,
     max_top: int | None = None,
+    filtered: bool = False,
 ) -> list[Mapping[str, Any]]:
-    """Filter, order, skip and take ``records`` per the request's OData options."""
-    pred = compile_request_filter(request)
+    """Filter, order, skip and take ``records`` per the request's OData options
+    (``filtered``: the records were already selected by the ``$filter``, e.g. in SQL)."""
+    pred = None if filtered else compile_request_filter(request)
     order = request_orderby(request, allowed_orderby) or default_order or []
     top, skip = top_skip(request, default_top, max_top)
     from .odata import sort_rows

@@ -303,3 +303,39 @@ def test_asset_log_sql_filter_selects_the_same_entries(log_storage: Storage, tex
     assert sql == python
     paged = [e["logId"] for e in log_storage.read_sync(assets.list_log, where, 3, 1)]
     assert paged == python[1:4]
+
+
+# -- product views: filters compiled to SQL, booleans and unknown properties ---------------
+
+@pytest.fixture(scope="module")
+def product_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
+    st = Storage(tmp_path_factory.mktemp("pv") / "p.db")
+    rows = [(f"id-{i}", f"PN-{i:03d}", [f"Widget {i}", None, "ÄÖ"][i % 3], i % 2, [0, 1, 2][i % 3],
+             ["PCBA", None][i % 2]) for i in range(30)]
+    st.write_sync(lambda c: c.executemany(
+        "INSERT INTO products(product_id, part_number, name, non_serial, state, product_category_name)"
+        " VALUES(?,?,?,?,?,?)", rows))
+    yield st
+    st.close()
+
+
+PRODUCT_FILTERS = [
+    "nonSerial", "not nonSerial", "nonSerial eq true", "nonSerial ne false", "nonSerial eq 1", "nonSerial ne 1",
+    "nonSerial eq null", "nonSerial gt false", "state eq 1 and nonSerial", "category eq null or name eq 'ÄÖ'",
+    "startswith(partNumber, 'PN-01')", "PARTNUMBER in ('PN-001', 'PN-029')", "other eq null", "other eq 1",
+    "contains(tolower(name), 'widget 1')", "state ge '1'",
+]
+
+
+@pytest.mark.parametrize("text", PRODUCT_FILTERS)
+def test_product_view_sql_filter_selects_the_same_products(product_storage: Storage, text: str) -> None:
+    from pywats_server.storage import products
+
+    views = [products.product_view(r) for r in product_storage.read_sync(products.list_products)]
+    pred = odata.compile_filter(text)
+    python = [v["partNumber"] for v in views if pred(v)]
+    where = odata_sql.compile_where(odata.parse_filter(text), products.PRODUCT_VIEW_SCHEMA)
+    sql = [r["part_number"] for r in product_storage.read_sync(products.list_products, where)]
+    assert sql == python
+    assert 0 < len(python) < len(views) or text in ("other eq null", "other eq 1", "nonSerial eq 1",
+                                                    "nonSerial ne 1", "nonSerial eq null")

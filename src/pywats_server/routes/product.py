@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..context import get_context
-from ..odata_support import apply_query
+from ..odata_support import apply_query, request_filter_sql
 from ..storage import products as store
 from ..wire import ApiError, query_value, read_body, respond
 
@@ -26,12 +26,12 @@ PRODUCT_VIEW_FIELDS = ["partNumber", "name", "category", "nonSerial", "state"]
 async def query(request: Request) -> Response:
     """GET /api/Product/Query → ``[ProductView]``; OData $filter/$orderby/$top/$skip (top 1000 unfiltered)."""
     ctx = get_context(request)
-    rows = await ctx.storage.read(store.list_products)
+    where = request_filter_sql(request, store.PRODUCT_VIEW_SCHEMA)
+    rows = await ctx.storage.read(store.list_products, where)
     views = [store.product_view(r) for r in rows]
-    has_filter = bool((query_value(request, "$filter") or "").strip())
     out = apply_query(
-        request, views, default_top=1000 if not has_filter else 10**9,
-        allowed_orderby=PRODUCT_VIEW_FIELDS, default_order=[("partNumber", False)],
+        request, views, default_top=1000 if where is None else 10**9,
+        allowed_orderby=PRODUCT_VIEW_FIELDS, default_order=[("partNumber", False)], filtered=True,
     )
     return respond(request, list(out))
 

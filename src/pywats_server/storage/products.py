@@ -12,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..errors import InputError
+from ..odata_sql import SqlColumn, SqlSchema, SqlWhere
 from .core import register_schema
 
 __all__ = ["ensure_product_revision", "get_product", "get_revision", "list_products", "save_product", "save_revision", "product_view", "ProductInputError", "BomInputError", "parse_wsbf", "save_bom", "get_bom"]
@@ -128,9 +129,26 @@ def get_revision(conn: sqlite3.Connection, part_number: str, revision: str) -> d
     return None if row is None else _revision_dict(row, part_number)
 
 
-def list_products(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """All product rows ordered by part number."""
-    return conn.execute("SELECT * FROM products ORDER BY part_number").fetchall()
+#: Where each ProductView property is stored, for ``$filter`` compiled to SQL (a property
+#: the view does not have is null, as when the filter is evaluated on the views).
+PRODUCT_VIEW_SCHEMA = SqlSchema(
+    columns={
+        "partNumber": SqlColumn("part_number", "text", False),
+        "name": SqlColumn("name", "text"),
+        "category": SqlColumn("product_category_name", "text"),
+        "nonSerial": SqlColumn("non_serial", "bool", False),
+        "state": SqlColumn("state", "number", False),
+    },
+    unknown_is_null=True,
+)
+
+
+def list_products(conn: sqlite3.Connection, where: SqlWhere | None = None) -> list[sqlite3.Row]:
+    """The product rows matching ``where`` (see :data:`PRODUCT_VIEW_SCHEMA`; all when None)
+    ordered by part number."""
+    if where is None:
+        return conn.execute("SELECT * FROM products ORDER BY part_number").fetchall()
+    return conn.execute(f"SELECT * FROM products WHERE {where.sql} ORDER BY part_number", where.params).fetchall()
 
 
 def _opt_str(body: dict[str, Any], key: str) -> str | None:
