@@ -3,7 +3,8 @@
 To add an area, write ``routes/<area>.py`` with a module-level ``routes`` list and add the
 module name to :data:`AREAS`. Within a module, put literal paths before parameterised ones
 (``/api/Product/Query`` before ``/api/Product/{partNumber}``). Paths match
-case-insensitively (the app recompiles every route's pattern).
+case-insensitively (:class:`..routing.CaseInsensitivePaths` hands the router the spelling of
+the matching route). Handlers get the shared objects from :func:`..context.get_context`.
 """
 
 from __future__ import annotations
