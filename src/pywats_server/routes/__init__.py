@@ -3,7 +3,8 @@
 To add an area, write ``routes/<area>.py`` with a module-level ``routes`` list and add the
 module name to :data:`AREAS`. Within a module, put literal paths before parameterised ones
 (``/api/Product/Query`` before ``/api/Product/{partNumber}``). Paths match
-case-insensitively (the app recompiles every route's pattern).
+case-insensitively (:class:`..routing.CaseInsensitivePaths` hands the router the spelling of
+the matching route). Handlers get the shared objects from :func:`..context.get_context`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.routing import BaseRoute
 __all__ = ["AREAS", "all_routes"]
 
 #: Route modules in match order.
-AREAS: list[str] = ["app", "report", "product_extra", "product", "production", "production_extra", "asset_extra", "asset", "software", "rootcause", "analytics", "ui"]
+AREAS: list[str] = ["app", "report", "product", "production", "asset", "software", "rootcause", "analytics", "ui"]
 
 
 def all_routes() -> list[BaseRoute]:

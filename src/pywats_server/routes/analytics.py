@@ -3,7 +3,6 @@ AggregatedMeasurements, SerialNumberHistory — computed from the stored reports
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import analytics as calc
-from ..wire import ApiError, query_value, read_body, respond
+from ..wire import query_value, read_body, respond
 
 __all__ = ["routes"]
 
@@ -26,19 +25,11 @@ async def _filter_body(request: Request) -> Any:
     return await read_body(request)
 
 
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except calc.FilterError as exc:
-            raise ApiError(400, str(exc)) from None
-
-    return run
 
 
 async def _compute(request: Request, fn: Callable[..., Any], *args: Any) -> Response:
     body = await _filter_body(request)
-    rows = await get_context(request).storage.read(_guard(fn), body, *args)
+    rows = await get_context(request).storage.read(fn, body, *args)
     return respond(request, rows)
 
 
