@@ -13,7 +13,8 @@ Layout (``<home>`` is :func:`client_home`)::
 
 ``<home>`` is ``%APPDATA%\\pyWATS_Client`` on Windows and ``~/.config/pywats_client``
 elsewhere (``$XDG_CONFIG_HOME/pywats_client`` when that variable is set); the environment
-variable ``PYWATS_CLIENT_HOME`` overrides it (tests and containers use it).
+variable ``PYWATS_CLIENT_HOME`` overrides it (tests and containers use it). The log files go
+to ``PYWATS_LOG_DIR`` instead of the client home when that variable is set (containers).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_INSTANCE_ID",
     "HOME_ENV",
     "INSTANCE_ENV",
+    "LOG_DIR_ENV",
     "InvalidInstanceId",
     "client_home",
     "config_path",
@@ -42,6 +44,7 @@ __all__ = [
 DEFAULT_INSTANCE_ID = "default"
 HOME_ENV = "PYWATS_CLIENT_HOME"
 INSTANCE_ENV = "PYWATS_INSTANCE_ID"
+LOG_DIR_ENV = "PYWATS_LOG_DIR"
 
 _INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -106,11 +109,14 @@ def default_reports_folder(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
 
 
 def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
-    """``<home>/client.log`` for "default", ``<home>/client_<id>.log`` otherwise."""
+    """``<home>/client.log`` for "default", ``<home>/client_<id>.log`` otherwise
+    (``$PYWATS_LOG_DIR`` instead of ``<home>`` when set)."""
     validate_instance_id(instance_id)
+    log_dir = os.environ.get(LOG_DIR_ENV)
+    base = Path(log_dir).expanduser() if log_dir else client_home()
     if instance_id == DEFAULT_INSTANCE_ID:
-        return client_home() / "client.log"
-    return client_home() / f"client_{instance_id}.log"
+        return base / "client.log"
+    return base / f"client_{instance_id}.log"
 
 
 def converters_dir() -> Path:

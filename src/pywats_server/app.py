@@ -4,61 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+import logging
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .storage import Storage
-from .storage.processes import ProcessCatalog, load_seed
-from .wire import ACCEPT_FORMATS_HEADER, ACCEPT_FORMATS_VALUE, ApiError, error_response
+from .context import VERSION, ServerConfig, ServerContext, get_context, open_context
+from .errors import ApiError
+from .routing import CaseInsensitivePaths
+from .wire import ACCEPT_FORMATS_HEADER, ACCEPT_FORMATS_VALUE, error_response
 
-__all__ = ["ServerConfig", "ServerContext", "create_app", "get_context"]
+__all__ = ["VERSION", "ServerConfig", "ServerContext", "create_app", "get_context", "open_context", "token_for"]
 
-VERSION = "2026.1.0-pywats-local"
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass
-class ServerConfig:
-    """Everything the app needs: database file, accepted tokens, added latency, seed file."""
-
-    db_path: Path
-    tokens: list[str]
-    latency_ms: float = 0.0
-    seed_file: Path | None = None
-    synchronous: str = "NORMAL"
-
-
-@dataclass
-class ServerContext:
-    """Per-app shared objects, reachable from handlers via :func:`get_context`."""
-
-    config: ServerConfig
-    storage: Storage
-    processes: ProcessCatalog
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def get_context(request: Request) -> ServerContext:
-    """The :class:`ServerContext` of the app serving ``request``."""
-    return request.app.state.ctx
-
-
-def _case_insensitive(routes: list[BaseRoute]) -> list[BaseRoute]:
-    for route in routes:
-        if isinstance(route, Route):
-            route.path_regex = re.compile(route.path_regex.pattern, re.IGNORECASE)
-    return routes
+_log = logging.getLogger("pywats_server")
 
 
 class ApiGate:
@@ -69,14 +31,10 @@ class ApiGate:
     awaited before the request is handled (asynchronously, so concurrency still scales).
     """
 
-    def __init__(self, app: ASGIApp, tokens: list[str], latency_ms: float,
-                 direct: dict[tuple[str, str], Endpoint] | None = None) -> None:
+    def __init__(self, app: ASGIApp, tokens: list[str], latency_ms: float) -> None:
         self.app = app
         self.tokens = {t.strip() for t in tokens}
         self.latency = max(0.0, latency_ms) / 1000.0
-        self.direct = {(method.upper(), path.lower()): fn for (method, path), fn in (direct or {}).items()}
-        """Hot endpoints by (method, lower-case path): run without the router and middleware
-        stack (see :meth:`_run_direct`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].lower().startswith("/api"):
@@ -98,28 +56,7 @@ class ApiGate:
             response.headers["WWW-Authenticate"] = 'Basic realm="WATS"'
             await response(scope, receive, send_with_header)
             return
-        endpoint = self.direct.get((scope["method"], scope["path"].lower())) if self.direct else None
-        if endpoint is not None:
-            await self._run_direct(endpoint, scope, receive, send_with_header)
-            return
         await self.app(scope, receive, send_with_header)
-
-    async def _run_direct(self, endpoint: Endpoint, scope: Scope, receive: Receive, send: Send) -> None:
-        """Call ``endpoint`` as its route would, minus routing and middleware layers (report
-        submission is the per-request hot path). Errors are answered by the same handlers
-        the app uses; an unexpected exception is answered 500 and re-raised, as Starlette does."""
-        scope["app"] = self.app
-        request = Request(scope, receive, send)
-        try:
-            response = await endpoint(request)
-        except ApiError as exc:
-            response = error_response(request, exc.status, exc.message)
-        except HTTPException as exc:
-            response = await _http_error(request, exc)
-        except Exception as exc:
-            await (await _server_error(request, exc))(scope, receive, send)
-            raise
-        await response(scope, receive, send)
 
     def _authorized(self, scope: Scope) -> bool:
         for key, value in scope.get("headers", []):
@@ -131,6 +68,7 @@ class ApiGate:
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
+    """Every :class:`~.errors.ApiError` / :class:`~.errors.InputError`: its status and message."""
     assert isinstance(exc, ApiError)
     return error_response(request, exc.status, exc.message)
 
@@ -150,22 +88,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return error_response(request, 500, f"An error has occurred: {type(exc).__name__}: {exc}")
-
-
-def open_context(config: ServerConfig) -> ServerContext:
-    """Open the database, load the seed and build the shared context."""
-    storage = Storage(config.db_path, synchronous=config.synchronous)
-    load_seed(storage, config.seed_file)
-    return ServerContext(config=config, storage=storage, processes=ProcessCatalog(storage))
-
-
-def hot_endpoints() -> dict[tuple[str, str], Endpoint]:
-    """(method, path) → endpoint for routes :class:`ApiGate` runs directly. Each must also
-    stay in the route table (same path, same method) so both ways give the same answer."""
-    from .routes.report import submit_wsjf
-
-    return {("POST", "/api/Report/WSJF"): submit_wsjf}
+    """An unexpected exception: logged with its traceback; the answer carries no detail of it."""
+    _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "An error has occurred.")
 
 
 def create_app(config: ServerConfig, context: ServerContext | None = None) -> ASGIApp:
@@ -173,12 +98,14 @@ def create_app(config: ServerConfig, context: ServerContext | None = None) -> AS
     from .routes import all_routes
 
     ctx = context or open_context(config)
+    routes = all_routes()
     app = Starlette(
-        routes=_case_insensitive(all_routes()),
+        routes=routes,
+        middleware=[Middleware(CaseInsensitivePaths, routes=routes)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
     )
     app.state.ctx = ctx
-    return ApiGate(app, config.tokens, config.latency_ms, direct=hot_endpoints())
+    return ApiGate(app, config.tokens, config.latency_ms)
 
 
 def token_for(user: str, password: str) -> str:

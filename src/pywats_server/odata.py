@@ -65,11 +65,27 @@ from typing import Any, TypeVar
 
 __all__ = [
     "ODataError",
+    "FilterAst",
+    "MAX_FILTER_DEPTH",
+    "MAX_FILTER_LENGTH",
     "compile_filter",
+    "parse_filter",
     "parse_orderby",
     "parse_expand",
     "sort_rows",
 ]
+
+
+#: Deepest nesting of parentheses, ``not``, function calls and lambdas a ``$filter`` may use.
+MAX_FILTER_DEPTH = 32
+#: Longest ``$filter`` text accepted (characters).
+MAX_FILTER_LENGTH = 8192
+
+#: A parsed ``$filter`` as nested tuples: ``("lit", value)``, ``("field", name)``,
+#: ``("var", name)``, ``("it",)``, ``("member", base, name)``, ``("cmp", op, left, right)``,
+#: ``("in", left, (item, ...))``, ``("and", a, b)``, ``("or", a, b)``, ``("not", a)``,
+#: ``("call", function, (arg, ...))``, ``("any" | "all", collection, var | None, body | None)``.
+FilterAst = tuple[Any, ...]
 
 
 class ODataError(ValueError):
@@ -472,7 +488,9 @@ class _Node:
     ``fn(row, env)`` evaluates it (``env`` binds lambda variables).  ``kind`` is one of
     ``bool`` (a boolean-valued expression), ``value`` (any value, e.g. a property), or
     ``literal`` (a constant; ``const`` holds it).  ``text`` is the source text used in
-    error messages; ``pos`` its 0-based position.
+    error messages; ``pos`` its 0-based position.  ``ast`` is the same expression as a tree
+    of tuples (see :data:`FilterAst`), for back-ends that translate rather than evaluate it
+    (:mod:`pywats_server.odata_sql`).
     """
 
     fn: _Fn
@@ -480,6 +498,7 @@ class _Node:
     text: str
     pos: int
     const: Any = None
+    ast: tuple[Any, ...] = ()
 
 
 _COMPARISON_OPS = frozenset(_COMPARATORS)
@@ -602,6 +621,7 @@ class _Parser:
         self.option = option
         self.tokens = _Lexer(text, option).tokens()
         self.index = 0
+        self.depth = 0
         self.scopes: list[str] = []
         self.fields: dict[str, str] | None = None
         if fields is not None:
@@ -610,6 +630,14 @@ class _Parser:
                 self.fields.setdefault(name.lower(), name)
 
     # -- token helpers -------------------------------------------------------------
+    def _enter(self, tok: _Token) -> None:
+        """Count one more level of nesting (parenthesis, 'not', call, lambda) at ``tok``."""
+        self.depth += 1
+        if self.depth > MAX_FILTER_DEPTH:
+            raise self.error(
+                f"the expression is nested deeper than {MAX_FILTER_DEPTH} levels "
+                "(parentheses, 'not', function calls and lambdas)", tok)
+
     def error(self, message: str, token: _Token | None = None) -> ODataError:
         """Build an ODataError at ``token`` (default: the current token)."""
         tok = token or self.peek()
@@ -700,6 +728,7 @@ class _Parser:
                 "bool",
                 f"{left.text} or {right.text}",
                 left.pos,
+                ast=("or", left.ast, right.ast),
             )
         return left
 
@@ -716,6 +745,7 @@ class _Parser:
                 "bool",
                 f"{left.text} and {right.text}",
                 left.pos,
+                ast=("and", left.ast, right.ast),
             )
         return left
 
@@ -724,13 +754,16 @@ class _Parser:
         tok = self.peek()
         if self.keyword(tok) == "not":
             self.advance()
+            self._enter(tok)
             operand = self.not_expr()
+            self.depth -= 1
             self._require_bool(operand, "'not'")
             return _Node(
                 _negate(operand.fn),
                 "bool",
                 f"not {operand.text}",
                 tok.pos,
+                ast=("not", operand.ast),
             )
         return self.comparison()
 
@@ -780,7 +813,7 @@ class _Parser:
             def fn(row: Mapping[str, Any], env: _Env) -> bool:
                 return cmp(lf(row, env), rf(row, env))
 
-        return _Node(fn, "bool", text, left.pos)
+        return _Node(fn, "bool", text, left.pos, ast=("cmp", op, left.ast, right.ast))
 
     def _in(self, left: _Node) -> _Node:
         """Compile ``left in (v1, v2, ...)``."""
@@ -826,7 +859,7 @@ class _Parser:
                 v = lf(row, env)
                 return any(_eq(v, f(row, env)) for f in fns)
 
-        return _Node(fn, "bool", text, left.pos)
+        return _Node(fn, "bool", text, left.pos, ast=("in", left.ast, tuple(i.ast for i in items)))
 
     # -- primaries -------------------------------------------------------------------
     def primary(self) -> _Node:
@@ -835,7 +868,9 @@ class _Parser:
         kind = tok.kind
         if kind == "LPAREN":
             self.advance()
+            self._enter(tok)
             inner = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close.kind != "RPAREN":
                 if close.kind == _EOF:
@@ -845,7 +880,7 @@ class _Parser:
                     )
                 raise self._unexpected_after_operand(close)
             self.advance()
-            return _Node(inner.fn, inner.kind, f"({inner.text})", tok.pos, inner.const)
+            return _Node(inner.fn, inner.kind, f"({inner.text})", tok.pos, inner.const, inner.ast)
         if kind in (_STRING, _NUMBER, _DATETIME, _GUID):
             self.advance()
             return self._literal(tok.value, tok)
@@ -866,7 +901,7 @@ class _Parser:
     @staticmethod
     def _literal(value: Any, tok: _Token) -> _Node:
         """A constant node."""
-        return _Node(_constant(value), "literal", tok.text, tok.pos, value)
+        return _Node(_constant(value), "literal", tok.text, tok.pos, value, ("lit", value))
 
     def function(self) -> _Node:
         """``name '(' args ')'`` for the supported string functions."""
@@ -888,7 +923,7 @@ class _Parser:
                 name_tok,
             )
         impl, min_args, max_args, result_kind = _FUNCTIONS[name]
-        self.expect("LPAREN", "'('")
+        self._enter(self.expect("LPAREN", "'('"))
         args: list[_Node] = []
         if self.peek().kind != "RPAREN":
             while True:
@@ -897,6 +932,7 @@ class _Parser:
                     self.advance()
                     continue
                 break
+        self.depth -= 1
         close = self.peek()
         if close.kind != "RPAREN":
             raise self.error(
@@ -935,7 +971,7 @@ class _Parser:
             def fn(row: Mapping[str, Any], env: _Env) -> Any:
                 return impl(*[f(row, env) for f in fns])
 
-        return _Node(fn, result_kind, text, name_tok.pos)
+        return _Node(fn, result_kind, text, name_tok.pos, ast=("call", name, tuple(a.ast for a in args)))
 
     # -- property paths and lambdas --------------------------------------------------
     def _segment(self) -> _Token:
@@ -956,22 +992,26 @@ class _Parser:
                 raise self.error(f"{first.text!r} is not supported", first)
             getter: _Fn = lambda row, env: row  # noqa: E731
             text = name
+            ast: tuple[Any, ...] = ("it",)
         elif name in self.scopes:
             getter = _scope_var(name)
             text = name
+            ast = ("var", name)
         else:
             canonical = self._resolve_field(first)
             getter = _field(canonical)
             text = name
+            ast = ("field", canonical)
         while self.peek().kind == "SLASH":
             self.advance()
             seg = self._segment()
             low = seg.value.lower()
             if low in ("any", "all") and self.peek().kind == "LPAREN":
-                return self._lambda(getter, low, f"{text}/{seg.text}", first)
+                return self._lambda(getter, ast, low, f"{text}/{seg.text}", first)
             text = f"{text}/{seg.text}"
             getter = _member(getter, seg.value)
-        return _Node(getter, "value", text, first.pos)
+            ast = ("member", ast, seg.value)
+        return _Node(getter, "value", text, first.pos, ast=ast)
 
     def _resolve_field(self, tok: _Token) -> str:
         """Map a top-level property name to its canonical spelling (checks ``fields``)."""
@@ -996,9 +1036,9 @@ class _Parser:
             raise self.error(f"unknown property {name!r}{extra}", tok)
         return canonical
 
-    def _lambda(self, collection: _Fn, op: str, text: str, first: _Token) -> _Node:
+    def _lambda(self, collection: _Fn, coll_ast: tuple[Any, ...], op: str, text: str, first: _Token) -> _Node:
         """``coll/any(var: expr)``, ``coll/any()`` or ``coll/all(var: expr)``."""
-        self.advance()  # '('
+        self.advance()  # '(' (the body's nesting is counted below)
         if self.peek().kind == "RPAREN":
             self.advance()
             if op == "all":
@@ -1008,7 +1048,7 @@ class _Parser:
                 items = collection(row, env)
                 return isinstance(items, (list, tuple)) and len(items) > 0
 
-            return _Node(non_empty, "bool", f"{text}()", first.pos)
+            return _Node(non_empty, "bool", f"{text}()", first.pos, ast=("any", coll_ast, None, None))
         var_tok = self.peek()
         if var_tok.kind != _IDENT or self.keyword(var_tok) or var_tok.value.startswith("$"):
             raise self.error(
@@ -1020,10 +1060,12 @@ class _Parser:
         self.expect("COLON", f"':' after the lambda variable {var_tok.text!r}")
         var: str = var_tok.value
         self.scopes.append(var)
+        self._enter(var_tok)
         try:
             body = self.or_expr()
         finally:
             self.scopes.pop()
+        self.depth -= 1
         self._require_bool(body, f"{op}()")
         close = self.peek()
         if close.kind != "RPAREN":
@@ -1052,7 +1094,7 @@ class _Parser:
                         return False
                 return True
 
-        return _Node(fn, "bool", f"{text}({var}: {body.text})", first.pos)
+        return _Node(fn, "bool", f"{text}({var}: {body.text})", first.pos, ast=(op, coll_ast, var, body.ast))
 
 
 def compile_filter(
@@ -1081,14 +1123,28 @@ def compile_filter(
         raise ODataError(f"$filter: expected a string, got {type(text).__name__}")
     if not text.strip():
         return lambda row: True
-    node = _Parser(text, fields, "$filter").parse()
-    fn = node.fn
+    fn = _parse(text, fields).fn
 
     def predicate(row: Mapping[str, Any]) -> bool:
         return fn(row, _EMPTY_ENV) is True
 
     predicate.__doc__ = f"Row predicate for $filter={text}"
     return predicate
+
+
+def _parse(text: str, fields: Collection[str] | None) -> _Node:
+    if len(text) > MAX_FILTER_LENGTH:
+        raise ODataError(
+            f"$filter: the expression is {len(text)} characters long; at most {MAX_FILTER_LENGTH} are accepted")
+    return _Parser(text, fields, "$filter").parse()
+
+
+def parse_filter(text: str, *, fields: Collection[str] | None = None) -> FilterAst:
+    """Parse a non-blank ``$filter`` into its :data:`FilterAst` (same checks and errors as
+    :func:`compile_filter`; field names come out in their canonical spelling)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ODataError("$filter: the expression is empty")
+    return _parse(text, fields).ast
 
 
 # --------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from .odata_sql import SqlSchema, SqlWhere
 from .wire import ApiError, query_value
 
-__all__ = ["compile_request_filter", "request_orderby", "top_skip", "apply_query"]
+__all__ = ["compile_request_filter", "request_filter_sql", "request_orderby", "top_skip", "apply_query"]
 
 
 def _msg(option: str, exc: Exception) -> str:
@@ -47,6 +48,23 @@ def compile_request_filter(
             raise ApiError(400, _msg("$filter", exc)) from None
 
     return run
+
+
+def request_filter_sql(request: Request, schema: SqlSchema) -> SqlWhere | None:
+    """The request's ``$filter`` as a SQL condition on ``schema``'s table (None when absent);
+    400 when it is invalid or uses what the SQL translation cannot express (the message
+    names it), so no filter is ever evaluated by scanning rows in Python. Property names are
+    checked against the schema unless it says ``unknown_is_null``."""
+    text = query_value(request, "$filter")
+    if text is None or not text.strip():
+        return None
+    from . import odata, odata_sql
+
+    fields = None if schema.unknown_is_null else schema.field_names()
+    try:
+        return odata_sql.compile_where(odata.parse_filter(text, fields=fields), schema)
+    except odata.ODataError as exc:
+        raise ApiError(400, _msg("$filter", exc)) from None
 
 
 def request_orderby(request: Request, allowed: Collection[str]) -> list[tuple[str, bool]] | None:
@@ -98,9 +116,11 @@ def apply_query(
     allowed_orderby: Collection[str],
     default_order: list[tuple[str, bool]] | None = None,
     max_top: int | None = None,
+    filtered: bool = False,
 ) -> list[Mapping[str, Any]]:
-    """Filter, order, skip and take ``records`` per the request's OData options."""
-    pred = compile_request_filter(request)
+    """Filter, order, skip and take ``records`` per the request's OData options
+    (``filtered``: the records were already selected by the ``$filter``, e.g. in SQL)."""
+    pred = None if filtered else compile_request_filter(request)
     order = request_orderby(request, allowed_orderby) or default_order or []
     top, skip = top_skip(request, default_top, max_top)
     from .odata import sort_rows

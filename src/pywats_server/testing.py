@@ -165,7 +165,7 @@ def start_server(
     env["PYTHONUNBUFFERED"] = "1"
     popen_kw: dict[str, Any] = {}
     if sys.platform == "win32":
-        popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         text=True, encoding="utf-8", errors="replace", env=env, **popen_kw,

@@ -16,8 +16,11 @@ import msgpack
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .errors import ApiError
+
 __all__ = [
     "ApiError",
+    "MAX_BODY_DEPTH",
     "MSGPACK",
     "ACCEPT_FORMATS_HEADER",
     "ACCEPT_FORMATS_VALUE",
@@ -38,13 +41,6 @@ ACCEPT_FORMATS_HEADER = "X-WATS-Accept-Formats"
 ACCEPT_FORMATS_VALUE = "application/json, application/x-msgpack"
 
 
-class ApiError(Exception):
-    """An error answer: HTTP ``status`` with body ``{"Message": message}``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def _media_prefs(accept: str) -> list[tuple[str, float, int]]:
@@ -93,13 +89,45 @@ def decode_body(raw: bytes, content_type: str) -> Any:
         raise ApiError(400, "The request body is empty.")
     if ctype == MSGPACK:
         try:
-            return msgpack.unpackb(raw, raw=False, timestamp=0, strict_map_key=False)
+            doc = msgpack.unpackb(raw, raw=False, timestamp=0, strict_map_key=False)
         except Exception as exc:  # noqa: BLE001 - any decode failure is a client error
-            raise ApiError(400, f"The request body is not valid MessagePack: {exc}") from exc
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"The request body is not valid JSON: {exc}") from exc
+            raise ApiError(400, f"The request body is not valid MessagePack: {exc}") from None
+    else:
+        try:
+            doc = json.loads(raw)
+        except RecursionError:
+            raise ApiError(400, _too_deep("JSON")) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"The request body is not valid JSON: {exc}") from None
+    if _nested_deeper_than(doc, MAX_BODY_DEPTH):
+        raise ApiError(400, _too_deep("MessagePack" if ctype == MSGPACK else "JSON"))
+    return doc
+
+
+#: Deepest nesting of objects/arrays accepted in a request body (a WSJF step tree uses two
+#: levels per step level).
+MAX_BODY_DEPTH = 256
+
+
+def _too_deep(kind: str) -> str:
+    return f"The request body is not accepted: its {kind} objects/arrays are nested deeper than {MAX_BODY_DEPTH} levels."
+
+
+def _nested_deeper_than(doc: Any, limit: int) -> bool:
+    """True when ``doc`` has more than ``limit`` levels of dicts/lists (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _dumps_json(data: Any) -> bytes:

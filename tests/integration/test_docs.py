@@ -34,6 +34,8 @@ _INFO = re.compile(r"^```([\w+-]*)([^\n]*)$", re.M)
 # page name -> number of no-run blocks it may have, with the reason
 ALLOWED_NO_RUN: dict[str, tuple[int, str]] = {
     "getting-started.md": (1, "pip install from PyPI (this suite runs from the project's own venv, offline)"),
+    "gui.md": (1, "pip install from PyPI and opening a window (tests/gui drive the windows offscreen)"),
+    "deployment.md": (3, "creating accounts, installing system services as root, building and running containers"),
     "README.md": (1, "the bootstrap block (dev.py demo / dev.py test) runs this very suite and the demo (tested in test_demo.py)"),
 }
 

@@ -57,3 +57,34 @@ def test_non_object_items_and_empty_list(tmp_path: Path) -> None:
     path.write_text("[]")
     outcome = convert_in_process("wsjf", path, context=CONTEXT)
     assert outcome.error == "odd.json: the JSON list holds no reports"
+
+
+def test_virinco_style_timestamps_are_read_and_sent_canonical() -> None:
+    outcome = convert_in_process("wsjf", DATA / "liberal_times_uut.json", context=CONTEXT)
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert report["start"] == "2021-03-04T10:15:30+02:00"  # canonical: kept as given
+    assert report["startUTC"] == "2021-03-04T08:15:30.000Z"  # "…:30.Z" rewritten
+    first, second = report["root"]["steps"]
+    assert first["start"] == "2021-03-04T10:15:31.500+02:00"
+    assert second["start"] == "2021-03-04T10:15:32.000+00:00"
+    assert first["numericMeas"][0]["lowLimit"] == 5.0 and first["numericMeas"][0]["compOp"] == "LE"
+    assert report["result"] == "F"
+
+
+def test_virinco_style_repair_imports() -> None:
+    outcome = convert_in_process("wsjf", DATA / "liberal_times_uur.json", context=CONTEXT)
+    assert outcome.ok, outcome.error
+    (report,) = outcome.reports
+    assert report["type"] == "R" and report["startUTC"] == "2021-03-05T12:00:00.000Z"
+    assert report["uur"]["finalizeDate"] == "2021-03-05T12:25:00.1234567Z"
+    assert report["uur"]["confirmDate"].startswith("2021-03-05T14:20:10.000")
+    failure = report["subUnits"][0]["failures"][0]
+    assert (failure["comRef"], failure["refStepId"]) == ("C12", 2)
+
+
+def test_xml_file_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    path.write_text('<?xml version="1.0"?><Reports/>')
+    outcome = convert_in_process("wsjf", path, context=CONTEXT)
+    assert outcome.error == "report.json: not a WSJF file (it is XML; use the 'wsxf' or 'wrml' converter)"

@@ -42,7 +42,7 @@ async def test_requests_need_the_secret(tmp_path: Path) -> None:
     assert status == 401
     assert calls == []
     status, _, _ = await _ask(srv, f"GET /status?x=1 HTTP/1.1\r\n{TOKEN_HEADER}: {srv.secret}\r\n\r\n".encode())
-    assert status == 200 and calls == [("GET", "/status", {})]
+    assert status == 200 and calls == [("GET", "/status", {"x": "1"})]  # query parameters join the body
     body_bytes = json.dumps({"id": "abc"}).encode()
     raw = (
         f"POST /retry HTTP/1.1\r\nAuthorization: Bearer {srv.secret}\r\nContent-Length: {len(body_bytes)}\r\n\r\n"

@@ -275,3 +275,27 @@ def test_constructor_failure_is_reported(converters_dir: Path) -> None:
     outcome = convert_in_process("ctor_conv.Conv", STEP6, context=STATION, converter_paths=[converters_dir])
     assert not outcome.ok
     assert (outcome.error or "").startswith("converter Conv could not be created: OSError: licence file missing")
+
+
+def test_a_report_iterator_is_taken_lazily_and_a_late_error_fails_the_file(tmp_path: Path) -> None:
+    from collections.abc import Iterator
+
+    from pywats_client.converters import ContextData, ConversionError, ConverterResult, FileConverter
+    from pywats_client.converters.runner import convert_with_instance
+
+    class Units(FileConverter):
+        def convert(self, source, context):  # type: ignore[no-untyped-def]
+            def reports() -> Iterator[dict[str, object]]:
+                for sn in ("U-1", "U-2", "bad"):
+                    if sn == "bad":
+                        raise ConversionError(f"{source.name} line 3: broken unit")
+                    yield {"pn": "P", "sn": sn, "rev": "A", "processCode": 100,
+                           "root": {"stepType": "SequenceCall", "name": "Main", "steps": []}}
+            return ConverterResult.success(reports())
+
+    path = tmp_path / "units.txt"
+    path.write_text("x")
+    seen: list[str] = []
+    outcome = convert_with_instance(Units(), path, ContextData(), sink=lambda r: seen.append(r["sn"]))
+    assert seen == ["U-1", "U-2"]  # handed on one by one before the generator failed
+    assert not outcome.ok and outcome.error == "units.txt line 3: broken unit"

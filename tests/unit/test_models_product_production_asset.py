@@ -18,7 +18,7 @@ from pywats.exceptions import NotFoundError, ValidationError
 from pywats.models.asset import Asset, AssetStatus
 from pywats.models.product import Bom, BomComponent, Product, ProductRevision
 from pywats.models.production import Unit, UnitPhase, UnitVerification
-from pywats_server.storage.product_extra import BomInputError, parse_wsbf
+from pywats_server.storage.products import BomInputError, parse_wsbf
 
 
 def test_product_aliases_and_revision_capital_p() -> None:

@@ -10,9 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from pywats_server.storage import Storage, asset_extra, product_extra, rootcause, software
+from pywats_server.storage import Storage, assets, products, rootcause, software
 from pywats_server.storage import production as prod
-from pywats_server.storage import production_extra as prod_extra
 
 #: ``units`` as an older build created it: the parent is known by serial number only.
 _OLD_UNITS = """
@@ -63,8 +62,8 @@ def test_old_units_table_gets_parent_part_number(tmp_path: Path) -> None:
         # an ambiguous old relation stays visible under both parents (as before the migration)
         assert _subunits(store, "AP", "PN-1") == ["C2"] and _subunits(store, "AP", "PN-2") == ["C2"]
         # it can be removed through either parent; new relations are exact
-        store.write_sync(prod_extra.remove_child_unit, "AP", "PN-2", "C2", "PCB")
-        store.write_sync(prod_extra.add_child_unit, "AP", "PN-1", "C2", "PCB")
+        store.write_sync(prod.remove_child_unit, "AP", "PN-2", "C2", "PCB")
+        store.write_sync(prod.add_child_unit, "AP", "PN-1", "C2", "PCB")
         assert _subunits(store, "AP", "PN-1") == ["C2"] and _subunits(store, "AP", "PN-2") == []
     finally:
         store.close()
@@ -111,8 +110,8 @@ def test_opening_creates_every_area_table_in_a_clean_interpreter(tmp_path: Path)
 def test_reads_on_a_fresh_database(tmp_path: Path) -> None:
     store = Storage(tmp_path / "fresh.db")
     try:
-        assert store.read_sync(asset_extra.list_log) == []
-        assert store.read_sync(product_extra.get_bom, "PN", "A") is None
+        assert store.read_sync(assets.list_log) == []
+        assert store.read_sync(products.get_bom, "PN", "A") is None
         assert store.read_sync(software.list_packages) == [] and store.read_sync(rootcause.get_ticket, "x") is None
     finally:
         store.close()

@@ -1,7 +1,8 @@
 """The ``pywats-client`` command line (``python -m pywats_client``).
 
 Commands: ``config init|show|set|reset|path``, ``test-connection``, ``service``, ``status``,
-``queue list|retry|retry-all``, ``upload``, ``demo``. Every command takes ``--instance-id``
+``queue list|retry|retry-all``, ``upload``, ``converter test|list|new``, ``gui``, ``demo``,
+``install-service``, ``uninstall-service``, ``health``. Every command takes ``--instance-id``
 (also before the command, and from ``PYWATS_INSTANCE_ID``). Exit codes: 0 ok, 1 error,
 2 usage. Errors are one line on stderr; ``--debug`` adds the traceback.
 """
@@ -15,6 +16,9 @@ import click
 from pywats._version import __version__
 from pywats_client.cli._common import ClientGroup, instance_option
 from pywats_client.cli.config_cmds import config_group
+from pywats_client.cli.gui_cmd import gui_cmd
+from pywats_client.cli.deploy_cmds import health_cmd, install_service_cmd, uninstall_service_cmd
+from pywats_client.cli.converter_cmds import converter_group
 from pywats_client.cli.queue_cmds import queue_group
 from pywats_client.cli.service_cmds import reload_cmd, service_cmd, status_cmd, test_connection_cmd
 from pywats_client.cli.upload_cmd import upload_cmd
@@ -52,6 +56,11 @@ cli.add_command(reload_cmd)
 cli.add_command(status_cmd)
 cli.add_command(queue_group)
 cli.add_command(upload_cmd)
+cli.add_command(gui_cmd)
+cli.add_command(install_service_cmd)
+cli.add_command(uninstall_service_cmd)
+cli.add_command(health_cmd)
+cli.add_command(converter_group)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

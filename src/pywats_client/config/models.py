@@ -62,7 +62,9 @@ def _looks_absolute_elsewhere(text: str) -> bool:
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=False)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, arbitrary_types_allowed=False, use_attribute_docstrings=True
+    )
 
 
 class ConverterConfig(_Base):
@@ -90,6 +92,9 @@ class ConverterConfig(_Base):
     """A file is converted once size and mtime were unchanged this long."""
     timeout_seconds: Annotated[float, Strict(), Field(gt=0)] = 60.0
     """Per-file converter time limit; a converter that runs longer is killed, the file goes to error."""
+    max_memory_mb: Annotated[StrictInt, Field(ge=0)] | None = None
+    """Memory cap (MB) of the converter worker while it converts one of this converter's
+    files; absent: the instance's ``max_converter_memory_mb``; 0 = no cap."""
     arguments: dict[StrictStr, Any] = Field(default_factory=dict)
     """Converter options (the older name of ``parameters``; both are read, ``parameters`` wins)."""
     parameters: dict[StrictStr, Any] = Field(default_factory=dict)
@@ -153,8 +158,11 @@ class ClientConfig(_Base):
     """
 
     schema_version: Annotated[StrictInt, Field(ge=1, le=1)] = 1
+    """Version of the file layout (1)."""
     instance_id: StrictStr = paths.DEFAULT_INSTANCE_ID
+    """This instance's id (also in the file name ``config_<id>.json``)."""
     instance_name: StrictStr = "pyWATS Client"
+    """A display name for this instance."""
     service_address: StrictStr = ""
     """WATS base URL, without a trailing ``/api``."""
     configured_api_token: StrictStr = Field(default="", alias="api_token", repr=False)
@@ -162,23 +170,41 @@ class ClientConfig(_Base):
     station_name: StrictStr = ""
     """Station (machineName) for reports; empty = host name; ``${NAME}`` placeholders expanded."""
     location: StrictStr = ""
+    """Station location stamped on reports that carry none."""
     purpose: StrictStr = ""
+    """Station purpose stamped on reports that carry none."""
     converters: list[ConverterConfig] = Field(default_factory=list)
+    """The converters: one entry per watched folder and format."""
     converter_paths: list[Path] = Field(default_factory=list)
     """Folders put on the import path for ``module_path`` (default ``[<home>/converters]``)."""
     offline_queue_enabled: StrictBool = True
+    """Keep completed reports in the queue for the retention period (false: none kept)."""
     reports_folder: Path = Path()
     """Offline queue folder (default ``<home>/reports`` or ``<home>/reports_<id>``)."""
     max_retry_attempts: Annotated[StrictInt, Field(ge=0)] = 5
+    """Failed upload attempts (server errors) before a report goes to failed/."""
     retry_interval_seconds: Seconds = 60.0
+    """Upper bound of the wait between upload attempts of one report."""
     auto_reconnect: StrictBool = True
+    """Go back ONLINE by itself when the health check reaches the server again."""
     health_check_interval: Annotated[float, Strict(), Field(gt=0)] = 30.0
+    """Seconds between health checks while OFFLINE."""
     max_converter_workers: Annotated[StrictInt, Field(ge=1)] = 10
     """Upper bound; the service runs ``effective_converter_workers`` = min(this, CPU count)."""
+    max_converter_memory_mb: Annotated[StrictInt, Field(ge=0)] = 2048
+    """Memory cap (MB) of a converter worker process while it converts a file (POSIX: its
+    address space, ``RLIMIT_AS``; Windows: its committed memory, through a job object; not
+    enforced on macOS). A file whose conversion needs more goes to the error folder with a
+    reason naming this key; other files and the service are not affected. 0 = no cap. A
+    converter entry's ``max_memory_mb`` overrides it for that converter."""
     process_sync_enabled: StrictBool = True
+    """Keep a cached copy of the server's process list (refreshed every 5 minutes)."""
     converters_enabled: StrictBool = True
+    """False: no folder is watched (uploads of queued reports still run)."""
     upload_concurrency: Annotated[StrictInt, Field(ge=1)] = 8
+    """Reports uploaded at the same time."""
     rescan_interval_seconds: Annotated[float, Strict(), Field(gt=0)] = 5.0
+    """Seconds between rescans of the watched folders (events are only hints)."""
     file_events: StrictBool = True
     """Use native file-system events as hints; false = the periodic rescan only (shares
     whose events are missing or unreliable)."""
@@ -191,6 +217,7 @@ class ClientConfig(_Base):
     min_free_disk_mb: Annotated[StrictInt, Field(ge=0)] = 100
     """Below this much free space in reports_folder, intake stops (back-pressure)."""
     log_level: StrictStr = "INFO"
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL."""
 
     FILE_KEYS: ClassVar[tuple[str, ...]]
     """The keys a config file may contain (set below)."""

@@ -6,7 +6,8 @@ Public API (the integration guide imports these names from here):
 - :class:`ConverterSource` — the file being converted (``read_text()``, ``read_bytes()``,
   ``open()``);
 - :class:`ConverterResult` — ``ConverterResult.success(report)`` /
-  ``ConverterResult.failure(message)``;
+  ``ConverterResult.failure(message)``; :class:`ConversionError` — raise it to fail a file
+  with a plain message;
 - :class:`ConverterContext` / :class:`ContextData` — station identity, process list,
   options and logging;
 - :func:`load_converter` / :class:`ConverterLoadError` — import a converter by spec;
@@ -24,7 +25,7 @@ from pywats_client.converters.context import ContextData, ConverterContext
 from pywats_client.converters.loader import BUILTIN_CONVERTERS, ConverterLoadError, load_converter
 from pywats_client.converters.outcome import ConversionOutcome
 from pywats_client.converters.patterns import matches_patterns
-from pywats_client.converters.result import ConverterResult
+from pywats_client.converters.result import ConversionError, ConverterResult
 from pywats_client.converters.source import ConverterSource
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_CONVERTERS",
     "ContextData",
+    "ConversionError",
     "ConversionOutcome",
     "ConverterContext",
     "ConverterInfo",

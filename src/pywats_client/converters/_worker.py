@@ -3,11 +3,13 @@
 Protocol over one duplex pipe, pickled tuples:
 
 - worker → parent once after start-up: ``("ready", pid)``
-- parent → worker: ``("convert", spec, path, ContextData)`` per file,
+- parent → worker: ``("convert", spec, path, ContextData, MemoryCap | None)`` per file,
   ``("describe", spec)`` to load a converter and report on it, or ``None`` to stop
+- worker → parent while converting: ``("report", dict)`` for each report as soon as it is
+  ready (so the worker holds one report at a time; the parent collects them)
 - worker → parent per request: ``("done", ConversionOutcome | ConverterInfo, retire)``;
   ``retire`` asks the parent to replace this worker (after a MemoryError its heap is
-  suspect).
+  suspect). A failed outcome cancels the reports sent before it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 __all__ = ["exit_with_parent", "worker_main"]
 
@@ -56,6 +58,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
     for folder in reversed(list(converter_paths)):
         if folder not in sys.path:
             sys.path.insert(0, folder)
+    from pywats_client.converters.memory import memory_cap_message, set_memory_cap
     from pywats_client.converters.outcome import ConversionOutcome
     from pywats_client.converters.runner import convert_in_process, describe_converter
 
@@ -65,6 +68,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
     except Exception:  # noqa: BLE001 - reported per file if really missing
         pass
     conn.send(("ready", os.getpid()))
+    warned_cap = False
     while True:
         try:
             request = conn.recv()
@@ -78,9 +82,32 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
             except (EOFError, OSError):
                 return
             continue
-        _kind, spec, path, context = request
-        outcome = convert_in_process(spec, Path(path), context=context, converter_paths=converter_paths)
-        retire = bool(outcome.error and "MemoryError" in outcome.error.split(":", 1)[0])
+        _kind, spec, path, context = request[:4]
+        cap = request[4] if len(request) > 4 else None
+        capped = cap is not None and cap.mb > 0 and set_memory_cap(cap.mb)
+        cap_refused = cap is not None and cap.mb > 0 and not capped
+
+        def send_report(report: dict[str, Any]) -> None:
+            conn.send(("report", report))
+
+        try:
+            outcome = convert_in_process(
+                spec, Path(path), context=context, converter_paths=converter_paths, sink=send_report
+            )
+        except (EOFError, OSError):
+            return  # the parent went away while reports were being sent
+        except MemoryError:  # e.g. while pickling a report for the pipe
+            outcome = ConversionOutcome.failed("converter raised MemoryError while returning its reports")
+        finally:
+            if capped:
+                set_memory_cap(None)
+        if cap_refused and cap is not None and not warned_cap:
+            warned_cap = True  # once per worker
+            outcome.logs.append(("WARNING", f"the memory cap of {cap.mb} MB ({cap.key}) could not be set here"))
+        retire = bool(outcome.error and "MemoryError" in outcome.error)
+        if retire and capped and cap is not None:
+            outcome.traceback = f"{outcome.error}\n\n{outcome.traceback or ''}".rstrip()
+            outcome.error = memory_cap_message(cap)
         try:
             conn.send(("done", outcome, retire))
         except (EOFError, OSError):

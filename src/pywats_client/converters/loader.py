@@ -19,6 +19,11 @@ BUILTIN_CONVERTERS: dict[str, str] = {
     "csv": "pywats_client.converters.builtin.csv.CSVConverter",
     "wsjf": "pywats_client.converters.builtin.wsjf.WSJFConverter",
     "atml": "pywats_client.converters.builtin.atml.ATMLConverter",
+    "wsxf": "pywats_client.converters.builtin.wsxf.WSXFConverter",
+    "wstf": "pywats_client.converters.builtin.wstf.WSTFConverter",
+    "wrml": "pywats_client.converters.builtin.wrml.WRMLConverter",
+    "teststand-xml": "pywats_client.converters.builtin.teststand_xml.TestStandXMLConverter",
+    "openhtf": "pywats_client.converters.builtin.openhtf.OpenHTFConverter",
 }
 
 _import_lock = threading.RLock()

@@ -20,6 +20,8 @@ class ConversionOutcome:
         traceback: the full traceback (or details) on failure, for ``NAME.error``.
         logs: ``(level, message)`` pairs the converter logged through its context.
         duration: seconds spent on the conversion.
+        report_count: how many reports the conversion produced (also when they were
+            handed to a sink one by one instead of being kept in ``reports``).
     """
 
     ok: bool
@@ -28,6 +30,7 @@ class ConversionOutcome:
     traceback: str | None = None
     logs: list[tuple[str, str]] = field(default_factory=list)
     duration: float = 0.0
+    report_count: int = 0
 
     @classmethod
     def failed(

@@ -15,16 +15,21 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from pywats_client.converters._worker import worker_main
 from pywats_client.converters.context import ContextData
+from pywats_client.converters.memory import MemoryCap
 from pywats_client.converters.outcome import ConversionOutcome
 from pywats_client.converters.runner import ConverterInfo
 
 __all__ = ["ConverterPool"]
+
+if sys.platform == "win32":  # what Pipe() returns there
+    from multiprocessing.connection import PipeConnection as _PipeEnd
+else:
+    from multiprocessing.connection import Connection as _PipeEnd
 
 
 def _interpreter_for_workers() -> str | None:
@@ -61,7 +66,7 @@ def describe_exit(code: int | None) -> str:
 @dataclass(eq=False)
 class _Worker:
     process: Any
-    conn: Connection
+    conn: _PipeEnd
     ready: bool = False
     pid: int | None = None
 
@@ -118,19 +123,30 @@ class ConverterPool:
         *,
         context: ContextData,
         timeout: float | None,
+        memory_cap_mb: int | None = None,
+        memory_cap_key: str = "max_converter_memory_mb",
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> ConversionOutcome:
         """Convert ``path`` with the converter ``spec`` in a worker process.
 
         Returns a :class:`ConversionOutcome`; never raises for converter problems (load
         errors, exceptions, crashes, timeouts all become ``ok=False``). ``timeout`` is
         the wall-clock limit in seconds for this file (``None``: no limit).
+        ``memory_cap_mb`` caps the worker's memory for this file (``None``/``0``: no cap;
+        see :mod:`pywats_client.converters.memory`); a conversion that needs more fails
+        with a reason naming ``memory_cap_key``, and the worker is replaced.
+        ``on_report``: called with each report as it arrives from the worker, instead of
+        collecting them in ``outcome.reports`` (``outcome.report_count`` still counts
+        them); a failed outcome then means the reports already handed over must be
+        discarded.
 
         Raises:
             RuntimeError: if the pool is closed.
         """
         t0 = time.perf_counter()
-        request = ("convert", spec, str(path), context)
-        return self._request(request, timeout, t0)  # type: ignore[return-value]
+        cap = MemoryCap(memory_cap_mb, memory_cap_key) if memory_cap_mb else None
+        request = ("convert", spec, str(path), context, cap)
+        return self._request(request, timeout, t0, cap, on_report)  # type: ignore[return-value]
 
     def describe(self, spec: str, *, timeout: float | None = 60.0) -> ConverterInfo:
         """Load ``spec`` in a worker and return its name and file patterns, or why it failed.
@@ -145,7 +161,12 @@ class ConverterPool:
         return result
 
     def _request(
-        self, request: tuple[Any, ...], timeout: float | None, t0: float
+        self,
+        request: tuple[Any, ...],
+        timeout: float | None,
+        t0: float,
+        cap: MemoryCap | None = None,
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> ConversionOutcome | ConverterInfo:
         for _attempt in range(3):
             worker = self._acquire()
@@ -167,7 +188,7 @@ class ConverterPool:
                         ),
                         t0,
                     )
-                outcome, healthy = self._await_result(worker, timeout)
+                outcome, healthy = self._await_result(worker, timeout, cap, on_report)
                 return outcome
             finally:
                 self._release(worker, healthy)
@@ -275,40 +296,60 @@ class ConverterPool:
         )
 
     def _await_result(
-        self, worker: _Worker, timeout: float | None
+        self,
+        worker: _Worker,
+        timeout: float | None,
+        cap: MemoryCap | None = None,
+        on_report: Callable[[dict[str, Any]], None] | None = None,
     ) -> tuple[ConversionOutcome | ConverterInfo, bool]:
         t0 = time.perf_counter()
-        try:
-            arrived = worker.conn.poll(timeout)
-        except (OSError, EOFError):
-            arrived = True
-        if not arrived:
-            worker.kill()
-            return (
-                self._stamp(ConversionOutcome.failed(f"converter timed out after {timeout:g}s"), t0),
-                False,
-            )
-        try:
-            tag, outcome, retire = worker.conn.recv()
-        except (EOFError, OSError):
-            worker.process.join(5)
-            code = worker.process.exitcode
-            worker.kill()
-            return (
-                self._stamp(
-                    ConversionOutcome.failed(
-                        f"converter process died while converting ({describe_exit(code)})",
-                        traceback=(
-                            "The worker process ended without answering; the converter (or a "
-                            "library it uses) crashed the interpreter, called os._exit() or was "
-                            f"killed. Process {worker.pid}: {describe_exit(code)}."
-                        ),
-                    ),
-                    t0,
+        deadline = None if timeout is None else time.monotonic() + timeout
+        reports: list[dict[str, Any]] = []
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                arrived = worker.conn.poll(remaining)
+            except (OSError, EOFError):
+                arrived = True
+            if not arrived:
+                worker.kill()
+                return (
+                    self._stamp(ConversionOutcome.failed(f"converter timed out after {timeout:g}s"), t0),
+                    False,
+                )
+            try:
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                return self._died(worker, t0, cap), False
+            if message[0] == "report":
+                if on_report is not None:
+                    on_report(message[1])
+                else:
+                    reports.append(message[1])
+                continue
+            _tag, outcome, retire = message
+            if isinstance(outcome, ConversionOutcome) and outcome.ok and reports:
+                outcome.reports = reports + list(outcome.reports)
+            return outcome, not retire
+
+    def _died(self, worker: _Worker, t0: float, cap: MemoryCap | None) -> ConversionOutcome:
+        worker.process.join(5)
+        code = worker.process.exitcode
+        worker.kill()
+        hint = ""
+        if cap is not None:
+            hint = f"; it may have hit the memory cap of {cap.mb} MB ({cap.key})"
+        return self._stamp(
+            ConversionOutcome.failed(
+                f"converter process died while converting ({describe_exit(code)}){hint}",
+                traceback=(
+                    "The worker process ended without answering; the converter (or a "
+                    "library it uses) crashed the interpreter, called os._exit() or was "
+                    f"killed. Process {worker.pid}: {describe_exit(code)}."
                 ),
-                False,
-            )
-        return outcome, not retire
+            ),
+            t0,
+        )
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         with self._cond:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import sys
 import traceback as _traceback
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Generic, TypeVar, overload
 
-__all__ = ["ConverterResult"]
+__all__ = ["ConversionError", "ConverterResult"]
 
 _T = TypeVar("_T")
 
@@ -37,6 +38,12 @@ class _HybridFlag(Generic[_T]):
         return self._flag(obj)
 
 
+class ConversionError(ValueError):
+    """Raise it from ``convert()`` (or from a report generator) to fail the file with
+    exactly this message (no exception-type prefix, no source location): for problems in
+    the *file*, such as ``"results.csv row 7, column Value: 'abc' is not a number"``."""
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -46,7 +53,11 @@ class ConverterResult:
 
     Build it with ``ConverterResult.success(report)`` (``report`` may be a WSJF dict, a
     report model, a ``ReportBuilder``, or a list of them: every report in the list is
-    queued) or ``ConverterResult.failure("why")``. On a result:
+    queued) or ``ConverterResult.failure("why")``. ``report`` may also be an *iterator*
+    (a generator) of reports: they are then taken one at a time, so a file holding many
+    units never needs all of its reports in memory at once (an exception raised by the
+    generator fails the whole file; raise :class:`ConversionError` for a plain message).
+    On a result:
 
     - ``result.success``: ``True`` when the conversion worked (``result.failure`` is the
       opposite);
@@ -82,6 +93,7 @@ class ConverterResult:
             report = list(report)
         if isinstance(report, list) and not report:
             raise ValueError("ConverterResult.success() got an empty list of reports")
+        # an iterator (generator) of reports stays lazy: see iter_reports()
         return ConverterResult(True, data=report, warnings=warnings)
 
     @staticmethod
@@ -106,16 +118,38 @@ class ConverterResult:
     failure = _HybridFlag(_make_failure, lambda self: not self._ok)
 
     @property
+    def streamed(self) -> bool:
+        """True when the reports come from an iterator not consumed yet (see :meth:`iter_reports`)."""
+        return self._ok and isinstance(self.data, Iterator) and not isinstance(self.data, Mapping)
+
+    @property
     def reports(self) -> list[Any]:
-        """The reports of a successful result, always as a list (empty on failure)."""
+        """The reports of a successful result, always as a list (empty on failure).
+
+        An iterator of reports is consumed here (once) and kept as a list.
+        """
         if not self._ok or self.data is None:
             return []
+        if self.streamed:
+            self.data = list(self.data)
         return list(self.data) if isinstance(self.data, list) else [self.data]
+
+    def iter_reports(self) -> Iterator[Any]:
+        """Yield the reports one at a time; an iterator given to ``success()`` is consumed
+        lazily (so this can be called once for it)."""
+        if not self._ok or self.data is None:
+            return iter(())
+        if self.streamed:
+            data: Iterator[Any] = self.data
+            return data
+        return iter(self.data if isinstance(self.data, list) else [self.data])
 
     def __bool__(self) -> bool:
         return self._ok
 
     def __repr__(self) -> str:
         if self._ok:
+            if self.streamed:
+                return "ConverterResult.success(<report iterator>)"
             return f"ConverterResult.success(<{len(self.reports)} report(s)>)"
         return f"ConverterResult.failure({self.error!r})"

@@ -13,17 +13,18 @@ import time
 import traceback as _traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.context import ContextData, ConverterContext, process_pairs
 from pywats_client.converters.loader import ConverterLoadError, load_converter, resolve_spec
 from pywats_client.converters.outcome import ConversionOutcome
-from pywats_client.converters.result import ConverterResult
+from pywats_client.converters.result import ConversionError, ConverterResult
 from pywats_client.converters.source import ConverterSource
 
 __all__ = [
     "ConverterInfo",
+    "ReportSink",
     "convert_in_process",
     "describe_converter",
     "convert_with_instance",
@@ -139,17 +140,35 @@ def _format_tb(exc: BaseException) -> str:
     return "".join(_traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
+def _raised(exc: BaseException, converter: object) -> ConversionOutcome:
+    """The failed outcome for an exception raised by converter code."""
+    if isinstance(exc, ConversionError):
+        return ConversionOutcome.failed(str(exc) or type(exc).__name__, traceback=_format_tb(exc))
+    return ConversionOutcome.failed(
+        f"converter raised {type(exc).__name__}: {exc}{_where(exc, converter)}",
+        traceback=_format_tb(exc),
+    )
+
+
+#: Receives each normalised report as soon as it is ready (see :func:`convert_with_instance`).
+ReportSink = Callable[[dict[str, Any]], None]
+
+
 def convert_with_instance(
     converter: FileConverter,
     path: Path,
     context: ContextData,
     *,
     started: float | None = None,
+    sink: ReportSink | None = None,
 ) -> ConversionOutcome:
     """Run ``converter`` on ``path`` and return a normalised :class:`ConversionOutcome`.
 
     Never raises for problems in the converter or its output (MemoryError included);
-    those become failed outcomes.
+    those become failed outcomes. A :class:`ConversionError` fails the file with its
+    message as is. With ``sink``, each report is handed to it as soon as it is normalised
+    (and not kept in ``outcome.reports``): with a converter that yields its reports this
+    keeps one report in memory at a time. ``outcome.report_count`` counts them either way.
     """
     t0 = time.perf_counter() if started is None else started
     path = Path(path)
@@ -165,12 +184,7 @@ def convert_with_instance(
     try:
         result = converter.convert(source, ctx)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any failure fails the file
-        return done(
-            ConversionOutcome.failed(
-                f"converter raised {type(exc).__name__}: {exc}{_where(exc, converter)}",
-                traceback=_format_tb(exc),
-            )
-        )
+        return done(_raised(exc, converter))
     if result is None:
         return done(
             ConversionOutcome.failed(
@@ -187,14 +201,24 @@ def convert_with_instance(
         ctx.log_warning(warning)
     if not result.success:
         return done(ConversionOutcome.failed(result.error or "conversion failed", traceback=result.traceback))
-    items = result.reports
-    if not items:
-        return done(ConversionOutcome.failed("converter reported success but returned no report"))
+    total = None if result.streamed else len(result.reports)
     reports: list[dict[str, Any]] = []
-    for index, item in enumerate(items, start=1):
-        label = f"report {index} of {len(items)}: " if len(items) > 1 else ""
+    count = 0
+    items = result.iter_reports()
+    while True:
         try:
-            reports.append(normalise_report(item, context))
+            item = next(items)
+        except StopIteration:
+            break
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a report generator failed
+            return done(_raised(exc, converter))
+        count += 1
+        if total is None:  # an iterator: the total is not known yet
+            label = f"report {count}: "
+        else:
+            label = f"report {count} of {total}: " if total > 1 else ""
+        try:
+            report = normalise_report(item, context)
         except Exception as exc:  # noqa: BLE001 - invalid output fails the file with the reason
             field = getattr(exc, "field", None)
             message = getattr(exc, "message", None) or str(exc)
@@ -207,7 +231,15 @@ def convert_with_instance(
             else:
                 kind = f"report could not be prepared: {type(exc).__name__}: "
             return done(ConversionOutcome.failed(f"{label}{kind}{message}", traceback=_format_tb(exc)))
-    return done(ConversionOutcome(ok=True, reports=reports))
+        del item
+        if sink is not None:
+            sink(report)
+        else:
+            reports.append(report)
+        del report
+    if count == 0:
+        return done(ConversionOutcome.failed("converter reported success but returned no report"))
+    return done(ConversionOutcome(ok=True, reports=reports, report_count=count))
 
 
 def _cached_class(spec: str, converter_paths: Sequence[str | Path]) -> type[FileConverter]:
@@ -273,11 +305,13 @@ def convert_in_process(
     *,
     context: ContextData | None = None,
     converter_paths: Sequence[str | Path] = (),
+    sink: ReportSink | None = None,
 ) -> ConversionOutcome:
     """Load the converter ``spec`` (cached) and convert ``path`` in this process.
 
     No isolation: use :class:`ConverterPool` in the service. A converter that cannot be
     loaded gives a failed outcome whose error is the :class:`ConverterLoadError` line.
+    ``sink``: as for :func:`convert_with_instance`.
     """
     t0 = time.perf_counter()
     data = context or default_context_data()
@@ -296,4 +330,4 @@ def convert_in_process(
             traceback=_format_tb(exc),
             duration=time.perf_counter() - t0,
         )
-    return convert_with_instance(converter, Path(path), data, started=t0)
+    return convert_with_instance(converter, Path(path), data, started=t0, sink=sink)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 __all__ = ["ConverterSource", "decode_text"]
 
@@ -82,6 +82,43 @@ class ConverterSource:
         back to UTF-8; pass e.g. ``"cp1252"`` for legacy station files.
         """
         return decode_text(self.read_bytes(), encoding, name=self.name)
+
+    def open_text(self, encoding: str | None = None) -> TextIO:
+        """Open the file as a text stream read from disk piece by piece (not all at once).
+
+        The encoding is chosen as in :meth:`read_text` (a UTF-8/16/32 byte-order mark
+        wins over ``None``/``"auto"``; the BOM itself is skipped). Newlines are passed
+        through untranslated (``newline=""``), as the :mod:`csv` module wants. Close the
+        stream when done (``with source.open_text() as f: ...``). A decoding error is
+        raised while reading, as :class:`UnicodeDecodeError`.
+
+        Raises:
+            ValueError: ``encoding`` is not a known text encoding.
+        """
+        raw: io.BytesIO | io.BufferedReader = (
+            io.BytesIO(self._data) if self._data is not None else self.path.open("rb")
+        )
+        try:
+            head = raw.read(4)
+            chosen, skip = encoding, 0
+            for bom, bom_encoding in _BOMS:
+                if head.startswith(bom):
+                    if chosen is None or chosen.lower() == "auto" or (
+                        codecs.lookup(chosen).name.startswith("utf") and _same_family(chosen, bom_encoding)
+                    ):
+                        chosen, skip = bom_encoding, len(bom)
+                    break
+            if chosen is None or chosen.lower() == "auto":
+                chosen = "utf-8"
+            try:
+                codecs.lookup(chosen)
+            except LookupError:
+                raise ValueError(f"{self.name}: unknown text encoding {encoding!r}") from None
+            raw.seek(skip)
+            return io.TextIOWrapper(raw, encoding=chosen, newline="")
+        except BaseException:
+            raw.close()
+            raise
 
     def open(self, mode: str = "rb", encoding: str | None = None) -> IO[Any]:
         """Open the file for reading (``"rb"`` or ``"r"``); writing is refused."""

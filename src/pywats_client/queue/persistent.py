@@ -567,8 +567,11 @@ class PersistentQueue:
             ).fetchone()
         return self._item(row) if row else None
 
-    def list(self, state: str | None = None, limit: int | None = None) -> builtins.list[QueueItem]:
-        """Entries in arrival order, optionally only one ``state`` and at most ``limit``."""
+    def list(
+        self, state: str | None = None, limit: int | None = None, *, newest_first: bool = False
+    ) -> builtins.list[QueueItem]:
+        """Entries in arrival order, optionally only one ``state`` and at most ``limit``;
+        ``newest_first`` lists the most recently changed entries first instead."""
         if state is not None and state not in STATES:
             raise ValueError(f"unknown queue state {state!r}; use one of {', '.join(STATES)}")
         sql = f"SELECT {ITEM_COLUMNS} FROM items"
@@ -576,7 +579,7 @@ class PersistentQueue:
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
-        sql += " ORDER BY seq"
+        sql += " ORDER BY updated_at DESC, seq DESC" if newest_first else " ORDER BY seq"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))

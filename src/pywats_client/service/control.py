@@ -12,9 +12,11 @@ Endpoints::
     GET  /metrics           Prometheus text format
     POST /retry             body {"id": "<guid>"} or {} (= every failed entry)
     POST /reload            re-read the config (new token clears AUTH_FAILED; converters rebuilt)
+    GET  /queue             JSON {"entries": [...]}: queue entries (?state=failed&limit=200)
+    GET  /uploads           JSON {"uploads": [...]}: the latest acknowledged reports (?limit=20)
 
 Client side (no service internals needed): :func:`read_status`, :func:`request_retry`,
-:func:`request_reload`.
+:func:`request_reload`, :func:`read_queue`, :func:`read_uploads`.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ __all__ = [
     "TOKEN_HEADER",
     "ControlError",
     "ControlServer",
+    "read_queue",
     "read_status",
+    "read_uploads",
     "request",
     "request_reload",
     "request_retry",
@@ -173,7 +177,11 @@ class ControlServer:
             raise _BadRequest("body is not JSON") from None
         if not isinstance(payload, dict):
             raise _BadRequest("body must be a JSON object")
-        path = target.split("?", 1)[0]
+        path, _, query = target.partition("?")
+        if query:  # query parameters (GET /queue?state=failed) join the body's keys
+            from urllib.parse import parse_qsl
+
+            payload = {**dict(parse_qsl(query)), **payload}
         return await self.handler(method.upper(), path, payload)
 
 
@@ -257,3 +265,24 @@ def request_retry(config: Any, report_id: str | None) -> dict[str, Any]:
 def request_reload(config: Any) -> dict[str, Any]:
     """Ask the running service to re-read its configuration; returns its new status."""
     return _json(config, "POST", "/reload", {})
+
+
+def read_queue(config: Any, state: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Queue entries of the running service (``state``: pending, processing, failed,
+    completed or None for all; at most ``limit``), each a JSON dict of a queue entry.
+
+    Raises :class:`ControlError` when the service is not running.
+    """
+    query = f"limit={int(limit)}" + (f"&state={state}" if state else "")
+    entries = _json(config, "GET", f"/queue?{query}").get("entries", [])
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def read_uploads(config: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest reports the server acknowledged, newest first: dicts with ``id``,
+    ``serial_number``, ``part_number``, ``result``, ``uploaded_at`` (Unix time) and ``source``.
+
+    Raises :class:`ControlError` when the service is not running.
+    """
+    uploads = _json(config, "GET", f"/uploads?limit={int(limit)}").get("uploads", [])
+    return [u for u in uploads if isinstance(u, dict)]

@@ -340,11 +340,14 @@ class Intake:
                      "post action only", path.name, entry.source, ", ".join(entry.report_ids))
             self._post_action(slot, path, size, mtime, digest, entry.report_ids)
             return
+        cap_mb, cap_key = self._memory_cap(slot)
         outcome = self.pool.convert(
             slot.config.module_path,
             path,
             context=self.context_factory(slot.config),
             timeout=float(slot.config.timeout_seconds),
+            memory_cap_mb=cap_mb,
+            memory_cap_key=cap_key,
         )
         if self.stopping.is_set():
             raise _Stopping()
@@ -383,6 +386,13 @@ class Intake:
         self.on_queued()
         log.debug("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
         self._post_action(slot, path, size, mtime, digest, ids)
+
+    def _memory_cap(self, slot: ConverterSlot) -> tuple[int | None, str]:
+        """The converter worker's memory cap for ``slot``'s files and the key that set it."""
+        own = getattr(slot.config, "max_memory_mb", None)
+        if own is not None:
+            return (own or None), f"max_memory_mb of converter {slot.config.name!r}"
+        return (getattr(self.config, "max_converter_memory_mb", None) or None), "max_converter_memory_mb"
 
     def _note_activity(self) -> None:
         """Tell the service it is busy (keeps converter workers alive; thread-safe)."""

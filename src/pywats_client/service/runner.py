@@ -28,6 +28,7 @@ from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
 from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
+from pywats_client.service.supervisor import Supervisor
 from pywats_client.service.uploader import Uploader
 
 __all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
@@ -106,10 +107,11 @@ def _queue_settings(cfg: Any) -> dict[str, Any]:
 class StationService:
     """One running instance (use :func:`run_service`)."""
 
-    def __init__(self, config: Any) -> None:
+    def __init__(self, config: Any, supervisor: Supervisor | None = None) -> None:
         from pywats._version import __version__
 
         self.config = config
+        self.supervisor = supervisor if supervisor is not None else Supervisor()  # systemd / Windows SCM
         self.stats = ServiceStats(instance_id=config.instance_id, version=__version__)
         self.queue: Any = None
         self.ledger: IntakeLedger | None = None
@@ -316,7 +318,15 @@ class StationService:
             except Exception as exc:  # noqa: BLE001 - bad config: keep running with the old one
                 return ok({"error": f"reload failed, still using the previous configuration: {exc}"}, 400)
             return ok(await self.status())
-        if path in ("/status", "/metrics", "/retry", "/reload"):
+        if path in ("/queue", "/uploads") and method == "GET":
+            from pywats_client.service.control_views import QueryError, queue_entries, recent_uploads
+
+            view = queue_entries if path == "/queue" else recent_uploads
+            try:
+                return ok(await asyncio.to_thread(view, self.queue, body))
+            except QueryError as exc:
+                return ok({"error": str(exc)}, 400)
+        if path in ("/status", "/metrics", "/retry", "/reload", "/queue", "/uploads"):
             return ok({"error": f"method {method} not allowed on {path}"}, 405)
         return ok({"error": f"no such endpoint {path}"}, 404)
 
@@ -325,7 +335,7 @@ class StationService:
         AUTH_FAILED); converters are rebuilt and re-imported."""
         from pywats_client.config import ClientConfig
 
-        async with self._reload_lock:
+        async with self._reload_lock, self.supervisor.reloading():
             new = await asyncio.to_thread(ClientConfig.load_file, self.config.path)
             log.info("reloading configuration from %s", new.path)
             await self._stop_intake()
@@ -408,6 +418,7 @@ class StationService:
 
         cfg = self.config
         self._install_signals()
+        self.supervisor.attach(self.request_stop)
         log.info("pyWATS client %s starting instance %r (server %s, queue %s)", self.stats.version,
                  cfg.instance_id, cfg.service_address or "(not set)", cfg.reports_folder)
         self.queue = await asyncio.to_thread(PersistentQueue, cfg.reports_folder, **_queue_settings(cfg))
@@ -434,8 +445,11 @@ class StationService:
         await self._start_intake()
         self.stats.activity.set()  # start-up work (converter check) counts: become idle from here
         log.info("service running (pid %d)", __import__("os").getpid())
+        self.supervisor.ready()
+        self._tasks.append(asyncio.create_task(self.supervisor.watchdog(), name="watchdog"))
         await self._stop.wait()
         t0 = time.monotonic()
+        self.supervisor.stopping()
         log.info("stopping")
         await self.shutdown()
         log.info("stopped in %.2fs", time.monotonic() - t0)
@@ -603,7 +617,7 @@ class StationService:
             self.ledger.close()
 
 
-def run_service(config: Any) -> int:
+def run_service(config: Any, supervisor: Supervisor | None = None) -> int:
     """Run the service for ``config`` in the foreground until SIGTERM / Ctrl-C.
 
     Returns the process exit code: 0 after a clean stop, 1 if its folders conflict with
@@ -638,7 +652,7 @@ def run_service(config: Any) -> int:
             log.error("not starting instance %r: fix the folder conflict(s) above in %s", config.instance_id,
                       config.path)
             return 1
-        service = StationService(config)
+        service = StationService(config, supervisor)
         return asyncio.run(service.main())
     except KeyboardInterrupt:
         return 0

@@ -3,7 +3,6 @@ AggregatedMeasurements, SerialNumberHistory — computed from the stored reports
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import analytics as calc
 from ..storage import app_stats
 from ..wire import ApiError, query_int, query_value, read_body, respond
@@ -27,19 +26,11 @@ async def _filter_body(request: Request) -> Any:
     return await read_body(request)
 
 
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except calc.FilterError as exc:
-            raise ApiError(400, str(exc)) from None
-
-    return run
 
 
 async def _compute(request: Request, fn: Callable[..., Any], *args: Any) -> Response:
     body = await _filter_body(request)
-    rows = await get_context(request).storage.read(_guard(fn), body, *args)
+    rows = await get_context(request).storage.read(fn, body, *args)
     return respond(request, rows)
 
 
@@ -88,14 +79,14 @@ def _yield_list(kind: str) -> Callable[[Request], Any]:
             body = app_stats.query_filter(conn, days, query_value(request, "productGroupId"), query_value(request, "levelId"))
             return app_stats.yield_list(conn, body, kind)
 
-        return respond(request, await get_context(request).storage.read(_guard(run)))
+        return respond(request, await get_context(request).storage.read(run))
 
     endpoint.__doc__ = f"GET|POST /api/App/{kind} → yield rows (see :func:`..storage.app_stats.yield_list`)."
     return endpoint
 
 
 async def _read(request: Request, fn: Callable[..., Any], *args: Any) -> Response:
-    return respond(request, await get_context(request).storage.read(_guard(fn), *args))
+    return respond(request, await get_context(request).storage.read(fn, *args))
 
 
 async def top_failed_get(request: Request) -> Response:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import VERSION, get_context
+from ..context import VERSION, get_context
 from ..wire import query_bool, respond
 
 __all__ = ["routes"]

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import barcode
 from ..wire import ApiError, query_value, read_body, respond
 
@@ -19,12 +19,7 @@ __all__ = ["routes"]
 
 async def _run(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
     storage = get_context(request).storage
-    try:
-        return await (storage.write(fn, *args) if write else storage.read(fn, *args))
-    except barcode.BarcodeInputError as exc:
-        raise ApiError(400, str(exc)) from None
-    except barcode.BarcodeNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    return await (storage.write(fn, *args) if write else storage.read(fn, *args))
 
 
 async def identifiers(request: Request) -> Response:

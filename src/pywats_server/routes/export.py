@@ -7,9 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import exports
-from ..storage.analytics import FilterError
 from ..wire import ApiError, basic_user, query_bool, read_body, respond
 
 __all__ = ["routes"]
@@ -29,11 +28,8 @@ async def certificate(request: Request) -> Response:
             raise ApiError(400, f"Query parameter '{name}' is required (true or false).")
     raw = await request.body()
     body = await read_body(request) if raw.strip() else {}
-    try:
-        made = await get_context(request).storage.write(
-            exports.create_certificate_export, _user(request), body, bool(header_only), bool(individual))
-    except FilterError as exc:
-        raise ApiError(400, str(exc)) from None
+    made = await get_context(request).storage.write(
+        exports.create_certificate_export, _user(request), body, bool(header_only), bool(individual))
     return respond(request, made)
 
 

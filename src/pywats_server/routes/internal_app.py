@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import app_stats, internal_stats, unit_flow
-from ..storage.analytics import FilterError, top_failed
+from ..storage.analytics import top_failed
 from ..wire import ApiError, basic_user, query_bool, query_int, query_value, read_body, respond
 
 __all__ = ["routes"]
@@ -33,13 +33,7 @@ async def _body(request: Request) -> Any:
 
 
 async def _read(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
-    def run(conn: Any) -> Any:
-        try:
-            return fn(conn, *args)
-        except FilterError as exc:
-            raise ApiError(400, str(exc)) from None
-
-    return await get_context(request).storage.read(run)
+    return await get_context(request).storage.read(fn, *args)
 
 
 def _sessions(request: Request) -> dict[str, dict[str, Any]]:
@@ -81,10 +75,7 @@ async def flow_serial_numbers(request: Request) -> Response:
 async def flow_unit_order(request: Request) -> Response:
     """POST /api/internal/UnitFlow/UnitOrder (b: [UnitFlowUnit]) → the units in display order."""
     body = await read_body(request)
-    try:
-        return respond(request, unit_flow.unit_order(body))
-    except FilterError as exc:
-        raise ApiError(400, str(exc)) from None
+    return respond(request, unit_flow.unit_order(body))
 
 
 # -- step lists, top failed, alarms ------------------------------------------------------------------

@@ -10,10 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import box_build
-from ..storage.product_extra import BomInputError
-from ..storage.products import ProductInputError
 from ..wire import ApiError, query_value, read_body, respond
 
 __all__ = ["routes"]
@@ -21,12 +19,7 @@ __all__ = ["routes"]
 
 async def _run(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
     storage = get_context(request).storage
-    try:
-        return await (storage.write(fn, *args) if write else storage.read(fn, *args))
-    except (ProductInputError, BomInputError) as exc:
-        raise ApiError(400, str(exc)) from None
-    except box_build.BoxBuildNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    return await (storage.write(fn, *args) if write else storage.read(fn, *args))
 
 
 def _needed(request: Request, name: str) -> str:

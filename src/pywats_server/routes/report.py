@@ -1,4 +1,5 @@
-"""``/api/Report/*``: submit WSJF, read WSJF, header queries (OData; by misc info), attachments."""
+"""``/api/Report/*``: submit WSJF, read WSJF, header queries (OData; by misc info), attachments;
+submit and read WSXF (:mod:`..wsxf_codec`), the test certificate as PDF (:mod:`..certificate`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
-from ..odata_support import compile_request_filter, request_orderby, top_skip
+from ..certificate import certificate_lines, render_pdf
+from ..context import get_context
+from ..safe_names import safe_relative_path
+from ..odata_support import request_filter_sql, request_orderby, top_skip
 from ..storage import reports as store
 from ..validation import ReportFacts, validate_report
 from ..wire import ApiError, decode_body, query_bool, query_int, query_value, respond
+from ..wsxf_codec import report_to_wsxf, wsxf_to_reports
 
 __all__ = ["routes", "EXPAND_NAMES", "shape_report"]
 
@@ -34,13 +38,7 @@ EXPAND_NAMES = {
 ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
 #: Properties a $filter on /api/Report/Query/Header may name (ReportHeader, reference §4.2,
 #: plus the pyWATS 0.x spellings this server also emits and the expandable collections).
-HEADER_FILTER_FIELDS = [
-    "uuid", "serialNumber", "partNumber", "reportType", "start", "startUtc", "revision", "result",
-    "batchNumber", "userName", "operator", "stationName", "location", "purpose", "measuresDeleted",
-    "timeStamp", "processCode", "processName", "comment", "executionTime", "swFilename", "swVersion",
-    "testSocketIndex", "fixtureId", "errorCode", "errorMessage", "run", "receiveCount", "reportSize",
-    "causedUutFailure", "causedUutFailurePath", "passedInRun", "referencedUut", *EXPAND_NAMES.values(),
-]
+HEADER_FILTER_FIELDS = store.HEADER_SCHEMA.field_names()
 _LARGE_BODY = 64 * 1024
 
 
@@ -177,7 +175,7 @@ async def query_header(request: Request) -> Response:
     ``R``, as pyWATS sends) restricts the report type.
     """
     ctx = get_context(request)
-    pred = compile_request_filter(request, HEADER_FILTER_FIELDS)
+    where = request_filter_sql(request, store.HEADER_SCHEMA)
     order = request_orderby(request, ORDERBY_FIELDS) or [("start", True)]
     top, skip = top_skip(request, 10, 10000)
     expand = _expand_set(request)
@@ -187,7 +185,7 @@ async def query_header(request: Request) -> Response:
         raise ApiError(400, f"reportType: must be U (or T) or R, not {rtype_q!r}")
     select_text = query_value(request, "$select")
     select = [s.strip() for s in select_text.split(",") if s.strip()] if select_text else None
-    headers = await ctx.storage.read(store.query_headers, order, rtype, pred, top, skip)
+    headers = await ctx.storage.read(store.query_headers, order, rtype, where, top, skip)
     out: list[dict[str, Any]] = []
     for header in headers:
         for key in EXPAND_NAMES.values():
@@ -232,7 +230,7 @@ async def query_header_by_misc_info(request: Request) -> Response:
 
 
 def _attachment_response(row: Any) -> Response:
-    name = str(row["name"]).replace('"', "")
+    name = (safe_relative_path(str(row["name"])).rpartition("/")[2] or "attachment").replace('"', "")
     return Response(
         bytes(row["data"]),
         media_type=row["content_type"],
@@ -258,7 +256,10 @@ async def get_attachment(request: Request) -> Response:
 
 
 async def get_all_attachments(request: Request) -> Response:
-    """GET /api/Report/Attachments/{id} → zip of every attachment of the report."""
+    """GET /api/Report/Attachments/{id} → zip of every attachment of the report.
+
+    Entry names are the stored names reduced to safe relative paths (no ``..``, no
+    absolute path, no drive letter), so unpacking the zip never writes outside its folder."""
     ctx = get_context(request)
     rid = request.path_params["id"].strip("{}").lower()
     found = await ctx.storage.read(store.load_report_body, rid)
@@ -269,7 +270,7 @@ async def get_all_attachments(request: Request) -> Response:
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for row in rows:
-            name = str(row["name"]) or "attachment"
+            name = safe_relative_path(str(row["name"])) or "attachment"
             base, n = name, 1
             while name in used:
                 n += 1
@@ -286,8 +287,6 @@ async def get_all_attachments(request: Request) -> Response:
 async def submit_wsxf(request: Request) -> Response:
     """POST /api/Report/WSXF (b: WSXF XML) → ``{"ID", "uuid", "Report_ID"}`` (a list when the
     document holds several reports); each report is checked and stored as a WSJF submission is."""
-    from ..wsxf_codec import wsxf_to_reports
-
     ctx = get_context(request)
     raw = await request.body()
     if not raw.strip():
@@ -307,8 +306,6 @@ async def submit_wsxf(request: Request) -> Response:
 async def get_wsxf(request: Request) -> Response:
     """GET /api/Report/Wsxf/{id} → the stored report as WSXF XML (same detail options as Wsjf;
     ``includeIndexes`` is accepted, the XML carries no indexes)."""
-    from ..wsxf_codec import report_to_wsxf
-
     rid = request.path_params["id"]
     found = await get_context(request).storage.read(store.load_report_body, rid)
     if found is None:
@@ -322,8 +319,6 @@ async def get_wsxf(request: Request) -> Response:
 
 async def get_certificate(request: Request) -> Response:
     """GET /api/Report/Certificate/{id} → the report's test certificate (PDF)."""
-    from ..certificate import certificate_lines, render_pdf
-
     rid = request.path_params["id"].strip("{}").lower()
     found = await get_context(request).storage.read(store.load_report_body, rid)
     if found is None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import rootcause as store
 from ..wire import ApiError, query_int, query_value, read_body, respond
 from .software import request_user
@@ -20,14 +18,6 @@ __all__ = ["routes", "parse_multipart_file"]
 _MAX_ATTACHMENT = 50 * 1024 * 1024
 
 
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except store.TicketInputError as exc:
-            raise ApiError(400, str(exc)) from None
-
-    return run
 
 
 def _param(header: str, name: str) -> str | None:
@@ -81,14 +71,14 @@ async def get_ticket(request: Request) -> Response:
 async def create_ticket(request: Request) -> Response:
     """POST /api/RootCause/Ticket → the new Ticket (status Open unless given, owner = caller)."""
     body = await read_body(request)
-    doc = await get_context(request).storage.write(_guard(store.create_ticket), body, request_user(request))
+    doc = await get_context(request).storage.write(store.create_ticket, body, request_user(request))
     return respond(request, doc)
 
 
 async def update_ticket(request: Request) -> Response:
     """PUT /api/RootCause/Ticket → the Ticket after the change (``update`` appended to history)."""
     body = await read_body(request)
-    doc = await get_context(request).storage.write(_guard(store.update_ticket), body, request_user(request))
+    doc = await get_context(request).storage.write(store.update_ticket, body, request_user(request))
     if doc is None:
         raise ApiError(404, f"Ticket {body.get('ticketId') if isinstance(body, dict) else ''} was not found.")
     return respond(request, doc)
@@ -101,7 +91,7 @@ async def list_tickets(request: Request) -> Response:
     if status is None or view is None:
         raise ApiError(400, "Query parameters 'status' and 'view' are required.")
     docs = await get_context(request).storage.read(
-        _guard(store.list_tickets), status, view, query_value(request, "searchString"), request_user(request)
+        store.list_tickets, status, view, query_value(request, "searchString"), request_user(request)
     )
     return respond(request, docs)
 
@@ -109,7 +99,7 @@ async def list_tickets(request: Request) -> Response:
 async def archive_tickets(request: Request) -> Response:
     """POST /api/RootCause/ArchiveTickets (body ``[ticketId]``) → the archived tickets; 400 unless all Solved."""
     body = await read_body(request)
-    docs = await get_context(request).storage.write(_guard(store.archive_tickets), body, request_user(request))
+    docs = await get_context(request).storage.write(store.archive_tickets, body, request_user(request))
     return respond(request, docs)
 
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import scim
 from ..wire import ApiError, basic_user, query_int, query_value, read_body, respond
 
@@ -29,12 +29,7 @@ __all__ = ["routes"]
 
 async def _run(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
     storage = get_context(request).storage
-    try:
-        return await (storage.write(fn, *args) if write else storage.read(fn, *args))
-    except scim.ScimInputError as exc:
-        raise ApiError(400, str(exc)) from None
-    except scim.ScimNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    return await (storage.write(fn, *args) if write else storage.read(fn, *args))
 
 
 def _b64url(data: bytes) -> str:

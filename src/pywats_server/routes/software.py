@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import get_context
+from ..context import get_context
 from ..storage import software as store
 from ..wire import ApiError, query_bool, query_int, query_value, read_body, respond
 
@@ -29,16 +27,6 @@ def request_user(request: Request) -> str:
     return user or "api"
 
 
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except store.SoftwareInputError as exc:
-            raise ApiError(400, str(exc)) from None
-        except store.SoftwareConflictError as exc:
-            raise ApiError(409, str(exc)) from None
-
-    return run
 
 
 def _not_found(package_id: str) -> ApiError:
@@ -62,7 +50,7 @@ async def get_package(request: Request) -> Response:
 async def create_package(request: Request) -> Response:
     """POST /api/Software/Package → the new Draft Package (same name → next version)."""
     body = await read_body(request)
-    doc = await get_context(request).storage.write(_guard(store.create_package), body, request_user(request))
+    doc = await get_context(request).storage.write(store.create_package, body, request_user(request))
     return respond(request, doc)
 
 
@@ -70,7 +58,7 @@ async def update_package(request: Request) -> Response:
     """PUT /api/Software/Package/{id} → Package; only Draft packages (else 409)."""
     pid = request.path_params["id"]
     body = await read_body(request)
-    doc = await get_context(request).storage.write(_guard(store.update_package), pid, body, request_user(request))
+    doc = await get_context(request).storage.write(store.update_package, pid, body, request_user(request))
     if doc is None:
         raise _not_found(pid)
     return respond(request, doc)
@@ -79,7 +67,7 @@ async def update_package(request: Request) -> Response:
 async def delete_package(request: Request) -> Response:
     """DELETE /api/Software/Package/{id} → 204; only Draft/Revoked (else 409)."""
     pid = request.path_params["id"]
-    if not await get_context(request).storage.write(_guard(store.delete_package), pid):
+    if not await get_context(request).storage.write(store.delete_package, pid):
         raise _not_found(pid)
     return Response(status_code=204)
 
@@ -96,7 +84,7 @@ async def package_by_name(request: Request) -> Response:
     name = _required(request, "name")
     status = query_value(request, "status")
     version = query_int(request, "version")
-    doc = await get_context(request).storage.read(_guard(store.get_package_by_name), name, status, version)
+    doc = await get_context(request).storage.read(store.get_package_by_name, name, status, version)
     if doc is None:
         raise ApiError(404, f"No package named {name!r} matches.")
     return respond(request, doc)
@@ -108,7 +96,7 @@ async def delete_package_by_name(request: Request) -> Response:
     version = query_int(request, "version")
     if version is None:
         raise ApiError(400, "Query parameter 'version' is required.")
-    if not await get_context(request).storage.write(_guard(store.delete_package_by_name), name, version):
+    if not await get_context(request).storage.write(store.delete_package_by_name, name, version):
         raise ApiError(404, f"Package {name!r} version {version} was not found.")
     return Response(status_code=204)
 
@@ -117,7 +105,7 @@ async def packages_by_tag(request: Request) -> Response:
     """GET /api/Software/PackagesByTag?tag=&status=&value= → ``[Package]``."""
     tag = _required(request, "tag")
     docs = await get_context(request).storage.read(
-        _guard(store.packages_by_tag), tag, query_value(request, "status"), query_value(request, "value")
+        store.packages_by_tag, tag, query_value(request, "status"), query_value(request, "value")
     )
     return respond(request, docs)
 
@@ -126,7 +114,7 @@ async def package_status(request: Request) -> Response:
     """POST /api/Software/PackageStatus/{id}?status= → the Package; 400 for a disallowed move."""
     pid = request.path_params["id"]
     status = _required(request, "status")
-    doc = await get_context(request).storage.write(_guard(store.set_status), pid, status, request_user(request))
+    doc = await get_context(request).storage.write(store.set_status, pid, status, request_user(request))
     if doc is None:
         raise _not_found(pid)
     return respond(request, doc)
@@ -146,7 +134,7 @@ async def upload_zip(request: Request) -> Response:
     pid = request.path_params["id"]
     data = await request.body()
     clean = bool(query_bool(request, "cleanInstall", False))
-    files = await get_context(request).storage.write(_guard(store.upload_zip), pid, data, clean)
+    files = await get_context(request).storage.write(store.upload_zip, pid, data, clean)
     if files is None:
         raise _not_found(pid)
     return respond(request, files)
@@ -158,7 +146,7 @@ async def file_attribute(request: Request) -> Response:
     attribute = query_int(request, "attribute")
     if attribute is None:
         raise ApiError(400, "Query parameter 'attribute' is required.")
-    if not await get_context(request).storage.write(_guard(store.set_file_attribute), fid, attribute):
+    if not await get_context(request).storage.write(store.set_file_attribute, fid, attribute):
         raise ApiError(404, f"Package file {fid} was not found.")
     return Response(status_code=204)
 
@@ -171,7 +159,7 @@ async def virtual_folders(request: Request) -> Response:
 async def create_virtual_folder(request: Request) -> Response:
     """POST /api/Software/VirtualFolder?name=&description=&isRestricted= → the folder."""
     doc = await get_context(request).storage.write(
-        _guard(store.create_virtual_folder), query_value(request, "name"), query_value(request, "description"),
+        store.create_virtual_folder, query_value(request, "name"), query_value(request, "description"),
         query_bool(request, "isRestricted"),
     )
     return respond(request, doc)

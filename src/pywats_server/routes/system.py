@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..app import VERSION, get_context
+from ..context import VERSION, get_context
 from ..storage import system
 from ..timefmt import format_utc_full, now_utc
 from ..wire import ApiError, query_bool, query_value, read_body, respond
@@ -25,12 +25,7 @@ __all__ = ["routes"]
 
 async def _run(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
     storage = get_context(request).storage
-    try:
-        return await (storage.write(fn, *args) if write else storage.read(fn, *args))
-    except system.SystemInputError as exc:
-        raise ApiError(400, str(exc)) from None
-    except system.SystemNotFound as exc:
-        raise ApiError(404, str(exc)) from None
+    return await (storage.write(fn, *args) if write else storage.read(fn, *args))
 
 
 async def _synced(request: Request, fn: Callable[..., Any], *args: Any) -> Any:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..app import VERSION, get_context
+from ..context import VERSION, get_context
 from ..storage import reports as store
 from ..wire import ApiError
 from .report import shape_report

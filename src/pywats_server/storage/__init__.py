@@ -1,26 +1,24 @@
-"""Server storage: :class:`Storage` owns the SQLite connection; one module per area.
+"""Server storage: :class:`Storage` owns the SQLite connections; one module per WATS area.
 
 Importing this package imports every area module that owns tables (reports, products,
-product_extra, production, assets, asset_extra, processes, software, rootcause), and each
-registers its DDL with :func:`register_schema` at import time. So whenever a
-:class:`Storage` opens a database, every table already exists: this is the one place
-where schema is created. (Some areas still create their tables on first write as well;
-that is a no-op once the tables exist.) A new area adds ``storage/<area>.py`` calling
-:func:`register_schema` and imports it here. ``analytics`` and ``production_extra`` own no
-tables.
+production, production_changes, assets, processes, software, rootcause, scim, system,
+workflow, exports, barcode, mes_catalog, box_build), and each registers its DDL with
+:func:`register_schema` at import time. So whenever a :class:`Storage` opens a database,
+every table already exists: this is the one place where schema is created (no area
+creates tables later). A new area adds ``storage/<area>.py`` calling :func:`register_schema`
+and imports it here. ``analytics``, ``app_stats``, ``internal_stats`` and ``unit_flow`` own no tables (they compute
+from the stored reports).
 """
 
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register schemas)
-    asset_extra,
     assets,
     barcode,
     box_build,
     exports,
     mes_catalog,
     processes,
-    product_extra,
     production,
     production_changes,
     products,
@@ -34,7 +32,7 @@ from . import (  # noqa: F401  (register schemas)
 from .core import Storage, register_schema
 
 __all__ = [
-    "Storage", "register_schema", "asset_extra", "assets", "processes", "product_extra", "production",
-    "products", "reports", "rootcause", "software", "scim", "system", "workflow", "barcode", "exports", "mes_catalog", "box_build",
-    "production_changes",
+    "Storage", "register_schema", "assets", "barcode", "box_build", "exports", "mes_catalog", "processes",
+    "production", "production_changes", "products", "reports", "rootcause", "scim", "software", "system",
+    "workflow",
 ]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import InputError
 from ..timefmt import format_utc_full, parse_wsjf_time
 from .reports import header_from_row
 
@@ -72,8 +73,7 @@ _KNOWN = {
 _STATUS_LETTERS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated", "D": "Done"}
 
 
-class FilterError(ValueError):
-    """Bad filter or query input (answered 400; the message names the field)."""
+FilterError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 @dataclass

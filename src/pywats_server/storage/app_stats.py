@@ -10,9 +10,9 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+from ..errors import InputError
 from ..timefmt import now_utc
 from .analytics import (
-    FilterError,
     _number,
     _pct,
     apply_run,
@@ -60,7 +60,7 @@ def query_filter(conn: sqlite3.Connection, days: int | None, product_group_ids: 
     body: dict[str, Any] = {k: v for k, v in fields.items() if v not in (None, "")}
     if days is not None:
         if days < 0:
-            raise FilterError("days: must not be negative")
+            raise InputError("days: must not be negative")
         body["dateFrom"] = (now_utc() - timedelta(days=days)).isoformat()
     group = _names(conn, "product_groups", "product_group_id", "product_group_name", product_group_ids)
     level = _names(conn, "levels", "level_id", "level_name", level_ids)
@@ -75,8 +75,8 @@ def yield_list(conn: sqlite3.Connection, body: Any, kind: str) -> list[dict[str,
     """Yield rows per product (or product group) sorted by volume or by lowest first-pass yield;
     ``topCount`` keeps the first rows, ``minCount`` drops small groups."""
     dims, key, descending = _LISTS[kind]
+    top = parse_filter(body).top_count  # rejects a body that is not a filter object
     data = dict(body or {})
-    top = parse_filter(data).top_count
     data = {k: v for k, v in data.items() if k.lower() not in ("topcount", "maxcount")}
     rows = dynamic_yield(conn, data, dims)
     sign = -1 if descending else 1
@@ -116,7 +116,7 @@ def dynamic_repair(conn: sqlite3.Connection, body: Any, dimensions: str | None) 
     per_failure = {"repaircode", "repaircategory", "componentref"}
     for name in names:
         if name.lower() not in _REPAIR_DIMENSIONS and name.lower() not in per_failure | {"period"}:
-            raise FilterError(f"dimensions: unknown repair dimension {name!r}")
+            raise InputError(f"dimensions: unknown repair dimension {name!r}")
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for h in load_reports(conn, "R", with_body=True, filt=filt):
         failures = [f for sub in (h.get("_body") or {}).get("subUnits") or [] for f in sub.get("failures") or []]
@@ -178,7 +178,7 @@ def oee_analysis(conn: sqlite3.Connection, body: Any, available_hours: list[floa
     percentages; execution times outside ``min``/``max`` (seconds) are left out.
     """
     if len(available_hours) != 7 or any(h < 0 or h > 24 for h in available_hours):
-        raise FilterError("availableTime: seven hour counts (0–24), Monday first, e.g. 24,24,24,24,24,24,24")
+        raise InputError("availableTime: seven hour counts (0–24), Monday first, e.g. 24,24,24,24,24,24,24")
     headers = apply_run(load_reports(conn, "T", filt=parse_filter(body)), None)
     kept = []
     for h in headers:

@@ -14,9 +14,10 @@ import re
 import sqlite3
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema
 
-__all__ = ["FIELDS", "BarcodeInputError", "BarcodeNotFound", "list_identifiers", "save_identifier",
+__all__ = ["FIELDS", "list_identifiers", "save_identifier",
            "delete_identifier", "identify"]
 
 #: (wire name, column) of the value fields.
@@ -41,12 +42,6 @@ CREATE TABLE IF NOT EXISTS barcode_identifiers (
 )
 
 
-class BarcodeInputError(ValueError):
-    """A bad identifier (answered 400; the message names the field)."""
-
-
-class BarcodeNotFound(LookupError):
-    """No identifier with that id (answered 404)."""
 
 
 def _doc(row: sqlite3.Row) -> dict[str, Any]:
@@ -64,28 +59,28 @@ def list_identifiers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def save_identifier(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
     """Add (no ``id``) or update (``id`` given) an identifier; the stored identifier."""
     if not isinstance(body, dict):
-        raise BarcodeInputError("body: must be a barcode identifier object")
+        raise InputError("body: must be a barcode identifier object")
     pattern = body.get("pattern")
     if not isinstance(pattern, str) or not pattern:
-        raise BarcodeInputError("pattern: a regular expression is required")
+        raise InputError("pattern: a regular expression is required")
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise BarcodeInputError(f"pattern: not a valid regular expression ({exc})") from None
+        raise InputError(f"pattern: not a valid regular expression ({exc})") from None
     values: list[Any] = [pattern]
     for wire, _ in FIELDS + (("description", "description"),):
         value = body.get(wire)
         if value is not None and not isinstance(value, str):
-            raise BarcodeInputError(f"{wire}: must be a string")
+            raise InputError(f"{wire}: must be a string")
         values.append(value)
     order = body.get("order") or 0
     if not isinstance(order, int) or isinstance(order, bool):
-        raise BarcodeInputError("order: must be an integer")
+        raise InputError("order: must be an integer")
     values.insert(6, order)
     ident = body.get("id")
     if ident:
         if conn.execute("SELECT 1 FROM barcode_identifiers WHERE id=?", (ident,)).fetchone() is None:
-            raise BarcodeNotFound(f"Barcode identifier {ident} not found.")
+            raise InputError(f"Barcode identifier {ident} not found.", status=404)
         conn.execute(
             "UPDATE barcode_identifiers SET pattern=?, serial_number=?, part_number=?, revision=?, batch_number=?,"
             " process=?, sort_order=?, description=? WHERE id=?", (*values, ident),
@@ -99,9 +94,9 @@ def save_identifier(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
 
 
 def delete_identifier(conn: sqlite3.Connection, ident: int) -> None:
-    """Remove identifier ``ident`` (:class:`BarcodeNotFound` when there is none)."""
+    """Remove identifier ``ident`` (``InputError`` 404 when there is none)."""
     if conn.execute("DELETE FROM barcode_identifiers WHERE id=?", (ident,)).rowcount == 0:
-        raise BarcodeNotFound(f"Barcode identifier {ident} not found.")
+        raise InputError(f"Barcode identifier {ident} not found.", status=404)
 
 
 _GROUP_REF = re.compile(r"\{(\w+)\}")

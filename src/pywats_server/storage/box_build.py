@@ -1,6 +1,6 @@
 """Box-build templates: which product revisions (subunits) a product revision is built from
 (``/api/internal/Product/*ProductRevisionRelation``, ``GetProductInfo``), and the internal
-BOM routes (``/api/internal/Product/Bom``, ``BOM``) over the BOMs of :mod:`.product_extra`.
+BOM routes (``/api/internal/Product/Bom``, ``BOM``) over the BOMs of :mod:`.products`.
 
 A relation links a parent revision to a child revision with a ``Quantity`` and an optional
 ``RevisionMask`` (child revisions accepted when building: comma-separated, ``%`` wildcard).
@@ -14,11 +14,11 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema
-from .product_extra import BomInputError, parse_wsbf
-from .products import ProductInputError, ensure_product_revision
+from .products import ensure_product_revision, parse_wsbf
 
-__all__ = ["BoxBuildNotFound", "product_info", "add_relation", "update_relation", "delete_relation",
+__all__ = ["product_info", "add_relation", "update_relation", "delete_relation",
            "bom_components", "save_bom_components"]
 
 register_schema(
@@ -36,9 +36,6 @@ CREATE TABLE IF NOT EXISTS product_revision_relations (
 )
 
 
-class BoxBuildNotFound(LookupError):
-    """No such product revision or relation (answered 404)."""
-
 
 def _revision(conn: sqlite3.Connection, revision_id: str) -> sqlite3.Row:
     row = conn.execute(
@@ -47,7 +44,7 @@ def _revision(conn: sqlite3.Connection, revision_id: str) -> sqlite3.Row:
         (revision_id,),
     ).fetchone()
     if row is None:
-        raise BoxBuildNotFound(f"Product revision {revision_id!r} was not found.")
+        raise InputError(f"Product revision {revision_id!r} was not found.", status=404)
     return row
 
 
@@ -83,21 +80,21 @@ def product_info(conn: sqlite3.Connection, part_number: str, revision: str) -> l
         " WHERE p.part_number=? AND r.revision=?", (part_number, revision),
     ).fetchone()
     if row is None:
-        raise BoxBuildNotFound(f"Product {part_number!r} revision {revision!r} was not found.")
+        raise InputError(f"Product {part_number!r} revision {revision!r} was not found.", status=404)
     return _tree(conn, row[0])
 
 
 def _quantity(body: dict[str, Any]) -> int:
     quantity = body.get("Quantity", 1)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise ProductInputError("Quantity: must be a positive integer")
+        raise InputError("Quantity: must be a positive integer")
     return quantity
 
 
 def _mask(body: dict[str, Any]) -> str | None:
     mask = body.get("RevisionMask")
     if mask is not None and not isinstance(mask, str):
-        raise ProductInputError("RevisionMask: must be text (comma-separated revisions, % wildcard)")
+        raise InputError("RevisionMask: must be text (comma-separated revisions, % wildcard)")
     return mask or None
 
 
@@ -117,15 +114,15 @@ def add_relation(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
     """Add a subunit to a box build: ``{ParentProductRevisionId, ProductRevisionId, Quantity,
     RevisionMask}``; answers the parent's whole tree (as WATS does)."""
     if not isinstance(body, dict):
-        raise ProductInputError("body: must be a ProductRevisionRelation object")
+        raise InputError("body: must be a ProductRevisionRelation object")
     parent_id, child_id = body.get("ParentProductRevisionId"), body.get("ProductRevisionId")
     for key, value in (("ParentProductRevisionId", parent_id), ("ProductRevisionId", child_id)):
         if not isinstance(value, str) or not value:
-            raise ProductInputError(f"{key}: is required")
+            raise InputError(f"{key}: is required")
     parent = _revision(conn, str(parent_id))["product_revision_id"]
     child = _revision(conn, str(child_id))["product_revision_id"]
     if parent == child or parent in _descendants(conn, child):
-        raise ProductInputError("ProductRevisionId: the relation would make the product contain itself")
+        raise InputError("ProductRevisionId: the relation would make the product contain itself")
     conn.execute(
         "INSERT INTO product_revision_relations VALUES(?,?,?,?,?) ON CONFLICT(parent_revision_id, child_revision_id)"
         " DO UPDATE SET quantity=excluded.quantity, revision_mask=excluded.revision_mask",
@@ -137,11 +134,11 @@ def add_relation(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
 def update_relation(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
     """Change ``Quantity``/``RevisionMask`` of relation ``ProductRevisionRelationId``; the relation."""
     if not isinstance(body, dict) or not body.get("ProductRevisionRelationId"):
-        raise ProductInputError("ProductRevisionRelationId: is required")
+        raise InputError("ProductRevisionRelationId: is required")
     rel_id = str(body["ProductRevisionRelationId"])
     row = conn.execute("SELECT * FROM product_revision_relations WHERE lower(relation_id)=lower(?)", (rel_id,)).fetchone()
     if row is None:
-        raise BoxBuildNotFound(f"Product revision relation {rel_id!r} was not found.")
+        raise InputError(f"Product revision relation {rel_id!r} was not found.", status=404)
     quantity = _quantity(body) if "Quantity" in body else row["quantity"]
     mask = _mask(body) if "RevisionMask" in body else row["revision_mask"]
     conn.execute("UPDATE product_revision_relations SET quantity=?, revision_mask=? WHERE relation_id=?",
@@ -151,10 +148,10 @@ def update_relation(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
 
 
 def delete_relation(conn: sqlite3.Connection, relation_id: str) -> None:
-    """Remove a subunit relation (:class:`BoxBuildNotFound` when there is none)."""
+    """Remove a subunit relation (``InputError`` 404 when there is none)."""
     if conn.execute("DELETE FROM product_revision_relations WHERE lower(relation_id)=lower(?)",
                     (relation_id,)).rowcount == 0:
-        raise BoxBuildNotFound(f"Product revision relation {relation_id!r} was not found.")
+        raise InputError(f"Product revision relation {relation_id!r} was not found.", status=404)
 
 
 def bom_components(conn: sqlite3.Connection, part_number: str, revision: str) -> list[dict[str, Any]]:
@@ -166,13 +163,13 @@ def bom_components(conn: sqlite3.Connection, part_number: str, revision: str) ->
 
 def _component(item: Any, i: int) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise BomInputError(f"[{i}]: must be a BOM line object")
+        raise InputError(f"[{i}]: must be a BOM line object")
     number = item.get("number") or item.get("Number") or item.get("partNumber") or item.get("PartNumber")
     if not isinstance(number, str) or not number:
-        raise BomInputError(f"[{i}].number: is required")
+        raise InputError(f"[{i}].number: is required")
     quantity = item.get("quantity", item.get("Quantity"))
     if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, (int, float))):
-        raise BomInputError(f"[{i}].quantity: must be a number")
+        raise InputError(f"[{i}].quantity: must be a number")
 
     def text(*keys: str) -> str | None:
         value = next((item[k] for k in keys if item.get(k) is not None), None)
@@ -190,14 +187,14 @@ def save_bom_components(conn: sqlite3.Connection, part_number: str, revision: st
     (``format=xml``/``wsbf``); the stored lines."""
     if fmt in ("xml", "wsbf"):
         if not isinstance(body, (bytes, str)):
-            raise BomInputError("body: a WSBF XML document is required with format=xml")
+            raise InputError("body: a WSBF XML document is required with format=xml")
         components = parse_wsbf(body)["components"]
     elif fmt == "json":
         if not isinstance(body, list):
-            raise BomInputError("body: must be an array of BOM lines with format=json")
+            raise InputError("body: must be an array of BOM lines with format=json")
         components = [_component(item, i) for i, item in enumerate(body)]
     else:
-        raise BomInputError(f"format: must be json or xml, not {fmt!r}")
+        raise InputError(f"format: must be json or xml, not {fmt!r}")
     ensure_product_revision(conn, part_number, revision)
     conn.execute(
         "INSERT INTO product_boms(part_number, revision, description, components) VALUES(?,?,NULL,?)"

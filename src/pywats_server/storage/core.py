@@ -5,8 +5,9 @@ tables with :func:`register_schema` at import time; :class:`Storage` creates eve
 registered table when it opens the database, then runs each area's optional ``migrate``
 function (bringing a database written by an older build up to date, e.g. adding a column). All database work runs in a worker thread
 (``anyio.to_thread``), so the event loop never blocks: changes on one write connection
-guarded by a lock (SQLite never sees two writers at once), queries on a separate read
-connection (in WAL mode readers never block the writer).
+guarded by a lock (SQLite never sees two writers at once), queries on a pool of read
+connections (in WAL mode readers never block the writer nor each other, so a long query
+does not hold up a short one; at most ``readers`` queries run at once).
 
 Group commit: :meth:`Storage.write` hands its function to one writer thread, which runs
 every change that is waiting at that moment in one ``BEGIN IMMEDIATE`` ... ``COMMIT``
@@ -34,7 +35,10 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
-__all__ = ["Storage", "register_schema", "registered_schemas", "SchemaPart", "table_columns"]
+__all__ = [
+    "Storage", "register_schema", "registered_schemas", "SchemaPart", "table_columns",
+    "register_connection_setup",
+]
 
 T = TypeVar("T")
 
@@ -71,6 +75,16 @@ def register_schema(
     runs after all DDL, in a write transaction.
     """
     _SCHEMAS[name] = SchemaPart(name, ddl, migrate)
+
+
+_CONNECTION_SETUP: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def register_connection_setup(fn: Callable[[sqlite3.Connection], None]) -> None:
+    """Run ``fn(conn)`` on every connection a :class:`Storage` opens (e.g. to register SQL
+    functions its queries use)."""
+    if fn not in _CONNECTION_SETUP:
+        _CONNECTION_SETUP.append(fn)
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
@@ -118,17 +132,16 @@ class Storage:
     fully stored before the caller continues, or not at all.
     """
 
-    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL", readers: int = 4) -> None:
         self.path = Path(path)
         sync = synchronous.upper()
         if sync not in {"NORMAL", "FULL"}:
             raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
+        if readers < 1:
+            raise ValueError(f"readers must be at least 1, not {readers}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self._conn.row_factory = sqlite3.Row
+        self._conn = self._connect()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={sync}")
         self._conn.execute("PRAGMA foreign_keys=ON")
@@ -140,28 +153,44 @@ class Storage:
         for part in registered_schemas():
             if part.migrate is not None:
                 self.write_sync(part.migrate)
-        # A second connection for reads: in WAL mode readers never block the writer, so a
-        # long header query does not hold up report submission.
-        self._rlock = threading.Lock()
-        self._rconn = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self._rconn.row_factory = sqlite3.Row
-        self._rconn.execute("PRAGMA busy_timeout=30000")
+        # Read connections, opened on demand up to ``readers``: in WAL mode each reads its
+        # own snapshot, so queries neither wait for the writer nor for each other.
+        self._read_slots = threading.BoundedSemaphore(readers)
+        self._idle_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._readers: list[sqlite3.Connection] = []
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_start = threading.Lock()
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=30000")
+        for setup in _CONNECTION_SETUP:
+            setup(conn)
+        return conn
+
     # -- synchronous API (worker threads, start-up code) ------------------------------
     def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(conn, *args)`` on the read connection, in one read transaction (snapshot)."""
-        with self._rlock:
-            conn = self._rconn
-            conn.execute("BEGIN")
+        """Run ``fn(conn, *args)`` on a pooled read connection, in one read transaction
+        (snapshot); waits only when ``readers`` queries are already running."""
+        with self._read_slots:
+            with self._idle_lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                conn = self._connect()
+                with self._idle_lock:
+                    self._readers.append(conn)
             try:
-                return fn(conn, *args)
+                conn.execute("BEGIN")
+                try:
+                    return fn(conn, *args)
+                finally:
+                    conn.execute("COMMIT")
             finally:
-                conn.execute("COMMIT")
+                with self._idle_lock:
+                    self._idle.append(conn)
 
     def write_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; commit or roll back."""
@@ -289,8 +318,11 @@ class Storage:
         if self._writer is not None:
             self._jobs.put(None)
             self._writer.join(timeout=30)
-        with self._rlock:
-            self._rconn.close()
+        with self._idle_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+            self._idle.clear()
         with self._lock:
             try:
                 self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 
 from ..certificate import certificate_lines, render_pdf
+from ..safe_names import safe_relative_path
 from .analytics import load_reports, parse_filter
 from .core import register_schema
 
@@ -46,7 +47,7 @@ def create_certificate_export(conn: sqlite3.Connection, user: str, body: Any, he
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         if individual:
             for uuid, lines in texts:
-                zf.writestr(f"{uuid}.pdf", render_pdf([lines]))
+                zf.writestr(safe_relative_path(f"{uuid}.pdf"), render_pdf([lines]))
         else:
             zf.writestr("Certificates.pdf", render_pdf([lines for _, lines in texts]))
     number = int(conn.execute("SELECT COUNT(*) FROM exports WHERE user_name=?", (user,)).fetchone()[0]) + 1

@@ -19,9 +19,10 @@ import sqlite3
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .analytics import PATH_SEP, FilterError, apply_run, dynamic_yield, iter_steps, load_reports, measurements, parse_filter
-from .asset_extra import status as asset_status
+from ..errors import InputError
+from .analytics import PATH_SEP, apply_run, dynamic_yield, iter_steps, load_reports, measurements, parse_filter
 from .assets import list_assets
+from .assets import status as asset_status
 
 __all__ = ["step_paths", "measurement_list", "step_status_list", "alarm_logs", "ALARM_TYPES", "YIELD_ALARM_LIMIT"]
 
@@ -40,7 +41,7 @@ def step_paths(text: str | None) -> list[str]:
         try:
             root = ET.fromstring(raw)
         except ET.ParseError as exc:
-            raise FilterError(f"stepFilters: not valid XML ({exc})") from None
+            raise InputError(f"stepFilters: not valid XML ({exc})") from None
         for el in root.iter():
             for key, value in el.attrib.items():
                 if key.lower() in ("path", "steppath", "measurementpath") and value:

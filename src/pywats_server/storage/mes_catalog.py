@@ -7,9 +7,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ..errors import InputError
 from .analytics import wildcard
 from .core import register_schema
-from .products import ProductInputError, save_product, save_revision
+from .products import save_product, save_revision
 
 __all__ = ["list_vendors", "add_vendors", "delete_vendors", "add_group_filter", "groups_by_product",
            "save_products", "save_revisions"]
@@ -33,12 +34,12 @@ CREATE TABLE IF NOT EXISTS product_group_filters (
 
 def _vendor_names(body: Any) -> list[str]:
     if not isinstance(body, list):
-        raise ProductInputError("body: must be an array of {VendorName}")
+        raise InputError("body: must be an array of {VendorName}")
     names = []
     for i, item in enumerate(body):
         name = item.get("VendorName", item.get("vendorName")) if isinstance(item, dict) else None
         if not isinstance(name, str) or not name.strip():
-            raise ProductInputError(f"[{i}].VendorName: is required")
+            raise InputError(f"[{i}].VendorName: is required")
         names.append(name.strip())
     return names
 
@@ -68,7 +69,7 @@ def add_group_filter(conn: sqlite3.Connection, group: str, part_number: str, rev
     row = conn.execute("SELECT product_group_id FROM product_groups WHERE product_group_name=? COLLATE NOCASE",
                        (group,)).fetchone()
     if row is None:
-        raise ProductInputError(f"productGroup: no product group named {group!r}")
+        raise InputError(f"productGroup: no product group named {group!r}")
     conn.execute("INSERT OR REPLACE INTO product_group_filters VALUES(?,?,?,?)",
                  (row[0], part_number, revision or "", int(exclude)))
     return {"productGroupId": row[0], "productGroupName": group, "partNumber": part_number,
@@ -96,13 +97,13 @@ def groups_by_product(conn: sqlite3.Connection, part_number: str, revision: str 
 
 def _each(conn: sqlite3.Connection, body: Any, save: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(body, list):
-        raise ProductInputError(f"body: must be an array of {what}")
+        raise InputError(f"body: must be an array of {what}")
     out = []
     for i, item in enumerate(body):
         try:
             out.append(save(conn, item))
-        except ProductInputError as exc:
-            raise ProductInputError(f"[{i}].{exc}") from None
+        except InputError as exc:
+            raise InputError(f"[{i}].{exc.message}", status=exc.status) from None
     return out
 
 

@@ -15,8 +15,8 @@ import sqlite3
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..errors import InputError
 from .core import register_schema
-from .production import ProductionInputError
 
 __all__ = ["unit_changes", "delete_unit_change", "save_batches", "upload_serial_numbers", "serial_numbers",
            "set_unit_process"]
@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS sn_uploaded (
 def unit_changes(conn: sqlite3.Connection, max_count: int) -> list[dict[str, Any]]:
     """The oldest ``max_count`` unhandled changes as ``UnitChange`` records."""
     if max_count < 1:
-        raise ProductionInputError("maxCount: must be at least 1")
+        raise InputError("maxCount: must be at least 1")
     rows = conn.execute("SELECT * FROM unit_changes ORDER BY id LIMIT ?", (max_count,)).fetchall()
     return [{"id": r["id"], "unitSerialNumber": r["unit_serial_number"],
              "newParentSerialNumber": r["new_parent_serial_number"], "newPartNumber": r["new_part_number"],
@@ -74,21 +74,21 @@ def unit_changes(conn: sqlite3.Connection, max_count: int) -> list[dict[str, Any
 def delete_unit_change(conn: sqlite3.Connection, change_id: int) -> None:
     """Forget a handled change (404 when there is none)."""
     if conn.execute("DELETE FROM unit_changes WHERE id=?", (change_id,)).rowcount == 0:
-        raise ProductionInputError(f"id: no unit change {change_id}", status=404)
+        raise InputError(f"id: no unit change {change_id}", status=404)
 
 
 def save_batches(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
     """Add or update ``[{batchNumber, batchSize}]``; the stored batches."""
     if not isinstance(body, list):
-        raise ProductionInputError("body: must be an array of {batchNumber, batchSize}")
+        raise InputError("body: must be an array of {batchNumber, batchSize}")
     out = []
     for i, item in enumerate(body):
         number = item.get("batchNumber") if isinstance(item, dict) else None
         if not isinstance(number, str) or not number.strip():
-            raise ProductionInputError(f"[{i}].batchNumber: is required")
+            raise InputError(f"[{i}].batchNumber: is required")
         size = item.get("batchSize")
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            raise ProductionInputError(f"[{i}].batchSize: must be a non-negative integer")
+            raise InputError(f"[{i}].batchSize: must be a non-negative integer")
         conn.execute("INSERT INTO production_batches VALUES(?,?) ON CONFLICT(batch_number) DO UPDATE SET"
                      " batch_size=excluded.batch_size", (number, size))
         out.append({"batchNumber": number, "batchSize": size})
@@ -97,7 +97,7 @@ def save_batches(conn: sqlite3.Connection, body: Any) -> list[dict[str, Any]]:
 
 def _type_exists(conn: sqlite3.Connection, type_name: str) -> None:
     if conn.execute("SELECT 1 FROM sn_types WHERE name=?", (type_name,)).fetchone() is None:
-        raise ProductionInputError(f"serialNumberType: unknown serial number type {type_name!r}", status=404)
+        raise InputError(f"serialNumberType: unknown serial number type {type_name!r}", status=404)
 
 
 def parse_serial_file(data: bytes, fmt: str) -> list[str]:
@@ -107,7 +107,7 @@ def parse_serial_file(data: bytes, fmt: str) -> list[str]:
         try:
             root = ET.fromstring(text)
         except ET.ParseError as exc:
-            raise ProductionInputError(f"file: not valid XML ({exc})") from None
+            raise InputError(f"file: not valid XML ({exc})") from None
         return [str(el.get("id")) for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "SN" and el.get("id")]
     rows = csv.reader(io.StringIO(text))
     return [row[0].strip() for row in rows if row and row[0].strip() and row[0].strip().lower() != "serialnumber"]
@@ -151,8 +151,8 @@ def set_unit_process(conn: sqlite3.Connection, serial_number: str, part_number: 
     proc = conn.execute("SELECT code FROM processes WHERE name=? COLLATE NOCASE OR CAST(code AS TEXT)=?",
                         (process_name, process_name)).fetchone()
     if proc is None:
-        raise ProductionInputError(f"processName: unknown process {process_name!r}")
+        raise InputError(f"processName: unknown process {process_name!r}")
     updated = conn.execute("UPDATE units SET process_code=? WHERE serial_number=? AND part_number=?",
                            (str(proc[0]), serial_number, part_number)).rowcount
     if not updated:
-        raise ProductionInputError(f"No unit {serial_number!r} of part number {part_number!r}", status=404)
+        raise InputError(f"No unit {serial_number!r} of part number {part_number!r}", status=404)

@@ -1,4 +1,7 @@
-"""Products and product revisions (reference §5.5)."""
+"""Products and product revisions (reference §5.5).
+
+Also the bills of materials per product revision (``/api/Product/BOM``, reference §2.4).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,13 @@ import json
 import sqlite3
 import uuid
 from typing import Any
+from xml.etree import ElementTree as ET
 
+from ..errors import InputError
+from ..odata_sql import SqlColumn, SqlSchema, SqlWhere
 from .core import register_schema
 
-__all__ = [
-    "ensure_product_revision",
-    "get_product",
-    "get_revision",
-    "list_products",
-    "save_product",
-    "save_revision",
-    "product_view",
-    "ProductInputError",
-]
+__all__ = ["ensure_product_revision", "get_product", "get_revision", "list_products", "save_product", "save_revision", "product_view", "ProductInputError", "BomInputError", "parse_wsbf", "save_bom", "get_bom"]
 
 register_schema(
     "products",
@@ -50,8 +47,7 @@ CREATE TABLE IF NOT EXISTS product_revisions (
 )
 
 
-class ProductInputError(ValueError):
-    """A product or revision body is invalid (message names the field)."""
+ProductInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def _revision_dict(row: sqlite3.Row, part_number: str) -> dict[str, Any]:
@@ -133,9 +129,26 @@ def get_revision(conn: sqlite3.Connection, part_number: str, revision: str) -> d
     return None if row is None else _revision_dict(row, part_number)
 
 
-def list_products(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """All product rows ordered by part number."""
-    return conn.execute("SELECT * FROM products ORDER BY part_number").fetchall()
+#: Where each ProductView property is stored, for ``$filter`` compiled to SQL (a property
+#: the view does not have is null, as when the filter is evaluated on the views).
+PRODUCT_VIEW_SCHEMA = SqlSchema(
+    columns={
+        "partNumber": SqlColumn("part_number", "text", False),
+        "name": SqlColumn("name", "text"),
+        "category": SqlColumn("product_category_name", "text"),
+        "nonSerial": SqlColumn("non_serial", "bool", False),
+        "state": SqlColumn("state", "number", False),
+    },
+    unknown_is_null=True,
+)
+
+
+def list_products(conn: sqlite3.Connection, where: SqlWhere | None = None) -> list[sqlite3.Row]:
+    """The product rows matching ``where`` (see :data:`PRODUCT_VIEW_SCHEMA`; all when None)
+    ordered by part number."""
+    if where is None:
+        return conn.execute("SELECT * FROM products ORDER BY part_number").fetchall()
+    return conn.execute(f"SELECT * FROM products WHERE {where.sql} ORDER BY part_number", where.params).fetchall()
 
 
 def _opt_str(body: dict[str, Any], key: str) -> str | None:
@@ -255,3 +268,96 @@ def save_revision(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
         )
     row = conn.execute("SELECT * FROM product_revisions WHERE product_revision_id=?", (rid,)).fetchone()
     return _revision_dict(row, prod["part_number"])
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS product_boms (
+        part_number TEXT NOT NULL,
+        revision    TEXT NOT NULL,
+        description TEXT,
+        components  TEXT NOT NULL,
+        PRIMARY KEY (part_number, revision)
+    )""",
+]
+register_schema("product_boms", ";\n".join(_DDL) + ";")
+
+
+BomInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: ET.Element, *names: str) -> str | None:
+    lowered = {k.lower(): v for k, v in el.attrib.items()}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def parse_wsbf(xml: bytes | str) -> dict[str, Any]:
+    """Parse a WSBF document: root ``BOM`` (``Partnumber``, ``Revision``, ``Desc``) with ``Component`` children.
+
+    Returns ``{partNumber, revision, description, components:[{number, revision, quantity,
+    description, reference, functionBlock}]}``.
+    """
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise BomInputError(f"body: not well-formed WSBF XML: {exc}") from None
+    if _local(root.tag) != "BOM":
+        raise BomInputError(f"body: root element must be BOM, not {_local(root.tag)!r}")
+    pn = _attr(root, "Partnumber", "PartNumber")
+    if not pn:
+        raise BomInputError("BOM/@Partnumber: is required")
+    rev = _attr(root, "Revision", "Rev")
+    if not rev:
+        raise BomInputError("BOM/@Revision: is required")
+    components: list[dict[str, Any]] = []
+    for i, comp in enumerate(el for el in root.iter() if _local(el.tag) == "Component"):
+        number = _attr(comp, "Number", "PartNumber")
+        if not number:
+            raise BomInputError(f"Component[{i}]/@Number: is required")
+        qty_text = _attr(comp, "Qty", "Quantity")
+        quantity: float | int | None = None
+        if qty_text not in (None, ""):
+            try:
+                q = float(qty_text)
+            except ValueError:
+                raise BomInputError(f"Component[{i}]/@Qty: must be a number, not {qty_text!r}") from None
+            quantity = int(q) if q.is_integer() else q
+        components.append({
+            "number": number,
+            "revision": _attr(comp, "Rev", "Revision"),
+            "quantity": quantity,
+            "description": _attr(comp, "Desc", "Description"),
+            "reference": _attr(comp, "Ref", "Reference"),
+            "functionBlock": _attr(comp, "FunctionBlock"),
+        })
+    return {"partNumber": pn, "revision": rev, "description": _attr(root, "Desc", "Description"),
+            "components": components}
+
+
+def save_bom(conn: sqlite3.Connection, xml: bytes | str) -> dict[str, Any]:
+    """Store (replace) the BOM of the revision named in the WSBF document; registers the product."""
+    bom = parse_wsbf(xml)
+    ensure_product_revision(conn, bom["partNumber"], bom["revision"])
+    conn.execute(
+        "INSERT INTO product_boms(part_number, revision, description, components) VALUES(?,?,?,?)"
+        " ON CONFLICT(part_number, revision) DO UPDATE SET description=excluded.description,"
+        " components=excluded.components",
+        (bom["partNumber"], bom["revision"], bom["description"], json.dumps(bom["components"])),
+    )
+    return bom
+
+
+def get_bom(conn: sqlite3.Connection, part_number: str, revision: str) -> dict[str, Any] | None:
+    """The stored BOM of a revision, or None."""
+    row = conn.execute(
+        "SELECT * FROM product_boms WHERE part_number=? AND revision=?", (part_number, revision)
+    ).fetchone()
+    if row is None:
+        return None
+    return {"partNumber": row["part_number"], "revision": row["revision"], "description": row["description"],
+            "components": json.loads(row["components"])}

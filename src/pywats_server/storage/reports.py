@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..odata_sql import SqlCollection, SqlColumn, SqlSchema, SqlWhere, install_functions
 from ..timefmt import format_header_time, format_utc_full
-from .core import register_schema
+from .core import register_connection_setup, register_schema, table_columns
 from .production import ensure_unit
 from .products import ensure_product_revision
 
@@ -27,7 +27,43 @@ __all__ = [
     "list_attachments",
     "query_by_misc_info",
     "RESULT_WORDS",
+    "HEADER_SCHEMA",
 ]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Databases of older builds: add the case-folded serial number column and its index,
+    replace the part-number index by one that also orders by start time."""
+    if "serial_folded" not in table_columns(conn, "reports"):
+        conn.execute("ALTER TABLE reports ADD COLUMN serial_folded TEXT NOT NULL DEFAULT ''")
+        rows = conn.execute("SELECT report_id, serial_number FROM reports").fetchall()
+        conn.executemany(
+            "UPDATE reports SET serial_folded=? WHERE report_id=?",
+            [(str(r[1]).casefold(), r[0]) for r in rows],
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS reports_sn_folded ON reports(serial_folded, start_utc_full)")
+    conn.execute("DROP INDEX IF EXISTS reports_pn")
+    if conn.execute("SELECT 1 FROM meta WHERE key='reports.misc_info_indexed'").fetchone() is None:
+        # reports stored before the misc info index existed: index their entries once
+        conn.execute("DELETE FROM report_misc_info")
+        for row in conn.execute("SELECT report_id, collections FROM reports").fetchall():
+            coll = json.loads(row[1])
+            _index_misc_info(conn, int(row[0]), (coll.get("miscInfo") or []) + (coll.get("uurMiscInfo") or []))
+        conn.execute("INSERT INTO meta(key, value) VALUES('reports.misc_info_indexed', '1')")
+
+
+def _fold(value: Any) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+def _index_misc_info(conn: sqlite3.Connection, report_id: int, entries: list[dict[str, Any]]) -> None:
+    """Record a report's misc info entries, case-folded, for HeaderByMiscInfo."""
+    if entries:
+        conn.executemany(
+            "INSERT INTO report_misc_info(report_id, seq, description_folded, value_folded) VALUES(?,?,?,?)",
+            [(report_id, i, _fold(m.get("description")), _fold(m.get("value"))) for i, m in enumerate(entries)],
+        )
+
 
 register_schema(
     "reports",
@@ -38,6 +74,7 @@ CREATE TABLE IF NOT EXISTS reports (
     report_type         TEXT NOT NULL,
     part_number         TEXT NOT NULL,
     serial_number       TEXT NOT NULL,
+    serial_folded       TEXT NOT NULL DEFAULT '',
     revision            TEXT NOT NULL,
     process_code        INTEGER NOT NULL,
     process_name        TEXT,
@@ -67,7 +104,8 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_start ON reports(start_utc_full);
 CREATE INDEX IF NOT EXISTS reports_ts ON reports(time_stamp);
 CREATE INDEX IF NOT EXISTS reports_sn_pn_process ON reports(serial_number, part_number, process_code);
-CREATE INDEX IF NOT EXISTS reports_pn ON reports(part_number);
+CREATE INDEX IF NOT EXISTS reports_pn_start ON reports(part_number, start_utc_full);
+CREATE INDEX IF NOT EXISTS reports_process_start ON reports(process_code, start_utc_full);
 CREATE TABLE IF NOT EXISTS report_attachments (
     report_uuid     TEXT NOT NULL,
     seq             INTEGER NOT NULL,
@@ -79,8 +117,19 @@ CREATE TABLE IF NOT EXISTS report_attachments (
     data            BLOB NOT NULL,
     PRIMARY KEY (report_uuid, seq)
 );
+CREATE TABLE IF NOT EXISTS report_misc_info (
+    report_id           INTEGER NOT NULL,
+    seq                 INTEGER NOT NULL,
+    description_folded  TEXT,
+    value_folded        TEXT,
+    PRIMARY KEY (report_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS report_misc_info_desc ON report_misc_info(description_folded, value_folded);
+CREATE INDEX IF NOT EXISTS report_misc_info_value ON report_misc_info(value_folded);
 """,
+    _migrate,
 )
+register_connection_setup(install_functions)
 
 RESULT_WORDS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated", "D": "Done"}
 
@@ -149,11 +198,13 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
     ).fetchone()
     receive_count = 1 if existing is None else existing["receive_count"] + 1
     exec_time = info.get("execTime")
+    collections = _collections(doc, facts)
     values = {
         "uuid": facts.uuid,
         "report_type": facts.type,
         "part_number": facts.pn,
         "serial_number": facts.sn,
+        "serial_folded": facts.sn.casefold(),
         "revision": facts.rev,
         "process_code": facts.process_code,
         "process_name": facts.process_name,
@@ -174,7 +225,7 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
         "receive_count": receive_count,
         "referenced_uut": info.get("refUUT") if facts.type == "R" else None,
         "report_size": max(1, len(body_text) // 1024),
-        "collections": json.dumps(_collections(doc, facts)),
+        "collections": json.dumps(collections),
         "body": body_text,
     }
     # time_stamp (the next number) and run (1 + earlier runs of this unit and process) are
@@ -188,6 +239,8 @@ def store_report(conn: sqlite3.Connection, doc: dict[str, Any], facts: ReportFac
         report_id = int(existing["report_id"])
         conn.execute(_update_sql(tuple(values)), (*values.values(), report_id))
         conn.execute("DELETE FROM report_attachments WHERE report_uuid=?", (facts.uuid,))
+        conn.execute("DELETE FROM report_misc_info WHERE report_id=?", (report_id,))
+    _index_misc_info(conn, report_id, collections["miscInfo"] + collections["uurMiscInfo"])
     if facts.attachments:
         conn.executemany(
             "INSERT INTO report_attachments(report_uuid, seq, kind, step_id, attachment_id, name, content_type, data)"
@@ -251,6 +304,71 @@ def header_from_row(row: sqlite3.Row) -> dict[str, Any]:
     return header
 
 
+_RESULT_WORD_SQL = "(CASE result " + " ".join(
+    f"WHEN '{k}' THEN '{v}'" for k, v in RESULT_WORDS.items()) + " ELSE result END)"
+
+
+def _text(column: str, nullable: bool = True) -> SqlColumn:
+    return SqlColumn(column, "text", nullable)
+
+
+def _number(column: str, nullable: bool = True) -> SqlColumn:
+    return SqlColumn(column, "number", nullable)
+
+
+_START = SqlColumn("start_utc", "start", False, start_full="start_utc_full")
+_NONE = SqlColumn("NULL", "const", True, None)
+
+#: What a ``$filter`` on report headers may name, and where each property is stored.
+HEADER_SCHEMA = SqlSchema(
+    columns={
+        "uuid": SqlColumn("uuid", "uuid", False),
+        "serialNumber": _text("serial_number", False),
+        "partNumber": _text("part_number", False),
+        "reportType": _text("report_type", False),
+        "start": _START,
+        "startUtc": _START,
+        "revision": _text("revision", False),
+        "result": _text(_RESULT_WORD_SQL, False),
+        "batchNumber": _text("batch_number"),
+        "userName": _text("user_name"),
+        "operator": _text("user_name"),
+        "stationName": _text("station_name"),
+        "location": _text("location"),
+        "purpose": _text("purpose"),
+        "measuresDeleted": SqlColumn("0", "const", False, False),
+        "timeStamp": _number("time_stamp", False),
+        "processCode": _number("process_code", False),
+        "processName": _text("process_name"),
+        "comment": _text("comment"),
+        "executionTime": _number("execution_time"),
+        "swFilename": _NONE,
+        "swVersion": _NONE,
+        "testSocketIndex": _number("test_socket_index"),
+        "fixtureId": _text("fixture_id"),
+        "errorCode": _number("error_code"),
+        "errorMessage": _text("error_message"),
+        "run": _number("run", False),
+        "receiveCount": _number("receive_count", False),
+        "reportSize": _number("report_size", False),
+        "causedUutFailure": _NONE,
+        "causedUutFailurePath": _NONE,
+        "passedInRun": _NONE,
+        "referencedUut": _text("referenced_uut"),
+    },
+    collections={
+        "subUnits": SqlCollection("collections", "$.subUnits", ("partType", "serialNumber", "partNumber", "revision")),
+        "miscInfo": SqlCollection("collections", "$.miscInfo", ("description", "value")),
+        "assets": SqlCollection("collections", "$.assets", (
+            "serialNumber", "runningCount", "runningCountExceeded", "totalCount", "totalCountExceeded",
+            "daysSinceMaintenance", "maintenanceDaysOverdue", "daysSinceCalibration", "calibrationDaysOverdue")),
+        "attachments": SqlCollection("collections", "$.attachments", ("stepId", "filename")),
+        "uurSubUnits": SqlCollection("collections", "$.uurSubUnits", ("serialNumber", "partNumber", "revision")),
+        "uurMiscInfo": SqlCollection("collections", "$.uurMiscInfo", ("description", "value")),
+        "uurAttachments": SqlCollection("collections", "$.uurAttachments", ("id", "filename")),
+    },
+)
+
 _ORDER_COLUMNS = {
     "start": "start_utc_full",
     "uuid": "uuid",
@@ -258,27 +376,44 @@ _ORDER_COLUMNS = {
     "timestamp": "time_stamp",
 }
 
+_HEADER_SELECT = (
+    "SELECT report_id, uuid, report_type, part_number, serial_number, revision, process_code, process_name,"
+    " result, start_utc, start_utc_full, station_name, location, purpose, user_name, batch_number, comment,"
+    " execution_time, fixture_id, test_socket_index, error_code, error_message, run, receive_count,"
+    " referenced_uut, time_stamp, report_size, collections FROM reports"
+)
+
 
 def iter_header_rows(
-    conn: sqlite3.Connection, order: list[tuple[str, bool]], report_type: str | None = None
+    conn: sqlite3.Connection,
+    order: list[tuple[str, bool]],
+    report_type: str | None = None,
+    where: SqlWhere | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> sqlite3.Cursor:
-    """A cursor over all report header rows in the requested order (names as in $orderby)."""
+    """A cursor over the report header rows matching ``where`` (and ``report_type``) in the
+    requested order (names as in $orderby), after ``offset`` rows, at most ``limit``."""
     clauses = []
     for name, desc in order or [("start", True)]:
         col = _ORDER_COLUMNS[name.lower()]
         clauses.append(f"{col} {'DESC' if desc else 'ASC'}")
     clauses.append("time_stamp DESC")
-    where = ""
-    params: tuple[Any, ...] = ()
+    conditions: list[str] = []
+    params: list[Any] = []
     if report_type:
-        where = " WHERE report_type=?"
-        params = (report_type,)
-    sql = (
-        "SELECT report_id, uuid, report_type, part_number, serial_number, revision, process_code, process_name,"
-        " result, start_utc, start_utc_full, station_name, location, purpose, user_name, batch_number, comment,"
-        " execution_time, fixture_id, test_socket_index, error_code, error_message, run, receive_count,"
-        f" referenced_uut, time_stamp, report_size, collections FROM reports{where} ORDER BY {', '.join(clauses)}"
-    )
+        conditions.append("report_type=?")
+        params.append(report_type)
+    if where is not None:
+        conditions.append(where.sql)
+        params.extend(where.params)
+    sql = _HEADER_SELECT
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    sql += f" ORDER BY {', '.join(clauses)}"
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend((-1 if limit is None else limit, offset))
     return conn.execute(sql, params)
 
 
@@ -286,26 +421,15 @@ def query_headers(
     conn: sqlite3.Connection,
     order: list[tuple[str, bool]],
     report_type: str | None,
-    predicate: Callable[[dict[str, Any]], bool] | None,
+    where: SqlWhere | None,
     top: int,
     skip: int,
 ) -> list[dict[str, Any]]:
-    """Headers matching ``predicate`` in ``order``, after skipping ``skip``, at most ``top``."""
-    out: list[dict[str, Any]] = []
-    skipped = 0
+    """Headers matching ``where`` (see :data:`HEADER_SCHEMA`) in ``order``, after skipping
+    ``skip``, at most ``top`` — all selected by the database."""
     if top <= 0:
-        return out
-    for row in iter_header_rows(conn, order, report_type):
-        header = header_from_row(row)
-        if predicate is not None and not predicate(header):
-            continue
-        if skipped < skip:
-            skipped += 1
-            continue
-        out.append(header)
-        if len(out) >= top:
-            break
-    return out
+        return []
+    return [header_from_row(row) for row in iter_header_rows(conn, order, report_type, where, top, skip)]
 
 
 def latest_reports(conn: sqlite3.Connection, limit: int = 50) -> list[sqlite3.Row]:
@@ -345,10 +469,6 @@ def list_attachments(conn: sqlite3.Connection, report_uuid: str) -> list[sqlite3
     ).fetchall()
 
 
-def _fold(value: Any) -> str | None:
-    return None if value is None else str(value).casefold()
-
-
 def query_by_misc_info(
     conn: sqlite3.Connection,
     description: str | None,
@@ -368,25 +488,33 @@ def query_by_misc_info(
     where: list[str] = []
     params: list[Any] = []
     if serial_number is not None:
-        where.append("serial_number = ? COLLATE NOCASE")
-        params.append(serial_number)
+        where.append("serial_folded = ?")
+        params.append(serial_number.casefold())
     if process_code is not None:
         where.append("process_code = ?")
         params.append(process_code)
-    for needle in (description, data):
-        # cheap pre-selection on the stored collections JSON; only for ASCII text, where
-        # SQLite's lower() and the JSON escaping agree with the exact check below
-        if needle and needle.isascii():
-            where.append("instr(lower(collections), lower(?)) > 0")
-            params.append(json.dumps(needle)[1:-1])
+    wanted: list[str] = []
+    for column, needle in (("description_folded", description), ("value_folded", data)):
+        if needle is not None:
+            wanted.append(f"{column} = ?")
+            params.append(_fold(needle))
+    if wanted and serial_number is not None:
+        # the serial number index finds the few reports; each is checked by its own entries
+        # (primary key; '+' keeps SQLite from using the description index here instead)
+        where.append("EXISTS (SELECT 1 FROM report_misc_info m WHERE m.report_id = reports.report_id AND "
+                     + " AND ".join("+m." + w for w in wanted) + ")")
+    elif wanted:  # the indexed, case-folded entries (report_misc_info) select the reports
+        where.append("report_id IN (SELECT report_id FROM report_misc_info WHERE " + " AND ".join(wanted) + ")")
     sql = (
         "SELECT uuid, serial_number, part_number, start_utc, result, process_code, process_name, collections"
         " FROM reports" + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY start_utc_full DESC, time_stamp DESC"
     )
-    if top is not None and top <= 0:
-        return []
-    want_desc, want_data = _fold(description), _fold(data)
+    if top is not None:
+        if top <= 0:
+            return []
+        sql += " LIMIT ?"
+        params.append(top)
     out: list[dict[str, Any]] = []
     for row in conn.execute(sql, params):
         coll = json.loads(row["collections"])
@@ -394,12 +522,6 @@ def query_by_misc_info(
             {"description": m.get("description"), "data": m.get("value")}
             for m in (coll.get("miscInfo") or []) + (coll.get("uurMiscInfo") or [])
         ]
-        if not any(
-            (want_desc is None or _fold(e["description"]) == want_desc)
-            and (want_data is None or _fold(e["data"]) == want_data)
-            for e in entries
-        ):
-            continue
         out.append({
             "miscData": entries,
             "serialNumber": row["serial_number"],
@@ -410,6 +532,4 @@ def query_by_misc_info(
             "processCode": row["process_code"],
             "processName": row["process_name"],
         })
-        if top is not None and len(out) >= top:
-            break
     return out

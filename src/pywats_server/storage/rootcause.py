@@ -1,9 +1,7 @@
 """RootCause tickets and their attachments (reference §2.9).
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
-so they are created when the database opens. Write functions still create them if missing
-(a no-op then) and reads answer "nothing stored" without them, so the functions also work on
-a bare connection.
+so they are created when the database opens (and only then).
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..errors import InputError
 from ..timefmt import format_utc_full, now_utc
 from .core import register_schema
 
@@ -43,30 +42,13 @@ CREATE TABLE IF NOT EXISTS rc_attachments (
 );
 """
 register_schema("rootcause", _DDL)
-_DDL_STATEMENTS = [s for s in _DDL.split(";") if s.strip()]
 
 STATUS_NAMES = {1: "Open", 2: "In progress", 4: "On hold", 8: "Solved", 16: "Closed", 32: "Archived"}
 PRIORITY_NAMES = {0: "Low", 1: "Medium", 2: "High"}
 _EDITABLE = ("progress", "assignee", "subject", "priority", "reportUuid", "team", "origin", "tags")
 
 
-class TicketInputError(ValueError):
-    """Bad ticket input (answered 400; the message names the field)."""
-
-
-def _ready(conn: sqlite3.Connection) -> bool:
-    """True when this area's tables exist (they are created together, in one transaction)."""
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='rc_attachments'"
-    ).fetchone() is not None
-
-
-def _ensure(conn: sqlite3.Connection) -> None:
-    """Create the tables if missing. Called by write functions only (inside their write
-    transaction); read functions answer "nothing stored" while the tables do not exist."""
-    if not _ready(conn):
-        for statement in _DDL_STATEMENTS:
-            conn.execute(statement)
+TicketInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def _now() -> str:
@@ -148,8 +130,6 @@ def _view(doc: dict[str, Any]) -> dict[str, Any]:
 
 def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> dict[str, Any] | None:
     """One ticket (with history), or None."""
-    if not _ready(conn):
-        return None
     row = conn.execute("SELECT doc FROM rc_tickets WHERE lower(ticket_id)=lower(?)",
                        (str(ticket_id).strip().strip("{}"),)).fetchone()
     return None if row is None else _view(json.loads(row[0]))
@@ -157,7 +137,6 @@ def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> dict[str, Any] | Non
 
 def create_ticket(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, Any]:
     """Store a new ticket (owner = the caller); its ``update`` becomes the first history entry."""
-    _ensure(conn)
     if not isinstance(body, dict):
         raise TicketInputError("body: must be a Ticket object")
     found, subject = _get(body, "subject")
@@ -192,7 +171,6 @@ def create_ticket(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, A
 def update_ticket(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, Any] | None:
     """Apply a changed ticket: editable fields and status overwrite, ``update`` is appended;
     status and assignee changes are logged as a properties update. None when unknown."""
-    _ensure(conn)
     if not isinstance(body, dict):
         raise TicketInputError("body: must be a Ticket object")
     _, ticket_id = _get(body, "ticketId")
@@ -253,8 +231,6 @@ def list_tickets(
         raise TicketInputError("view: must be 0 (assigned), 1 (following) or 2 (all)")
     if status_flags <= 0 or status_flags > 63:
         raise TicketInputError("status: must be a combination of the flags 1, 2, 4, 8, 16, 32")
-    if not _ready(conn):
-        return []
     rows = conn.execute("SELECT doc FROM rc_tickets WHERE (status & ?) != 0 ORDER BY ticket_number DESC",
                         (status_flags,)).fetchall()
     needle = (search or "").strip().lower()
@@ -273,7 +249,6 @@ def list_tickets(
 
 def archive_tickets(conn: sqlite3.Connection, ids: Any, user: str) -> list[dict[str, Any]]:
     """Archive Solved tickets, all or none; returns them. Unknown id or other status → error."""
-    _ensure(conn)
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         raise TicketInputError("body: must be a non-empty list of ticket ids")
     docs = []
@@ -298,7 +273,6 @@ def archive_tickets(conn: sqlite3.Connection, ids: Any, user: str) -> list[dict[
 
 def save_attachment(conn: sqlite3.Connection, file_name: str, content_type: str, data: bytes) -> str:
     """Store an attachment; returns its new id."""
-    _ensure(conn)
     aid = str(uuid.uuid4())
     conn.execute("INSERT INTO rc_attachments(attachment_id, file_name, content_type, data) VALUES(?,?,?,?)",
                  (aid, file_name, content_type, data))
@@ -307,8 +281,6 @@ def save_attachment(conn: sqlite3.Connection, file_name: str, content_type: str,
 
 def get_attachment(conn: sqlite3.Connection, attachment_id: str) -> tuple[str, str, bytes] | None:
     """(file name, content type, bytes) of an attachment, or None."""
-    if not _ready(conn):
-        return None
     row = conn.execute("SELECT file_name, content_type, data FROM rc_attachments WHERE lower(attachment_id)=lower(?)",
                        (attachment_id.strip().strip("{}"),)).fetchone()
     return None if row is None else (row[0], row[1], bytes(row[2]))

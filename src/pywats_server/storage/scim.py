@@ -14,10 +14,11 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema
 
 __all__ = [
-    "USER_SCHEMA", "LIST_SCHEMA", "PATCH_SCHEMA", "ScimInputError", "ScimNotFound",
+    "USER_SCHEMA", "LIST_SCHEMA", "PATCH_SCHEMA",
     "create_user", "get_user", "find_user", "list_users", "delete_user", "patch_user",
 ]
 
@@ -44,12 +45,6 @@ CREATE TABLE IF NOT EXISTS scim_users (
 )
 
 
-class ScimInputError(ValueError):
-    """A user body or patch that cannot be applied (answered 400; the message names the field)."""
-
-
-class ScimNotFound(LookupError):
-    """No user with that id or user name (answered 404)."""
 
 
 def _now() -> str:
@@ -81,7 +76,7 @@ def _text(body: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ScimInputError(f"{key}: must be a string")
+        raise InputError(f"{key}: must be a string")
     return value
 
 
@@ -90,7 +85,7 @@ def _email(body: dict[str, Any]) -> str | None:
     if emails is None:
         return None
     if not isinstance(emails, list) or not all(isinstance(e, dict) for e in emails):
-        raise ScimInputError("emails: must be an array of {value, type, primary}")
+        raise InputError("emails: must be an array of {value, type, primary}")
     chosen = next((e for e in emails if e.get("primary")), emails[0] if emails else None)
     return None if chosen is None else str(chosen.get("value") or "") or None
 
@@ -100,22 +95,22 @@ def _name_part(body: dict[str, Any], key: str) -> str | None:
     if name is None:
         return None
     if not isinstance(name, dict):
-        raise ScimInputError("name: must be an object {givenName, familyName}")
+        raise InputError("name: must be an object {givenName, familyName}")
     return _text(name, key)
 
 
 def create_user(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
     """Store a new user from a SCIM user resource; 400 without ``userName`` or when it is taken."""
     if not isinstance(body, dict):
-        raise ScimInputError("body: must be a SCIM user object")
+        raise InputError("body: must be a SCIM user object")
     user_name = _text(body, "userName")
     if not user_name or not user_name.strip():
-        raise ScimInputError("userName: is required")
+        raise InputError("userName: is required")
     if conn.execute("SELECT 1 FROM scim_users WHERE user_name=?", (user_name,)).fetchone():
-        raise ScimInputError(f"userName: '{user_name}' already exists")
+        raise InputError(f"userName: '{user_name}' already exists")
     active = body.get("active", True)
     if not isinstance(active, bool):
-        raise ScimInputError("active: must be true or false")
+        raise InputError("active: must be true or false")
     now = _now()
     user_id = str(uuid.uuid4())
     conn.execute(
@@ -127,10 +122,10 @@ def create_user(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
 
 
 def get_user(conn: sqlite3.Connection, user_id: str) -> dict[str, Any]:
-    """The user resource with ``id`` (:class:`ScimNotFound` otherwise)."""
+    """The user resource with ``id`` (``InputError`` 404 otherwise)."""
     row = conn.execute("SELECT * FROM scim_users WHERE id=?", (user_id,)).fetchone()
     if row is None:
-        raise ScimNotFound(f"User '{user_id}' not found.")
+        raise InputError(f"User '{user_id}' not found.", status=404)
     return _resource(row)
 
 
@@ -138,7 +133,7 @@ def find_user(conn: sqlite3.Connection, user_name: str) -> dict[str, Any]:
     """The user resource whose ``userName`` is ``user_name`` (case-insensitive)."""
     row = conn.execute("SELECT * FROM scim_users WHERE user_name=?", (user_name,)).fetchone()
     if row is None:
-        raise ScimNotFound(f"User '{user_name}' not found.")
+        raise InputError(f"User '{user_name}' not found.", status=404)
     return _resource(row)
 
 
@@ -154,7 +149,7 @@ def list_users(conn: sqlite3.Connection, filter_text: str | None, start_index: i
     if filter_text and filter_text.strip():
         match = _FILTER_RE.match(filter_text)
         if match is None:
-            raise ScimInputError(f'filter: only \'userName|externalId|displayName eq "value"\' is supported, not {filter_text!r}')
+            raise InputError(f'filter: only \'userName|externalId|displayName eq "value"\' is supported, not {filter_text!r}')
         where = f" WHERE {_FILTER_COLUMNS[match.group(1).lower()]}=? COLLATE NOCASE"
         params.append(match.group(2))
     rows = conn.execute(f"SELECT * FROM scim_users{where} ORDER BY user_name", params).fetchall()
@@ -165,9 +160,9 @@ def list_users(conn: sqlite3.Connection, filter_text: str | None, start_index: i
 
 
 def delete_user(conn: sqlite3.Connection, user_id: str) -> None:
-    """Remove the user with ``id`` (:class:`ScimNotFound` when there is none)."""
+    """Remove the user with ``id`` (``InputError`` 404 when there is none)."""
     if conn.execute("DELETE FROM scim_users WHERE id=?", (user_id,)).rowcount == 0:
-        raise ScimNotFound(f"User '{user_id}' not found.")
+        raise InputError(f"User '{user_id}' not found.", status=404)
 
 
 _PATCH_COLUMNS = {
@@ -182,33 +177,33 @@ def patch_user(conn: sqlite3.Connection, user_id: str, body: Any) -> dict[str, A
     value per path (or, without a path, an object of attributes)."""
     get_user(conn, user_id)
     if not isinstance(body, dict) or not isinstance(body.get("Operations"), list):
-        raise ScimInputError("Operations: a PatchOp body needs an Operations array")
+        raise InputError("Operations: a PatchOp body needs an Operations array")
     changes: dict[str, Any] = {}
     for i, op in enumerate(body["Operations"]):
         where = f"Operations[{i}]"
         if not isinstance(op, dict) or str(op.get("op", "")).lower() != "replace":
-            raise ScimInputError(f"{where}.op: only 'replace' is supported")
+            raise InputError(f"{where}.op: only 'replace' is supported")
         path, value = op.get("path"), op.get("value")
         items = value.items() if path is None and isinstance(value, dict) else [(path, value)]
         for key, val in items:
             column = _PATCH_COLUMNS.get(str(key).lower())
             if column is None:
-                raise ScimInputError(f"{where}.path: unsupported attribute {key!r}")
+                raise InputError(f"{where}.path: unsupported attribute {key!r}")
             if column == "active":
                 if isinstance(val, str) and val.lower() in ("true", "false"):
                     val = val.lower() == "true"
                 if not isinstance(val, bool):
-                    raise ScimInputError(f"{where}.value: active must be true or false")
+                    raise InputError(f"{where}.value: active must be true or false")
                 val = int(val)
             elif column == "email" and isinstance(val, list):
                 val = _email({"emails": val})
             elif not isinstance(val, str):
-                raise ScimInputError(f"{where}.value: {key} must be a string")
+                raise InputError(f"{where}.value: {key} must be a string")
             changes[column] = val
     if changes:
         sets = ", ".join(f"{c}=?" for c in changes)
         try:
             conn.execute(f"UPDATE scim_users SET {sets}, modified=? WHERE id=?", (*changes.values(), _now(), user_id))
         except sqlite3.IntegrityError:
-            raise ScimInputError("userName: already exists") from None
+            raise InputError("userName: already exists") from None
     return get_user(conn, user_id)

@@ -1,9 +1,7 @@
 """Software packages, their files and virtual folders (reference §2.7).
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
-so they are created when the database opens. Write functions still create them if missing
-(a no-op then) and reads answer "nothing stored" without them, so the functions also work on
-a bare connection.
+so they are created when the database opens (and only then).
 """
 
 from __future__ import annotations
@@ -15,12 +13,13 @@ import uuid
 import zipfile
 from typing import Any
 
+from ..errors import InputError
+from ..safe_names import safe_relative_path
 from ..timefmt import format_utc_full, now_utc
 from .core import register_schema
 
 __all__ = [
     "SoftwareInputError",
-    "SoftwareConflictError",
     "STATUSES",
     "list_packages",
     "get_package",
@@ -64,30 +63,9 @@ register_schema("software", _DDL)
 STATUSES = ("Draft", "Pending", "Released", "Revoked")
 _TRANSITIONS = {("Draft", "Pending"), ("Pending", "Draft"), ("Pending", "Released"), ("Released", "Revoked")}
 _CONFIG_FIELDS = ("installOnRoot", "description", "rootDirectory", "tags", "priority", "virtualFolderId")
-_DDL_STATEMENTS = [s for s in _DDL.split(";") if s.strip()]
 
 
-class SoftwareInputError(ValueError):
-    """Bad input (answered 400; the message names the field)."""
-
-
-class SoftwareConflictError(ValueError):
-    """The package is in a state that forbids the change (answered 409)."""
-
-
-def _ready(conn: sqlite3.Connection) -> bool:
-    """True when this area's tables exist (they are created together, in one transaction)."""
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sw_virtual_folders'"
-    ).fetchone() is not None
-
-
-def _ensure(conn: sqlite3.Connection) -> None:
-    """Create the tables if missing. Called by write functions only (inside their write
-    transaction); read functions answer "nothing stored" while the tables do not exist."""
-    if not _ready(conn):
-        for statement in _DDL_STATEMENTS:
-            conn.execute(statement)
+SoftwareInputError = InputError  # the one input-error type (errors.InputError); name kept for callers
 
 
 def _now() -> str:
@@ -127,8 +105,6 @@ def _config(body: dict[str, Any], doc: dict[str, Any]) -> None:
 
 
 def _load(conn: sqlite3.Connection, package_id: str) -> dict[str, Any] | None:
-    if not _ready(conn):
-        return None
     row = conn.execute("SELECT doc FROM sw_packages WHERE lower(package_id)=lower(?)",
                        (package_id.strip("{}"),)).fetchone()
     return None if row is None else json.loads(row[0])
@@ -157,8 +133,6 @@ def _norm_status(value: str | None) -> str | None:
 
 def list_packages(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every package, ordered by name then version."""
-    if not _ready(conn):
-        return []
     rows = conn.execute("SELECT doc FROM sw_packages ORDER BY lower(name), version").fetchall()
     return [json.loads(r[0]) for r in rows]
 
@@ -173,8 +147,6 @@ def get_package_by_name(
 ) -> dict[str, Any] | None:
     """The highest version of ``name`` (in ``status`` / equal to ``version`` when given), or None."""
     wanted = _norm_status(status)
-    if not _ready(conn):
-        return None
     sql = "SELECT doc FROM sw_packages WHERE lower(name)=lower(?)"
     params: list[Any] = [name]
     if wanted:
@@ -205,7 +177,6 @@ def packages_by_tag(
 
 def create_package(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, Any]:
     """Store a new Draft package; a known name gets the next version number."""
-    _ensure(conn)
     if not isinstance(body, dict):
         raise SoftwareInputError("body: must be a Package object")
     name = body.get("name") or body.get("Name")
@@ -231,15 +202,14 @@ def create_package(conn: sqlite3.Connection, body: Any, user: str) -> dict[str, 
 
 def update_package(conn: sqlite3.Connection, package_id: str, body: Any, user: str) -> dict[str, Any] | None:
     """Overwrite the configuration of a Draft package; None when unknown."""
-    _ensure(conn)
     if not isinstance(body, dict):
         raise SoftwareInputError("body: must be a Package object")
     doc = _load(conn, package_id)
     if doc is None:
         return None
     if doc["status"] != "Draft":
-        raise SoftwareConflictError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; only Draft "
-                                    "packages can be changed.")
+        raise InputError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; only Draft "
+                                    "packages can be changed.", status=409)
     _config(body, doc)
     doc["modified"], doc["modifiedBy"] = _now(), user
     _save(conn, doc)
@@ -248,15 +218,14 @@ def update_package(conn: sqlite3.Connection, package_id: str, body: Any, user: s
 
 def _delete(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
     if doc["status"] not in ("Draft", "Revoked"):
-        raise SoftwareConflictError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; only Draft or "
-                                    "Revoked packages can be deleted.")
+        raise InputError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; only Draft or "
+                                    "Revoked packages can be deleted.", status=409)
     conn.execute("DELETE FROM sw_package_files WHERE package_id=?", (doc["packageId"],))
     conn.execute("DELETE FROM sw_packages WHERE package_id=?", (doc["packageId"],))
 
 
 def delete_package(conn: sqlite3.Connection, package_id: str) -> bool:
     """Delete a Draft/Revoked package; False when unknown."""
-    _ensure(conn)
     doc = _load(conn, package_id)
     if doc is None:
         return False
@@ -266,7 +235,6 @@ def delete_package(conn: sqlite3.Connection, package_id: str) -> bool:
 
 def delete_package_by_name(conn: sqlite3.Connection, name: str, version: int) -> bool:
     """Delete version ``version`` of ``name`` (Draft/Revoked only); False when unknown."""
-    _ensure(conn)
     doc = get_package_by_name(conn, name, None, version)
     if doc is None:
         return False
@@ -276,7 +244,6 @@ def delete_package_by_name(conn: sqlite3.Connection, name: str, version: int) ->
 
 def set_status(conn: sqlite3.Connection, package_id: str, status: str, user: str) -> dict[str, Any] | None:
     """Apply an allowed status transition; None when the package is unknown."""
-    _ensure(conn)
     target = _norm_status(status)
     if target is None:
         raise SoftwareInputError("status: required")
@@ -312,13 +279,12 @@ def list_files(conn: sqlite3.Connection, package_id: str) -> list[dict[str, Any]
 def upload_zip(conn: sqlite3.Connection, package_id: str, data: bytes, clean_install: bool) -> list[dict[str, Any]] | None:
     """Record the files of a zip in a Draft package (replacing by path, or all when
     ``clean_install``); None when the package is unknown."""
-    _ensure(conn)
     doc = _load(conn, package_id)
     if doc is None:
         return None
     if doc["status"] != "Draft":
-        raise SoftwareConflictError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; files can only "
-                                    "be uploaded to Draft packages.")
+        raise InputError(f"Package {doc['name']} v{doc['version']} is {doc['status']}; files can only "
+                                    "be uploaded to Draft packages.", status=409)
     if not data:
         raise SoftwareInputError("body: the zip file is empty")
     try:
@@ -329,8 +295,10 @@ def upload_zip(conn: sqlite3.Connection, package_id: str, data: bytes, clean_ins
     pid = doc["packageId"]
     if clean_install:
         conn.execute("DELETE FROM sw_package_files WHERE package_id=?", (pid,))
-    for path, size, crc in entries:
-        path = path.replace("\\", "/").lstrip("/")
+    for entry, size, crc in entries:
+        path = safe_relative_path(entry)
+        if not path:
+            raise SoftwareInputError(f"body: the zip entry {entry!r} names no file inside the package")
         folder, _, name = path.rpartition("/")
         conn.execute("DELETE FROM sw_package_files WHERE package_id=? AND path=?", (pid, path))
         fid = str(uuid.uuid4())
@@ -343,7 +311,6 @@ def upload_zip(conn: sqlite3.Connection, package_id: str, data: bytes, clean_ins
 
 def set_file_attribute(conn: sqlite3.Connection, file_id: str, attribute: int) -> bool:
     """Set a file's attribute flags; False when the file is unknown."""
-    _ensure(conn)
     if attribute < 0 or attribute > 63:
         raise SoftwareInputError("attribute: must be a combination of the flags 1, 2, 4, 8, 16, 32")
     row = conn.execute("SELECT doc FROM sw_package_files WHERE lower(package_file_id)=lower(?)",
@@ -359,8 +326,6 @@ def set_file_attribute(conn: sqlite3.Connection, file_id: str, attribute: int) -
 
 def list_virtual_folders(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every virtual folder ordered by name."""
-    if not _ready(conn):
-        return []
     docs = [json.loads(r[0]) for r in conn.execute("SELECT doc FROM sw_virtual_folders").fetchall()]
     return sorted(docs, key=lambda d: str(d.get("name", "")).lower())
 
@@ -369,7 +334,6 @@ def create_virtual_folder(
     conn: sqlite3.Connection, name: str | None, description: str | None, is_restricted: bool | None
 ) -> dict[str, Any]:
     """Store a new top-level virtual folder."""
-    _ensure(conn)
     if not name or not name.strip():
         raise SoftwareInputError("name: required text")
     doc = {"id": str(uuid.uuid4()), "parentId": None, "name": name.strip(), "description": description,

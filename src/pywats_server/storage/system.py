@@ -11,10 +11,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ..errors import InputError
 from .core import register_schema
 
 __all__ = [
-    "CLIENT_TYPES", "SystemInputError", "SystemNotFound", "sync_clients", "list_clients", "find_client",
+    "CLIENT_TYPES", "sync_clients", "list_clients", "find_client",
     "update_client", "level_by_hierarchy", "create_level_hierarchy", "system_status",
 ]
 
@@ -42,12 +43,6 @@ CREATE TABLE IF NOT EXISTS level_parents (
 )
 
 
-class SystemInputError(ValueError):
-    """A client or level body that cannot be applied (answered 400; names the field)."""
-
-
-class SystemNotFound(LookupError):
-    """No such client (answered 404)."""
 
 
 def sync_clients(conn: sqlite3.Connection) -> None:
@@ -77,13 +72,13 @@ def list_clients(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def find_client(conn: sqlite3.Connection, name: str | None, identifier: str | None) -> dict[str, Any]:
-    """The client by name or by identifier (:class:`SystemNotFound` when unknown)."""
+    """The client by name or by identifier (``InputError`` 404 when unknown)."""
     if not name and not identifier:
-        raise SystemInputError("name: give a client name or identifier")
+        raise InputError("name: give a client name or identifier")
     column, value = ("name", name) if name else ("identifier", identifier)
     row = conn.execute(f"SELECT * FROM sm_clients WHERE {column}=?", (value,)).fetchone()
     if row is None:
-        raise SystemNotFound(f"Client '{value}' not found.")
+        raise InputError(f"Client '{value}' not found.", status=404)
     return _client(conn, row)
 
 
@@ -92,23 +87,23 @@ def update_client(conn: sqlite3.Connection, body: Any, move_with_history: bool) 
     ``clientId`` (name and type stay). ``moveWithHistory`` is accepted; reports keep the level
     they were submitted with either way (this server derives a report's level from the report)."""
     if not isinstance(body, dict):
-        raise SystemInputError("body: must be a client object")
+        raise InputError("body: must be a client object")
     client_id = body.get("clientId")
     if not isinstance(client_id, int) or isinstance(client_id, bool):
-        raise SystemInputError("clientId: an integer clientId of an existing client is required")
+        raise InputError("clientId: an integer clientId of an existing client is required")
     row = conn.execute("SELECT * FROM sm_clients WHERE client_id=?", (client_id,)).fetchone()
     if row is None:
-        raise SystemNotFound(f"Client {client_id} not found.")
+        raise InputError(f"Client {client_id} not found.", status=404)
     values: dict[str, Any] = {}
     for key, column in (("displayName", "display_name"), ("location", "location"), ("purpose", "purpose")):
         if key in body:
             if body[key] is not None and not isinstance(body[key], str):
-                raise SystemInputError(f"{key}: must be a string")
+                raise InputError(f"{key}: must be a string")
             values[column] = body[key]
     if body.get("clientGroupId") is not None:
         group = body["clientGroupId"]
         if not isinstance(group, int) or not conn.execute("SELECT 1 FROM levels WHERE level_id=?", (group,)).fetchone():
-            raise SystemInputError(f"clientGroupId: no level {group!r}")
+            raise InputError(f"clientGroupId: no level {group!r}")
         values["client_group_id"] = group
     if values:
         sets = ", ".join(f"{c}=?" for c in values)
@@ -125,9 +120,11 @@ def _child(conn: sqlite3.Connection, parent: int | None, name: str) -> int | Non
 
 
 def _names(hierarchy: list[str]) -> list[str]:
+    if any(h is not None and not isinstance(h, str) for h in hierarchy):
+        raise InputError("hierarchy: a non-empty list of level names (strings) is required")
     names = [h.strip() for h in hierarchy if h is not None]
-    if not names or any(not isinstance(h, str) or not h for h in names):
-        raise SystemInputError("hierarchy: a non-empty list of level names is required")
+    if not names or any(not h for h in names):
+        raise InputError("hierarchy: a non-empty list of level names is required")
     return names
 
 
@@ -144,7 +141,7 @@ def level_by_hierarchy(conn: sqlite3.Connection, hierarchy: list[str]) -> int | 
 def create_level_hierarchy(conn: sqlite3.Connection, hierarchy: Any) -> int:
     """Create the levels of ``hierarchy`` that do not exist yet; the leaf level's id."""
     if not isinstance(hierarchy, list):
-        raise SystemInputError("hierarchy: the body must be an array of level names")
+        raise InputError("hierarchy: the body must be an array of level names")
     parent: int | None = None
     for name in _names(hierarchy):
         found = _child(conn, parent, name)

@@ -13,7 +13,8 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from .analytics import FilterError, load_reports, parse_filter
+from ..errors import InputError
+from .analytics import load_reports, parse_filter
 
 __all__ = ["unit_flow", "serial_numbers", "unit_order", "SPLIT_FIELDS"]
 
@@ -36,7 +37,7 @@ def unit_flow(conn: sqlite3.Connection, body: Any, split_by: str | None = None) 
     if split:
         split_key = SPLIT_FIELDS.get(str(split).lower())
         if split_key is None:
-            raise FilterError(f"splitBy: unknown field {split!r}; use one of {', '.join(sorted(SPLIT_FIELDS))}")
+            raise InputError(f"splitBy: unknown field {split!r}; use one of {', '.join(sorted(SPLIT_FIELDS))}")
     filt = parse_filter(data)
     ids = _unit_ids(conn)
     journeys: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -84,7 +85,7 @@ def unit_flow(conn: sqlite3.Connection, body: Any, split_by: str | None = None) 
 def serial_numbers(conn: sqlite3.Connection, unit_ids: Any) -> list[dict[str, Any]]:
     """``[{unitId, serialNumber, partNumber, revision}]`` of the given unit ids."""
     if not isinstance(unit_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in unit_ids):
-        raise FilterError("body: must be an array of unit ids (integers)")
+        raise InputError("body: must be an array of unit ids (integers)")
     out = []
     for unit_id in unit_ids:
         row = conn.execute("SELECT rowid, serial_number, part_number, revision FROM units WHERE rowid=?",
@@ -98,6 +99,6 @@ def unit_order(units: Any) -> list[dict[str, Any]]:
     """The ``UnitFlowUnit`` records in display order (by source, target, unit id), each with
     ``orders`` set to its position."""
     if not isinstance(units, list) or not all(isinstance(u, dict) for u in units):
-        raise FilterError("body: must be an array of UnitFlowUnit objects")
+        raise InputError("body: must be an array of UnitFlowUnit objects")
     ordered = sorted(units, key=lambda u: (u.get("source") or 0, u.get("target") or 0, u.get("unitId") or 0))
     return [{**u, "orders": [i]} for i, u in enumerate(ordered)]

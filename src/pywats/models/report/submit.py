@@ -11,6 +11,12 @@ Defaults filled when absent:
 * ``id``: a fresh uuid4;
 * ``start``: now, local time with its UTC offset; a ``start`` without an offset is read as
   local time and re-emitted with the offset; ``startUTC`` from ``start``;
+
+Timestamps (``start``, ``startUTC``, step ``start``, ``uur.confirmDate``/``finalizeDate``)
+are read liberally (every form :func:`~pywats.models.report.timestamps.parse_timestamp`
+accepts, e.g. ``2020-01-01T08:00:00.Z`` from Virinco's WSJF examples) and sent canonically:
+a strict ISO-8601 text is kept as given, any other form is rewritten
+(``2020-01-01T08:00:00.000Z``). A text without an offset is local time.
 * ``machineName`` (also when empty): this computer's host name; ``location``: :data:`DEFAULT_LOCATION`
   (``"Unknown"``); ``purpose``: :data:`DEFAULT_PURPOSE` (``"Development"``: a report
   whose sender did not say it is production data is not counted as production);
@@ -63,7 +69,14 @@ from pywats.models.report.status import (
     REPORT_RESULTS,
     STEP_STATUSES,
 )
-from pywats.models.report.timestamps import format_local, format_utc, parse_timestamp, start_pair
+from pywats.models.report.timestamps import (
+    canonical_local,
+    canonical_utc,
+    format_local,
+    format_utc,
+    parse_timestamp,
+    start_pair,
+)
 
 __all__ = [
     "prepare_for_submit",
@@ -161,13 +174,16 @@ def _check_text(data: Mapping[str, Any], key: str, path: str, *, required: bool,
         raise _fail(path + key, f"is longer than {limit} characters")
 
 
-def _check_time(value: Any, field: str) -> None:
+def _check_time(value: Any, field: str, *, utc: bool = False) -> Any:
+    """Check a timestamp and return it canonical (a canonical text is returned as given)."""
     if value is None:
-        return
+        return None
+    if isinstance(value, datetime):
+        return format_utc(value) if utc else format_local(value)
     if not isinstance(value, str):
         raise _fail(field, "must be an ISO-8601 date-time string")
     try:
-        parse_timestamp(value)
+        return canonical_utc(value) if utc else canonical_local(value)
     except ValueError:
         raise _fail(field, f"is not an ISO-8601 date-time: {value!r}") from None
 
@@ -249,11 +265,7 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
             raise _fail("start", "must be an ISO-8601 date-time string")
         if data.get("startUTC") is None:
             data["startUTC"] = utc
-    su = data["startUTC"]
-    if isinstance(su, datetime):
-        data["startUTC"] = format_utc(su)
-    else:
-        _check_time(su, "startUTC")
+    data["startUTC"] = _check_time(data["startUTC"], "startUTC", utc=True)
 
     # empty text counts as missing: the server requires all three
     if data.get("machineName") in (None, ""):
@@ -312,7 +324,9 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
         _check_int(uur.get("processCode"), "uur.processCode")
         _check_text(uur, "user", "uur.", required=False, limit=None)
         for key in ("confirmDate", "finalizeDate"):
-            _check_time(uur.get(key), "uur." + key)
+            when = _check_time(uur.get(key), "uur." + key)
+            if when != uur.get(key):
+                data["uur"] = uur = {**uur, key: when}
         for key in ("refUUT", "parent"):
             ref = uur.get(key)
             if ref is not None:
@@ -573,6 +587,8 @@ def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str
     status = new.get("status")
     if status is not None and status not in STEP_STATUSES:
         raise _fail(path + ".status", f"must be one of P, F, D, S, E, T, U, not {status!r}")
+    if new.get("start") is not None:
+        new["start"] = _check_time(new["start"], path + ".start")
     sid = new.get("id")
     if sid is None:
         ids.missing = True

@@ -1,18 +1,45 @@
-"""Built-in converters: ``csv`` (:class:`CSVConverter`), ``wsjf`` (:class:`WSJFConverter`)
-and ``atml`` (:class:`ATMLConverter`). Refer to them in a configuration by those short
-names or by their full ``module_path``."""
+"""Built-in converters, by the short name a configuration uses for them (or their full
+``module_path``):
+
+- ``csv`` (:class:`CSVConverter`) — delimited station logs, one report per unit;
+- ``wsjf`` (:class:`WSJFConverter`), ``wsxf`` (:class:`WSXFConverter`), ``wstf``
+  (:class:`WSTFConverter`), ``wrml`` (:class:`WRMLConverter`) — the WATS standard formats;
+- ``atml`` (:class:`ATMLConverter`) and ``teststand-xml`` (:class:`TestStandXMLConverter`) —
+  what NI TestStand writes;
+- ``openhtf`` (:class:`OpenHTFConverter`) — OpenHTF's JSON test record.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ATMLConverter", "CSVConverter", "WSJFConverter"]
-
 from typing import Any
+
+__all__ = [
+    "ATMLConverter",
+    "CSVConverter",
+    "OpenHTFConverter",
+    "TestStandXMLConverter",
+    "WRMLConverter",
+    "WSJFConverter",
+    "WSTFConverter",
+    "WSXFConverter",
+]
+
+_MODULES = {
+    "CSVConverter": "csv",
+    "WSJFConverter": "wsjf",
+    "ATMLConverter": "atml",
+    "TestStandXMLConverter": "teststand_xml",
+    "WSXFConverter": "wsxf",
+    "WSTFConverter": "wstf",
+    "WRMLConverter": "wrml",
+    "OpenHTFConverter": "openhtf",
+}
 
 
 def __getattr__(name: str) -> Any:
-    modules = {"CSVConverter": "csv", "WSJFConverter": "wsjf", "ATMLConverter": "atml"}
-    if name not in modules:
+    module = _MODULES.get(name)
+    if module is None:
         raise AttributeError(f"module 'pywats_client.converters.builtin' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(f"{__name__}.{modules[name]}"), name)
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

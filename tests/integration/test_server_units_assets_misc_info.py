@@ -1,4 +1,4 @@
-"""pywats-server follow-ups: parent keys of unit relations, serial-number pool exhaustion,
+"""pywats-server: parent keys of unit relations, serial-number pool exhaustion,
 asset log on save, tables created at open, header query by misc info."""
 
 from __future__ import annotations
