@@ -5,10 +5,16 @@ Layout (``<home>`` is :func:`client_home`)::
     <home>/config_<id>.json          one configuration file per instance
     <home>/token.key                 machine-local key that encrypts API tokens at rest
     <home>/converters/               user converter modules (default ``converter_paths``)
-    <home>/reports/                  offline queue of the instance "default"
+    <home>/reports/                  offline queue of the first instance (see below)
     <home>/reports_<id>/             offline queue of any other instance (never shared)
-    <home>/client.log                log of the instance "default"
+    <home>/client.log                log of the instance whose queue is ``<home>/reports``
     <home>/client_<id>.log           log of any other instance
+
+The first instance set up on a station (``config init`` with no other instance
+configured, whatever its id) gets ``<home>/reports`` and ``<home>/client.log`` -- the paths
+the integration guide shows; later instances get the ``_<id>`` forms. An instance whose file
+does not name a ``reports_folder`` uses ``<home>/reports`` if it is "default", else
+``<home>/reports_<id>``. Nothing moves when a second instance is added.
     <home>/instances/<id>/           per-instance runtime files (control secret, lock, port)
 
 ``<home>`` is ``%APPDATA%\\pyWATS_Client`` on Windows and ``~/.config/pywats_client``
@@ -27,15 +33,20 @@ __all__ = [
     "DEFAULT_INSTANCE_ID",
     "HOME_ENV",
     "INSTANCE_ENV",
+    "InstanceNotChosen",
     "InvalidInstanceId",
     "client_home",
     "config_path",
+    "configured_instances",
     "converters_dir",
     "default_instance_id",
     "default_reports_folder",
     "instance_dir",
     "key_path",
     "log_path",
+    "select_instance",
+    "shared_log_path",
+    "shared_reports_folder",
     "validate_instance_id",
 ]
 
@@ -48,6 +59,18 @@ _INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 class InvalidInstanceId(ValueError):
     """An instance id that cannot be used in file names."""
+
+
+class InstanceNotChosen(ValueError):
+    """Several instances are configured and none was chosen (``--instance-id`` or env)."""
+
+    def __init__(self, instances: list[str]) -> None:
+        self.instances = list(instances)
+        super().__init__(
+            f"{len(self.instances)} instances are configured ({', '.join(self.instances)}) in {client_home()}: "
+            f"pick one with --instance-id ID (or set {INSTANCE_ENV}), "
+            f"e.g. `pywats-client --instance-id {self.instances[0]} status`"
+        )
 
 
 def validate_instance_id(instance_id: str) -> str:
@@ -67,6 +90,40 @@ def validate_instance_id(instance_id: str) -> str:
 def default_instance_id() -> str:
     """The instance id from ``PYWATS_INSTANCE_ID``, or ``"default"``."""
     return os.environ.get(INSTANCE_ENV) or DEFAULT_INSTANCE_ID
+
+
+def configured_instances() -> list[str]:
+    """The ids of the instances that have a ``config_<id>.json`` in the client home, sorted."""
+    home = client_home()
+    found: list[str] = []
+    try:
+        names = [p.name for p in home.iterdir()]
+    except OSError:
+        return []
+    for name in names:
+        if name.startswith("config_") and name.endswith(".json"):
+            iid = name[len("config_"):-len(".json")]
+            if _INSTANCE_RE.match(iid) and ".." not in iid:
+                found.append(iid)
+    return sorted(found)
+
+
+def select_instance(explicit: str | None = None) -> str:
+    """The instance a command works on.
+
+    ``explicit`` (``--instance-id``), else ``PYWATS_INSTANCE_ID``, else the one configured
+    instance when exactly one is configured, else ``"default"`` when none is. With several
+    configured and none chosen, :class:`InstanceNotChosen` names them.
+    """
+    chosen = explicit or os.environ.get(INSTANCE_ENV)
+    if chosen:
+        return validate_instance_id(chosen)
+    instances = configured_instances()
+    if len(instances) == 1:
+        return instances[0]
+    if not instances:
+        return DEFAULT_INSTANCE_ID
+    raise InstanceNotChosen(instances)
 
 
 def client_home() -> Path:
@@ -111,6 +168,17 @@ def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
     if instance_id == DEFAULT_INSTANCE_ID:
         return client_home() / "client.log"
     return client_home() / f"client_{instance_id}.log"
+
+
+def shared_reports_folder() -> Path:
+    """``<home>/reports``: the queue folder of the first instance created (``config init``
+    gives it to the instance when no other is configured) and of "default"."""
+    return client_home() / "reports"
+
+
+def shared_log_path() -> Path:
+    """``<home>/client.log``: the log of the instance whose queue is :func:`shared_reports_folder`."""
+    return client_home() / "client.log"
 
 
 def converters_dir() -> Path:

@@ -1,8 +1,9 @@
 """The ``pywats-client`` command line (``python -m pywats_client``).
 
-Commands: ``config init|show|set|reset|path``, ``test-connection``, ``service``, ``status``,
-``queue list|retry|retry-all``, ``upload``, ``demo``. Every command takes ``--instance-id``
-(also before the command, and from ``PYWATS_INSTANCE_ID``). Exit codes: 0 ok, 1 error,
+Commands: ``config init|show|set|reset|path``, ``instances``, ``gui``, ``test-connection``,
+``service``, ``status``, ``queue list|retry|retry-all``, ``upload``, ``demo``. Every command
+takes ``--instance-id`` (also before the command, and from ``PYWATS_INSTANCE_ID``); without
+one, a command uses the only configured instance, or names them when there are several. Exit codes: 0 ok, 1 error,
 2 usage. Errors are one line on stderr; ``--debug`` adds the traceback.
 """
 
@@ -15,6 +16,7 @@ import click
 from pywats._version import __version__
 from pywats_client.cli._common import ClientGroup, instance_option
 from pywats_client.cli.config_cmds import config_group
+from pywats_client.cli.instance_cmds import gui_cmd, instances_cmd
 from pywats_client.cli.queue_cmds import queue_group
 from pywats_client.cli.service_cmds import reload_cmd, service_cmd, status_cmd, test_connection_cmd
 from pywats_client.cli.upload_cmd import upload_cmd
@@ -52,6 +54,8 @@ cli.add_command(reload_cmd)
 cli.add_command(status_cmd)
 cli.add_command(queue_group)
 cli.add_command(upload_cmd)
+cli.add_command(instances_cmd)
+cli.add_command(gui_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

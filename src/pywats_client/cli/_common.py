@@ -92,7 +92,7 @@ def instance_option(func: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_store_instance,
-        help="Client instance (default: $PYWATS_INSTANCE_ID or 'default').",
+        help="Client instance (default: $PYWATS_INSTANCE_ID, else the only configured one).",
     )(func)
 
 
@@ -102,10 +102,15 @@ def json_option(func: F) -> F:
 
 
 def resolve_instance_id(ctx: click.Context | None = None) -> str:
-    """The instance id chosen on the command line (sub-command, then group), env, or default."""
+    """The instance a command works on: ``--instance-id`` (sub-command, then group), else
+    ``PYWATS_INSTANCE_ID``, else the only configured instance, else "default" when none is
+    configured; with several configured and none chosen, a :class:`CliError` names them."""
     ctx = ctx or click.get_current_context()
     value = ctx.meta.get("pywats_instance_id")
-    return value or paths.default_instance_id()
+    try:
+        return paths.select_instance(value)
+    except paths.InstanceNotChosen as exc:
+        raise CliError(str(exc)) from None
 
 
 def load_config(ctx: click.Context | None = None, *, ignore_token_errors: bool = False) -> ClientConfig:

@@ -54,7 +54,7 @@ def init_cmd(
     path = paths.config_path(iid)
     if path.exists() and not force:
         raise CliError(f"{path} already exists; use --force to overwrite it or `config set` to change it")
-    data: dict[str, Any] = {"instance_id": iid}
+    data: dict[str, Any] = {"instance_id": iid, "reports_folder": str(_new_reports_folder(iid))}
     for key, value in (
         ("service_address", service_address),
         ("api_token", api_token),
@@ -71,6 +71,24 @@ def init_cmd(
     _create_folders(config)
     config.save()
     click.echo(f"wrote {path}")
+
+
+def _new_reports_folder(instance_id: str) -> Path:
+    """``<home>/reports`` for a new instance unless another configured instance uses it
+    (then ``<home>/reports_<id>``): the first instance gets the guide's paths."""
+    shared = paths.shared_reports_folder()
+    for other in paths.configured_instances():
+        if other == instance_id:
+            continue
+        try:
+            taken = Path(ClientConfig.load_for_instance(other, ignore_token_errors=True).reports_folder)
+        except ConfigError:
+            taken = paths.default_reports_folder(other)
+        if taken == shared:
+            return paths.client_home() / f"reports_{instance_id}"
+    if instance_id != paths.DEFAULT_INSTANCE_ID and paths.configured_instances():
+        return paths.client_home() / f"reports_{instance_id}"
+    return shared
 
 
 def _show_text(config: ClientConfig) -> None:
@@ -182,18 +200,42 @@ def set_cmd(key: str | None, value: str | None, api_token: str | None) -> None:
 @config_group.command("reset")
 @instance_option
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-def reset_cmd(yes: bool) -> None:
-    """Reset every key to its default (keeps instance_id; clears the token)."""
+@click.option("--all", "reset_all", is_flag=True,
+              help="Reset EVERY key to its default (converters, folders, server, ...), not only the token.")
+def reset_cmd(yes: bool, reset_all: bool) -> None:
+    """Remove the stored API token (the credentials), keeping every other setting.
+
+    Set a new one with `config set --api-token TOKEN` or `gui`. With --all, every key goes
+    back to its default (the instance id stays)."""
     iid = resolve_instance_id()
     path = paths.config_path(iid)
+    if not path.exists():
+        raise CliError(
+            f"no config for instance {iid!r} at {path}; nothing to reset "
+            f"(configured: {', '.join(paths.configured_instances()) or 'none'})"
+        )
+    question = (
+        f"Reset EVERY key of {path} to its default (converters, folders and the API token are removed)?"
+        if reset_all
+        else f"Remove the API token from {path} (converters, folders and other settings are kept)?"
+    )
     if not yes:
         try:
-            click.confirm(f"Reset {path} to defaults (the API token is removed)?", abort=True, err=True)
+            click.confirm(question, abort=True, err=True)
         except click.Abort:
             raise CliError("not reset (no confirmation; pass --yes to reset without asking)") from None
-    config = ClientConfig.defaults(iid)
+    if reset_all:
+        ClientConfig.defaults(iid).save(path)
+        click.echo(f"reset every key of {path} to its default")
+        return
+    config = load_config(ignore_token_errors=True)
+    config.api_token = ""
     config.save(path)
-    click.echo(f"reset {path} to defaults")
+    click.echo(
+        f"removed the API token from {path} (converters, folders and other settings kept; "
+        "`config reset --all` resets every key); set a new one with `pywats-client config set --api-token TOKEN` "
+        "or `pywats-client gui`"
+    )
 
 
 @config_group.command("path")

@@ -335,7 +335,10 @@ class ClientConfig(_Base):
 
     @property
     def log_file(self) -> Path:
-        """This instance's log file."""
+        """This instance's log file: ``<home>/client.log`` when its queue is ``<home>/reports``
+        (the first instance's layout), else ``<home>/client_<id>.log``."""
+        if Path(self.reports_folder) == paths.shared_reports_folder():
+            return paths.shared_log_path()
         return paths.log_path(self.instance_id)
 
     # ------------------------------------------------------------------ loading
@@ -427,11 +430,15 @@ class ClientConfig(_Base):
     def load(cls, instance_id: str | None = None) -> ClientConfig:
         """Load an instance's config, or its defaults if it has no file yet.
 
-        ``instance_id`` defaults to ``PYWATS_INSTANCE_ID`` or ``"default"``.
+        ``instance_id`` defaults to ``PYWATS_INSTANCE_ID``, else to the one configured
+        instance when exactly one is configured, else ``"default"`` when none is; with
+        several configured and none chosen it raises :class:`ConfigError` naming them.
         """
-        iid = instance_id or paths.default_instance_id()
         try:
+            iid = paths.select_instance(instance_id)
             path = paths.config_path(iid)
+        except paths.InstanceNotChosen as exc:
+            raise ConfigError(str(exc), key="instance_id") from None
         except paths.InvalidInstanceId as exc:
             raise ConfigError(str(exc), key="instance_id") from None
         if path.exists():
