@@ -341,12 +341,30 @@ def test_placeholders_expand_and_template_is_kept(home: Path, monkeypatch: pytes
     assert json.loads(path.read_text(encoding="utf-8"))["station_name"] == "L${LINE_NO}-${HOSTNAME}-${COMPUTERNAME}"
 
 
-def test_unknown_placeholder_stops_load(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_placeholder_is_a_start_problem_not_a_load_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_SUCH_VAR_X", raising=False)
-    write(home, "default", '{"station_name": "S-${NO_SUCH_VAR_X}"}')
-    with pytest.raises(ConfigError) as exc:
-        ClientConfig.load()
-    assert str(exc.value).startswith("config_default.json: station_name: unknown placeholder ${NO_SUCH_VAR_X}")
+    path = write(home, "default", '{"station_name": "S-${NO_SUCH_VAR_X}", "service_address": "http://127.0.0.1:9", '
+                                  '"api_token": "t"}')
+    config = ClientConfig.load()  # reading works without the service's environment
+    assert config.station_name == "S-${NO_SUCH_VAR_X}"
+    assert config.start_problems() == [f"{path}: station_name: unknown placeholder ${{NO_SUCH_VAR_X}}: it is not an "
+                                       "environment variable (known without one: ${HOSTNAME}, ${COMPUTERNAME})"]
+    monkeypatch.setenv("NO_SUCH_VAR_X", "7")
+    assert ClientConfig.load().start_problems() == []
+
+
+def test_start_problems_name_key_and_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWATS_API_TOKEN", raising=False)
+    foreign = "C:\\TestData\\Incoming" if sys.platform != "win32" else "/data/incoming"
+    config = ClientConfig.from_dict({"converters": [{"name": "c", "module_path": "csv", "watch_folder": foreign}]},
+                                    path=home / "config_default.json")
+    problems = config.start_problems()
+    where = str(home / "config_default.json")
+    assert problems[0].startswith(f"{where}: service_address: not set")
+    assert problems[1].startswith(f"{where}: api_token: not set")
+    assert [p.split(": ")[1] for p in problems[2:]] == [
+        "converters[0].watch_folder", "converters[0].done_folder", "converters[0].error_folder"]
+    assert all("\n" not in p for p in problems)
 
 
 def test_service_address_normalised(home: Path) -> None:

@@ -18,8 +18,18 @@ _STATES = ("pending", "processing", "failed", "completed")
 @click.command("service")
 @instance_option
 def service_cmd() -> None:
-    """Run the station service in the foreground (Ctrl+C stops it)."""
+    """Run the station service in the foreground (Ctrl+C stops it).
+
+    Refuses (exit 1, one line per problem naming the key and the file) a config that cannot
+    work: no server address or token, an unknown ${NAME} in station_name, a folder written
+    for another platform."""
     config = load_config()
+    problems = config.start_problems()
+    if problems:
+        for line in problems:
+            echo_err(f"error: {line}")
+        echo_err(f"error: not starting instance {config.instance_id!r}")
+        raise click.exceptions.Exit(1)
     from pywats_client.service.runner import run_service
 
     code = run_service(config)

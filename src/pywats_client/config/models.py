@@ -29,7 +29,7 @@ from pywats_client.config.jsonc import loads_jsonc
 from pywats_client.config.placeholders import UnknownPlaceholder, expand_placeholders, host_name
 from pywats_client.queue._fs import replace_file
 
-__all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV"]
+__all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV", "foreign_path"]
 
 TOKEN_ENV = "PYWATS_API_TOKEN"
 
@@ -57,8 +57,17 @@ def _to_path(value: Any) -> Any:
 
 
 def _looks_absolute_elsewhere(text: str) -> bool:
-    """True for a Windows absolute path read on POSIX (kept as written, e.g. ``C:\\TestData``)."""
+    """True for an absolute path in another platform's form, kept as written: a Windows path
+    (``C:\\TestData``, ``\\\\server\\share``) read on POSIX, a POSIX one (``/data/in``) on Windows."""
+    if sys.platform == "win32":
+        return text.startswith("/") and not text.startswith("//")
     return (len(text) >= 3 and text[1] == ":" and text[2] in "\\/") or text.startswith("\\\\")
+
+
+def foreign_path(path: Path) -> bool:
+    """True if ``path`` is an absolute path written for another platform (see the config
+    loader: such paths are kept as written, and the service refuses to start with them)."""
+    return _looks_absolute_elsewhere(str(path))
 
 
 class _Base(BaseModel):
@@ -198,6 +207,7 @@ class ClientConfig(_Base):
     _path: Path | None = PrivateAttr(default=None)
     _station_raw: str = PrivateAttr(default="")
     _station_expanded: str = PrivateAttr(default="")
+    _station_error: str | None = PrivateAttr(default=None)
 
     # ------------------------------------------------------------------ validation
 
@@ -276,7 +286,10 @@ class ClientConfig(_Base):
         try:
             expanded = expand_placeholders(raw) if raw else host_name()
         except UnknownPlaceholder as exc:
-            raise ValueError(f"station_name: {exc}") from None
+            # reading the config (CLI, status) must work without the service's environment;
+            # the service refuses to start with it (see start_problems)
+            expanded = raw
+            self._station_error = str(exc)
         self._station_raw = raw
         self._station_expanded = expanded
         self.__dict__["station_name"] = expanded
@@ -340,6 +353,35 @@ class ClientConfig(_Base):
         if Path(self.reports_folder) == paths.shared_reports_folder():
             return paths.shared_log_path()
         return paths.log_path(self.instance_id)
+
+    # ------------------------------------------------------------------ start checks
+
+    def start_problems(self) -> list[str]:
+        """What stops this config from running a service, one line each naming the file and
+        the key (empty: it can start). Loading never fails for these, so commands that only
+        read the config work without the service's environment."""
+        where = str(self.path)
+        problems: list[str] = []
+        if not self.service_address:
+            problems.append(f"{where}: service_address: not set; run `pywats-client config set service_address URL`")
+        if not self.api_token:
+            problems.append(
+                f"{where}: api_token: not set; run `pywats-client config set --api-token TOKEN` "
+                f"or set {TOKEN_ENV}"
+            )
+        if self._station_error is not None:
+            problems.append(f"{where}: station_name: {self._station_error}")
+        folders: list[tuple[str, Path]] = [("reports_folder", self.reports_folder)]
+        folders += [(f"converter_paths[{i}]", p) for i, p in enumerate(self.converter_paths)]
+        for i, conv in enumerate(self.converters):
+            for key in ("watch_folder", "done_folder", "error_folder"):
+                folders.append((f"converters[{i}].{key}", getattr(conv, key)))
+        other = "Windows" if sys.platform != "win32" else "POSIX"
+        for key, folder in folders:
+            if foreign_path(folder):
+                problems.append(f"{where}: {key}: {str(folder)!r} is a {other} path; this station needs a path "
+                                f"of its own platform")
+        return problems
 
     # ------------------------------------------------------------------ loading
 

@@ -11,8 +11,8 @@
 - :mod:`.control` — loopback control API (status, retry, reload, metrics) and its client;
 - :mod:`.stats` — counters, latencies and the Prometheus rendering;
 - :mod:`.lock` — one process per instance;
+- :mod:`.waiting` — event waits that also end on the stop signal (no lost cancellations);
 - :mod:`.runner` — wiring, logging, signals;
-- :mod:`.lean` — keeps unused modules out of the long-running process.
 
 Imports here stay lazy so that ``import pywats_client.service.control`` (the CLI) is cheap.
 """

@@ -27,6 +27,7 @@ from pywats_client.service.fileops import file_sha256, move_unique, write_error_
 from pywats_client.service.handover import HandOver
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stats import ConverterStats, ServiceStats
+from pywats_client.service.waiting import wait_event
 from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
 
 __all__ = ["ConverterSlot", "Intake"]
@@ -176,10 +177,7 @@ class Intake:
                 deadline = self._tracker.next_deadline()
                 wait_until = next_rescan if deadline is None else min(next_rescan, deadline)
                 timeout = max(0.0, wait_until - time.monotonic())
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=timeout + _DEADLINE_SLACK)
-                except asyncio.TimeoutError:
-                    pass
+                await wait_event(self._wake, timeout + _DEADLINE_SLACK)
         finally:
             self._events.stop()
 

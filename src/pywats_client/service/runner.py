@@ -29,12 +29,14 @@ from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
 from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
 from pywats_client.service.uploader import Uploader
+from pywats_client.service.waiting import wait_event
 
 __all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
 
 log = logging.getLogger("pywats_client.service")
 
 EXIT_ALREADY_RUNNING = 3
+_TASK_STOP_SECONDS = 2.0
 _MB = 1024 * 1024
 
 #: Converter worker processes exit after this many seconds without a conversion and are
@@ -258,10 +260,10 @@ class StationService:
             return
         intake.stop()
         if task is not None:
-            try:
-                await asyncio.wait_for(task, 2.0)
-            except (asyncio.TimeoutError, Exception):  # noqa: BLE001
+            await asyncio.wait({task}, timeout=2.0)
+            if not task.done():
                 task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
         await asyncio.to_thread(intake.join, 1.5)
 
     # -- control API ------------------------------------------------------------------
@@ -323,10 +325,13 @@ class StationService:
     async def reload(self) -> None:
         """Re-read the config file: new token/address rebuild the client (clearing
         AUTH_FAILED); converters are rebuilt and re-imported."""
-        from pywats_client.config import ClientConfig
+        from pywats_client.config import ClientConfig, ConfigError
 
         async with self._reload_lock:
             new = await asyncio.to_thread(ClientConfig.load_file, self.config.path)
+            problems = new.start_problems()
+            if problems:
+                raise ConfigError("; ".join(problems), path=new.path)
             log.info("reloading configuration from %s", new.path)
             await self._stop_intake()
             if Path(new.reports_folder) != Path(self.config.reports_folder):
@@ -454,31 +459,21 @@ class StationService:
             except Exception as exc:  # noqa: BLE001 - a dead uploader would silently stop every upload
                 log.exception("%s stopped unexpectedly; restarting it in %.0fs", name, delay)
                 self.stats.error(f"{name} failed ({type(exc).__name__}: {exc}); restarted")
-            try:
-                await asyncio.wait_for(self._stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._stop, delay)
             delay = min(60.0, delay * 2)
 
     async def _when_idle(self, workers_idle_seconds: float) -> None:
         """Make an idle station small, event-driven (no ticks):
 
-        - 3 s after the last activity (upload finished, file taken), give freed heap back
-          to the OS (gc + glibc ``malloc_trim``);
+        - 3 s after the last activity (upload finished, file taken), shrink the stores'
+          caches and collect garbage;
         - after ``workers_idle_seconds`` without activity, stop the idle converter worker
-          processes (the pool starts new ones on the next file) and, with no worker left,
-          multiprocessing's resource tracker process (started again on demand too).
-        """
-        import ctypes
-        import ctypes.util
-        import gc
+          processes (the pool starts new ones on the next file).
 
-        trim = None
-        if sys.platform.startswith("linux"):
-            try:
-                trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-            except (OSError, AttributeError):
-                trim = None
+        Every wait also ends on the stop signal, so this loop ends even if its cancellation
+        is lost (see :mod:`.waiting`).
+        """
+        import gc
 
         def give_back() -> None:
             self._prune_ledger()
@@ -489,52 +484,39 @@ class StationService:
                 except Exception as exc:  # noqa: BLE001 - an optimisation only
                     log.debug("shrink_memory: %s", exc)
             gc.collect()
-            if trim is not None:
-                trim(0)
+
+        activity = self.stats.activity
+        assert activity is not None
+        stop = self._stop
 
         async def quiet(seconds: float) -> bool:
             """True if nothing happened for ``seconds`` (then ``activity`` is clear)."""
             activity.clear()
-            try:
-                await asyncio.wait_for(activity.wait(), seconds)
-            except asyncio.TimeoutError:
-                return True
-            return False
+            return not await wait_event(activity, seconds, stop) and not stop.is_set()
 
-        activity = self.stats.activity
-        assert activity is not None
-        while True:
-            await activity.wait()
+        while not stop.is_set():
+            if not await wait_event(activity, None, stop):
+                return  # stopping
             while not await quiet(3.0):
-                pass
+                if stop.is_set():
+                    return
             await asyncio.to_thread(give_back)
             if workers_idle_seconds <= 0 or self.pool is None:
                 continue
             if not await quiet(max(0.0, workers_idle_seconds - 3.0)):
-                continue  # busy again: start over
+                continue  # busy again (or stopping): start over
             stopped = await asyncio.to_thread(self._retire_idle_workers)
             if stopped:
                 log.debug("converter workers idle for %gs: stopped (restarted on demand)", workers_idle_seconds)
                 await asyncio.to_thread(give_back)
 
     def _retire_idle_workers(self) -> bool:
-        """Stop idle converter workers (and the resource tracker once none is left)."""
+        """Stop idle converter workers; True if any was running."""
         pool = self.pool
         if pool is None:
             return False
         before = pool.worker_pids()
         pool.recycle()
-        if pool.worker_pids():
-            return bool(before)
-        try:  # with no worker alive the tracker has nothing to watch; multiprocessing restarts it on demand
-            from multiprocessing import resource_tracker
-
-            stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # noqa: SLF001
-            if stop is not None and getattr(resource_tracker._resource_tracker, "_fd", None) is not None:  # noqa: SLF001
-                stop()
-                return True
-        except Exception as exc:  # noqa: BLE001 - an optimisation only
-            log.debug("resource tracker not stopped: %s", exc)
         return bool(before)
 
     def _start_process_sync(self) -> None:
@@ -586,7 +568,12 @@ class StationService:
             await self.uploader.stop(grace=1.5)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # bounded: a task whose cancellation was lost must not hold the stop forever
+            _done, stuck = await asyncio.wait(self._tasks, timeout=_TASK_STOP_SECONDS)
+            for task in stuck:
+                log.warning("background task %r did not stop within %gs; abandoned", task.get_name(),
+                            _TASK_STOP_SECONDS)
         await self._stop_process_sync()
         if self.control is not None:
             await self.control.close()
@@ -611,9 +598,12 @@ def run_service(config: Any) -> int:
     another process already runs this instance (the message names its pid), 2 if it could
     not start.
     """
-    from pywats_client.service.lean import skip_httpx_command_line
-
-    skip_httpx_command_line()
+    problems = config.start_problems()
+    if problems:
+        for line in problems:
+            print(f"pywats-client: error: {line}", file=sys.stderr)
+        print(f"pywats-client: error: not starting instance {config.instance_id!r}", file=sys.stderr)
+        return 1
     lock = InstanceLock(Path(config.instance_dir) / "service.lock")
     try:
         lock.acquire()

@@ -34,6 +34,7 @@ import time
 from typing import Any, Callable
 
 from pywats_client.service.stats import ServiceStats, States
+from pywats_client.service.waiting import wait_event
 
 __all__ = ["MAX_RATE_LIMIT_PAUSE", "Uploader", "backoff_delay"]
 
@@ -173,10 +174,7 @@ class Uploader:
                 continue
             if self._stopping:
                 break
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, timeout)
 
     async def _fill(self) -> tuple[bool, float | None]:
         """Start uploads for the free slots; returns (look again at once, wait at most)."""
@@ -225,11 +223,12 @@ class Uploader:
         self._health_now = asyncio.Event()
         while not self._stopping:
             self._health_now.clear()
+            pause = self._pause_left()
+            if pause > 0:  # the server asked for quiet (429): no health checks either
+                await wait_event(self._health_now, pause)
+                continue
             await self.check_health()
-            try:
-                await asyncio.wait_for(self._health_now.wait(), float(self.config.health_check_interval))
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._health_now, float(self.config.health_check_interval))
 
     async def check_health(self) -> None:
         """One health check; updates the state."""
