@@ -281,8 +281,22 @@ def test_status_live_from_control_api(home: Path, monkeypatch: pytest.MonkeyPatc
     assert seen[0].instance_id == "default"
 
 
+def test_service_refuses_an_unusable_config_in_one_line_per_problem(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWATS_API_TOKEN", raising=False)
+    monkeypatch.delenv("NUMBER", raising=False)
+    init("--station-name", "ST-${NUMBER}", instance="svc")
+    assert run("config", "show").exit_code == 0  # reading works without the service's environment
+    result = run("service", "--instance-id", "svc")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    where = str(home / "config_svc.json")
+    assert [line.split(": ")[2] for line in lines[:3]] == ["service_address", "api_token", "station_name"]
+    assert all(line.startswith(f"error: {where}: ") for line in lines[:3])
+    assert "${NUMBER}" in lines[2] and lines[3] == "error: not starting instance 'svc'" and len(lines) == 4
+
+
 def test_service_calls_runner(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    init(instance="svc")
+    init("--service-address", "http://127.0.0.1:9", "--api-token", "t", instance="svc")
     got: list[ClientConfig] = []
 
     def run_service(config: ClientConfig) -> int:
@@ -298,7 +312,7 @@ def test_service_calls_runner(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_traceback(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    init()
+    init("--service-address", "http://127.0.0.1:9", "--api-token", "t")
 
     def run_service(config: ClientConfig) -> int:
         raise RuntimeError("boom\nsecond line")

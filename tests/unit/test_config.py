@@ -396,3 +396,46 @@ def test_python_attribute_name_is_not_a_file_key(home: Path) -> None:
     write(home, "default", '{"configured_api_token": "x"}')
     with pytest.raises(ConfigError, match="configured_api_token: unknown key"):
         ClientConfig.load()
+
+
+def test_clear_token_is_encrypted_in_place_on_load(home: Path) -> None:
+    path = write(home, "default", '{\n  // station A\n  "service_address": "http://127.0.0.1:9",\n'
+                                  '  "api_token": "c2VjcmV0OnRva2Vu",\n  "station_name": "A-1",\n}\n')
+    config = ClientConfig.load()
+    assert config.api_token == "c2VjcmV0OnRva2Vu"
+    text = path.read_text(encoding="utf-8")
+    assert "c2VjcmV0OnRva2Vu" not in text and '"api_token": "enc:v1:' in text
+    assert "// station A" in text and '"station_name": "A-1"' in text  # the rest is kept as written
+    if sys.platform != "win32":
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert ClientConfig.load().api_token == "c2VjcmV0OnRva2Vu"
+    config.save()
+    assert "c2VjcmV0OnRva2Vu" not in path.read_text(encoding="utf-8")
+
+
+def test_clear_token_in_a_read_only_folder_still_loads(home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    if sys.platform == "win32" or os.geteuid() == 0:
+        # root ignores folder permissions: prove the fallback with an unwritable target instead
+        path = write(home, "default", '{"api_token": "dA=="}')
+        from pywats_client.config import models
+
+        original = models.write_atomic
+
+        def refuse(*_a: object, **_k: object) -> Path:
+            raise PermissionError("read-only")
+
+        models.write_atomic = refuse  # type: ignore[assignment]
+        try:
+            assert ClientConfig.load().api_token == "dA=="
+        finally:
+            models.write_atomic = original
+        assert "cannot be rewritten to encrypt it" in caplog.text
+        assert '"dA=="' in path.read_text(encoding="utf-8")
+        return
+    path = write(home, "default", '{"api_token": "dA=="}')
+    home.chmod(0o500)
+    try:
+        assert ClientConfig.load().api_token == "dA=="
+    finally:
+        home.chmod(0o700)
+    assert "cannot be rewritten to encrypt it" in caplog.text

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -27,7 +28,7 @@ from pywats_client import paths, secrets
 from pywats_client.config.errors import ConfigError
 from pywats_client.config.jsonc import loads_jsonc
 from pywats_client.config.placeholders import UnknownPlaceholder, expand_placeholders, host_name
-from pywats_client.queue._fs import replace_file
+from pywats_client.fileio import write_atomic
 
 __all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV", "foreign_path"]
 
@@ -444,14 +445,16 @@ class ClientConfig(_Base):
                     path=path,
                     key="instance_id",
                 )
-        if ignore_token_errors:
-            tok = data.get("api_token")
-            if isinstance(tok, str) and secrets.is_encrypted(tok):
-                try:
-                    secrets.decrypt_token(tok)
-                except secrets.TokenDecryptError:
-                    data["api_token"] = ""
-        return cls.from_dict(data, path=path)
+        tok = data.get("api_token")
+        if ignore_token_errors and isinstance(tok, str) and secrets.is_encrypted(tok):
+            try:
+                secrets.decrypt_token(tok)
+            except secrets.TokenDecryptError:
+                data["api_token"] = ""
+        config = cls.from_dict(data, path=path)
+        if isinstance(tok, str) and tok.strip() and not secrets.is_encrypted(tok.strip()):
+            _encrypt_token_in_place(config, text, tok)
+        return config
 
     @classmethod
     def load_for_instance(cls, instance_id: str, *, ignore_token_errors: bool = False) -> ClientConfig:
@@ -512,7 +515,7 @@ class ClientConfig(_Base):
         # re-validate what we are about to write, so a bad attribute assignment cannot persist
         ClientConfig.from_dict({**data, "api_token": self.configured_api_token}, path=target)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        _atomic_write(target, text)
+        write_atomic(target, text, private=True)
         self._path = target
         return target
 
@@ -520,6 +523,39 @@ class ClientConfig(_Base):
 ClientConfig.FILE_KEYS = tuple(
     (f.alias or name) for name, f in ClientConfig.model_fields.items()
 )
+
+
+_TOKEN_ENTRY = re.compile(r'("api_token"\s*:\s*)("(?:[^"\\]|\\.)*")')
+
+
+def _encrypt_token_in_place(config: ClientConfig, text: str, clear: str) -> None:
+    """A token found in clear in the file is replaced by its encrypted form at once (the
+    rest of the file, comments included, is kept; mode 0600 on POSIX). If the file cannot
+    be written, a warning says so and loading goes on."""
+    path = config.path
+    encrypted = secrets.encrypt_token(config.configured_api_token)
+    matches = [m for m in _TOKEN_ENTRY.finditer(text) if _json_string(m.group(2)) == clear]
+    try:
+        if len(matches) == 1:
+            m = matches[0]
+            new_text = text[: m.start(2)] + json.dumps(encrypted) + text[m.end(2):]
+            write_atomic(path, new_text, private=True)
+        else:  # not found verbatim (unusual escaping): write the whole file canonically
+            config.save(path)
+    except OSError as exc:
+        logging.getLogger("pywats_client.config").warning(
+            "%s: api_token is stored in clear and the file cannot be rewritten to encrypt it: %s", path, exc
+        )
+        return
+    logging.getLogger("pywats_client.config").info("%s: api_token was stored in clear; encrypted it in place", path)
+
+
+def _json_string(literal: str) -> str | None:
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def mask_token(token: str) -> str:
@@ -570,29 +606,3 @@ def _config_error(exc: ValidationError, label: str, path: Path | None) -> Config
         first_key = first_key or key
         lines.append(f"{label}: {key}: {msg}" if key else f"{label}: {msg}")
     return ConfigError("\n".join(lines), path=path, key=first_key)
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if sys.platform != "win32":
-            os.chmod(tmp, 0o600)
-        replace_file(tmp, target)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        raise
-    if sys.platform != "win32":
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)

@@ -30,6 +30,8 @@ import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from pywats_client.fileio import write_atomic
+
 __all__ = [
     "TOKEN_HEADER",
     "ControlError",
@@ -65,21 +67,6 @@ def runtime_file(instance_dir: Path) -> Path:
     return Path(instance_dir) / "control.json"
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        os.write(fd, text.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if sys.platform != "win32":
-        os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
 class ControlServer:
     """Serves the control API for one instance until :meth:`close`."""
 
@@ -93,12 +80,13 @@ class ControlServer:
 
     async def start(self) -> int:
         """Write the secret, bind 127.0.0.1, write the runtime file; returns the port."""
-        _write_private(secret_file(self.instance_dir), self.secret + "\n")
+        write_atomic(secret_file(self.instance_dir), self.secret + "\n", private=True)
         self._server = await asyncio.start_server(self._serve, HOST, self.requested_port)
         self.port = int(self._server.sockets[0].getsockname()[1])
-        _write_private(
+        write_atomic(
             runtime_file(self.instance_dir),
             json.dumps({"host": HOST, "port": self.port, "pid": os.getpid()}) + "\n",
+            private=True,
         )
         return self.port
 
