@@ -58,6 +58,10 @@ class ClientGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader went away (`status | head`): not an error of this command
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
         except ConfigError as exc:
             if _debug_enabled(ctx):
                 traceback.print_exc()
@@ -70,6 +74,17 @@ class ClientGroup(click.Group):
                 traceback.print_exc()
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             raise CliError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__) from exc
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush into a closed pipe
+    does not print a BrokenPipeError of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _store_instance(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

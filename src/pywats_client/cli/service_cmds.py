@@ -185,13 +185,38 @@ def status_cmd(as_json: bool) -> None:
         until = datetime.datetime.fromtimestamp(float(status["rate_limited_until"])).strftime("%H:%M:%S")
         click.echo(f"uploads paused:  the server asked for a pause (429) until {until}")
     if status.get("last_error"):
-        click.echo(f"last error:      {status['last_error']}")
+        when = _clock(status.get("last_error_at"))
+        click.echo(f"last error:      {status['last_error']}" + (f" (at {when})" if when else ""))
     rows = _converter_rows(status.get("converters"))
     if rows:
         click.echo("converters:")
         for name, stats in rows:
             for line in _converter_lines(name, stats):
                 click.echo(line)
+
+
+def _clock(timestamp: Any) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` (local time) of a Unix time, or "" if there is none."""
+    import datetime
+
+    try:
+        return datetime.datetime.fromtimestamp(float(timestamp)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def _as_text(value: Any) -> str:
+    """A status value as a sentence: a load error's message (with where it came from), not
+    a Python dict."""
+    if isinstance(value, dict):
+        message = str(value.get("message") or value.get("error") or "")
+        where = str(value.get("file") or "")
+        if where and value.get("line"):
+            where += f":{value['line']}"
+        if message:
+            return message + (f" ({where})" if where and str(value.get("file")) not in message else "")
+        return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
 
 
 _COUNTERS = (("files_converted", "converted"), ("files_failed", "failed"), ("reports_queued", "queued"))
@@ -206,7 +231,7 @@ def _converter_lines(name: str, stats: dict[str, Any]) -> list[str]:
         lines.append(f"      watching {stats['watch_folder']}")
     for key in ("load_error", "last_error"):
         if stats.get(key):
-            lines.append(f"      {key.replace('_', ' ')}: {stats[key]}")
+            lines.append(f"      {key.replace('_', ' ')}: {_as_text(stats[key])}")
     shown = {"status", "enabled", "watch_folder", "load_error", "last_error", "module_path", *dict(_COUNTERS)}
     extra = {k: v for k, v in stats.items() if k not in shown and v not in (None, "", [], {})}
     if extra:

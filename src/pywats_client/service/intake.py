@@ -436,7 +436,7 @@ class Intake:
             slot.stats.files_failed += 1
             slot.stats.last_error = reason
             self.stats.conversions_failed += 1
-            self.stats.last_error = reason if reason.startswith(path.name) else f"{path.name}: {reason}"
+            self.stats.note_error_locked(reason if reason.startswith(path.name) else f"{path.name}: {reason}")
         log.error("%s failed (%s): moved to %s", path.name, reason, final)
 
     # ------------------------------------------------------------------ stop

@@ -367,7 +367,7 @@ class StationService:
             await self.reload()
         except Exception as exc:  # noqa: BLE001 - a bad edit must not stop a running station
             log.error("reload failed, keeping the running configuration: %s", exc)
-            self.stats.last_error = f"reload failed: {exc}"
+            self.stats.error(f"reload failed: {exc}")
 
     def _prune_ledger(self) -> None:
         """Forget sources that left the watch folder longer ago than the retention period

@@ -44,6 +44,13 @@ log = logging.getLogger("pywats_client.service.uploader")
 MAX_RATE_LIMIT_PAUSE = 3600.0
 
 
+def _source_name(source: str | None) -> str:
+    """The file a report came from, for log lines (its name only)."""
+    if not source:
+        return "(no source file)"
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def backoff_delay(attempts: int, cap: float, *, base: float = 1.0, rand: Callable[[], float] = random.random) -> float:
     """Delay before retry number ``attempts`` (1-based): ``base·2^(n-1)`` capped at ``cap``,
     with jitter (50–100 % of that)."""
@@ -127,8 +134,11 @@ class Uploader:
     def _set_state(self, state: str, reason: str | None) -> None:
         if self.stats.state == States.AUTH_FAILED and state != States.AUTH_FAILED:
             return  # only a new token (replace_api) ends AUTH_FAILED
+        before = self.stats.state
         if self.stats.set_state(state, reason):
             if state == States.ONLINE:
+                if before in (States.OFFLINE, States.AUTH_FAILED):
+                    self.stats.clear_error()  # recovered: status shows no stale error
                 log.info("instance is ONLINE (%s)", self.config.service_address)
             elif state == States.OFFLINE:
                 log.warning("instance is OFFLINE: %s", reason)
@@ -286,6 +296,7 @@ class Uploader:
                 self.stats.uploads_failed += 1
             return
         api = self.api
+        started = time.monotonic()
         try:
             result = await api.report.submit_report(report)
         except asyncio.CancelledError:
@@ -332,7 +343,10 @@ class Uploader:
         self._local_faults = 0
         server_id = getattr(result, "id", None)
         await self._complete(item.id, str(server_id) if server_id else None)
-        self.stats.acked(item.id, time.monotonic())
+        now = time.monotonic()
+        self.stats.acked(item.id, now)
+        log.info("uploaded %s: serial %s, report %s in %.2fs", _source_name(item.source), item.serial_number or "?",
+                 item.id, now - started)
         if self.stats.state != States.ONLINE and self.stats.state != States.AUTH_FAILED:
             self._set_state(States.ONLINE, None)
 
@@ -399,7 +413,7 @@ class Uploader:
     def _count_error(self, message: str) -> None:
         with self.stats.lock:
             self.stats.upload_errors += 1
-            self.stats.last_error = message
+            self.stats.note_error_locked(message)
 
     # ------------------------------------------------------------------ stop
 
