@@ -39,8 +39,10 @@ def service_cmd() -> None:
 @click.command("reload")
 @instance_option
 def reload_cmd() -> None:
-    """Make the running service re-read its configuration (a new token, converters, …)
-    without a restart; a token change clears the AUTH_FAILED state."""
+    """Make the running service re-read its configuration and apply it without a restart
+    (token, converters, converter paths, log level, folders, limits); a token change clears
+    AUTH_FAILED. Keys only a restart applies (reports_folder, control_port) are named and
+    the command exits 1."""
     config = load_config()
     from pywats_client.service.control import ControlError, request_reload
 
@@ -48,7 +50,14 @@ def reload_cmd() -> None:
         status = request_reload(config)
     except ControlError as exc:
         raise CliError(f"cannot reload instance {config.instance_id!r}: {exc}") from None
-    click.echo(f"reloaded {config.path}; service is {status.get('state', 'running')}")
+    pending = [str(k) for k in status.get("restart_required") or []]
+    if pending:
+        echo_err(
+            f"error: reloaded {config.path} and applied every other change, but {', '.join(pending)} "
+            f"changed and takes effect only after a restart of the service (still using the old value)"
+        )
+        raise click.exceptions.Exit(1)
+    click.echo(f"reloaded {config.path}; every setting is applied; service is {status.get('state', 'running')}")
 
 
 @click.command("test-connection")

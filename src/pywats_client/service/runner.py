@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from pywats_client.config import ClientConfig
+from pywats_client.converters import ConverterPool
 from pywats_client.converters.parameters import merge_parameters
 from pywats_client.service.control import ControlServer
 from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
@@ -62,7 +64,7 @@ def converter_idle_seconds() -> float:
 def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None:
     """Log to the instance's rotating log file (``client.log`` in the client home) and stdout."""
     root = logging.getLogger("pywats_client")
-    root.setLevel(getattr(logging, str(config.log_level), logging.INFO))
+    _apply_log_level(config)
     fmt = logging.Formatter("%(asctime)s %(levelname)-7s [%(name)s] %(message)s")
     for h in list(root.handlers):
         if getattr(h, "_pywats_service", False):
@@ -90,6 +92,22 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
 
 
 # ---------------------------------------------------------------------- the service
+
+
+#: Config keys a reload cannot apply (the running service keeps its value until a restart).
+RESTART_KEYS = ("reports_folder", "control_port")
+
+
+def _changed_keys(old: ClientConfig, new: ClientConfig) -> list[str]:
+    """The file keys whose values differ between two configs (the token compared in clear)."""
+    a = old.model_dump(mode="json", by_alias=True)
+    b = new.model_dump(mode="json", by_alias=True)
+    a["api_token"], b["api_token"] = old.api_token, new.api_token
+    return [key for key in ClientConfig.FILE_KEYS if a.get(key) != b.get(key)]
+
+
+def _apply_log_level(cfg: ClientConfig) -> None:
+    logging.getLogger("pywats_client").setLevel(getattr(logging, cfg.log_level, logging.INFO))
 
 
 def _queue_settings(cfg: Any) -> dict[str, Any]:
@@ -148,6 +166,10 @@ class StationService:
             http2=False,
             verify=True if str(base_url).lower().startswith("https:") else False,
         )
+
+    @staticmethod
+    def _make_pool(cfg: ClientConfig) -> ConverterPool:
+        return ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
 
     def _processes(self) -> tuple[dict[str, Any], ...]:
         """The process list for converter contexts (plain dicts, refreshed at most once a minute)."""
@@ -314,17 +336,20 @@ class StationService:
             return ok({"retried": moved})
         if path == "/reload" and method == "POST":
             try:
-                await self.reload()
+                pending_restart = await self.reload()
             except Exception as exc:  # noqa: BLE001 - bad config: keep running with the old one
                 return ok({"error": f"reload failed, still using the previous configuration: {exc}"}, 400)
-            return ok(await self.status())
+            return ok({**(await self.status()), "restart_required": pending_restart})
         if path in ("/status", "/metrics", "/retry", "/reload"):
             return ok({"error": f"method {method} not allowed on {path}"}, 405)
         return ok({"error": f"no such endpoint {path}"}, 404)
 
-    async def reload(self) -> None:
-        """Re-read the config file: new token/address rebuild the client (clearing
-        AUTH_FAILED); converters are rebuilt and re-imported."""
+    async def reload(self) -> list[str]:
+        """Re-read the config file and apply every changed key: a new token/address rebuilds
+        the client (clearing AUTH_FAILED); converters, converter paths and worker count
+        rebuild the converters and their worker processes; log level, folders, limits and
+        intervals apply at once. Returns the changed keys that only a restart applies
+        (:data:`RESTART_KEYS`; they keep their running values)."""
         from pywats_client.config import ClientConfig, ConfigError
 
         async with self._reload_lock:
@@ -332,17 +357,20 @@ class StationService:
             problems = new.start_problems()
             if problems:
                 raise ConfigError("; ".join(problems), path=new.path)
-            log.info("reloading configuration from %s", new.path)
+            old = self.config
+            changed = _changed_keys(old, new)
+            log.info("reloading configuration from %s (changed: %s)", new.path, ", ".join(changed) or "nothing")
+            pending_restart = [key for key in changed if key in RESTART_KEYS]
+            for key in pending_restart:
+                log.warning("%s changed to %s: takes effect at the next start (still using %s)",
+                            key, getattr(new, key), getattr(old, key))
+                setattr(new, key, getattr(old, key))
             await self._stop_intake()
-            if Path(new.reports_folder) != Path(self.config.reports_folder):
-                log.warning("reports_folder changed to %s: takes effect at the next start (still using %s)",
-                            new.reports_folder, self.config.reports_folder)
-                new.reports_folder = self.config.reports_folder
             if self.queue is not None:
                 for key, value in _queue_settings(new).items():
                     setattr(self.queue, key, value)
-            old = self.config
             self.config = new
+            _apply_log_level(new)
             if (new.service_address, new.api_token, new.process_sync_enabled) != (
                 old.service_address, old.api_token, old.process_sync_enabled
             ):
@@ -352,8 +380,16 @@ class StationService:
             if self.uploader is not None:
                 await self.uploader.replace_api(new)
             if self.pool is not None:
-                await asyncio.to_thread(self.pool.recycle)
+                if (list(new.converter_paths), new.effective_converter_workers) != (
+                    list(old.converter_paths), old.effective_converter_workers
+                ):
+                    # workers get their import path when they start: new paths need new workers
+                    old_pool, self.pool = self.pool, self._make_pool(new)
+                    await asyncio.to_thread(old_pool.close, 1.0)
+                else:
+                    await asyncio.to_thread(self.pool.recycle)
             await self._start_intake()
+            return pending_restart
 
     # -- lifecycle --------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -408,7 +444,6 @@ class StationService:
 
     async def main(self) -> int:
         """Run until stopped; returns the exit code."""
-        from pywats_client.converters import ConverterPool
         from pywats_client.queue import PersistentQueue
 
         cfg = self.config
@@ -421,7 +456,7 @@ class StationService:
             log.warning("queue recovery at start: %s", rec)
         self.ledger = IntakeLedger(Path(cfg.instance_dir) / "intake.db")
         self._prune_ledger()
-        self.pool = ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
+        self.pool = self._make_pool(cfg)
         self.uploader = Uploader(queue=self.queue, api_factory=self._make_api, config=cfg, stats=self.stats)
         self.control = ControlServer(Path(cfg.instance_dir), cfg.control_port, self._handle)
         try:
