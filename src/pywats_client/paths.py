@@ -9,12 +9,13 @@ Layout (``<home>`` is :func:`client_home`)::
     <home>/reports_<id>/             offline queue of any other instance (never shared)
     <home>/client.log                log of the instance whose queue is ``<home>/reports``
     <home>/client_<id>.log           log of any other instance
+    <home>/reports.owner             id of the instance that owns reports/ and client.log
 
-The first instance set up on a station (``config init`` with no other instance
-configured, whatever its id) gets ``<home>/reports`` and ``<home>/client.log`` -- the paths
-the integration guide shows; later instances get the ``_<id>`` forms. An instance whose file
-does not name a ``reports_folder`` uses ``<home>/reports`` if it is "default", else
-``<home>/reports_<id>``. Nothing moves when a second instance is added.
+The first instance set up on a station (the only one configured, or "default"), whatever
+its id, gets ``<home>/reports`` and ``<home>/client.log`` -- the paths the integration guide
+shows -- and is recorded as their owner in ``<home>/reports.owner`` (by ``config init`` and
+at service start); later instances get the ``_<id>`` forms. A ``reports_folder`` written in
+the config file always wins. Nothing moves when a second instance is added.
     <home>/instances/<id>/           per-instance runtime files (control secret, lock, port)
 
 ``<home>`` is ``%APPDATA%\\pyWATS_Client`` on Windows and ``~/.config/pywats_client``
@@ -35,6 +36,7 @@ __all__ = [
     "INSTANCE_ENV",
     "InstanceNotChosen",
     "InvalidInstanceId",
+    "claim_shared_layout",
     "client_home",
     "config_path",
     "configured_instances",
@@ -45,6 +47,7 @@ __all__ = [
     "key_path",
     "log_path",
     "select_instance",
+    "shared_layout_owner",
     "shared_log_path",
     "shared_reports_folder",
     "validate_instance_id",
@@ -53,6 +56,8 @@ __all__ = [
 DEFAULT_INSTANCE_ID = "default"
 HOME_ENV = "PYWATS_CLIENT_HOME"
 INSTANCE_ENV = "PYWATS_INSTANCE_ID"
+
+SHARED_OWNER_FILE = "reports.owner"
 
 _INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -151,15 +156,57 @@ def instance_dir(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
 
 
 def default_reports_folder(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
-    """Default offline-queue folder: ``<home>/reports`` for "default", ``<home>/reports_<id>`` otherwise.
+    """The queue folder of an instance whose config names none.
 
-    Each instance gets its own queue so that a report can never be uploaded by another
-    instance to another server.
+    ``<home>/reports`` (the integration guide's path) when that instance owns it (see
+    :func:`shared_layout_owner`), or when nobody owns it yet and the instance is the only
+    configured one or "default" -- unless the instance already has a ``<home>/reports_<id>``
+    folder, which it keeps. Loading a config file that resolves to ``<home>/reports``
+    claims it for that instance. Every other instance: ``<home>/reports_<id>``. Each instance
+    gets its own queue so that a report can never be uploaded by another instance to
+    another server; an owned folder never moves when instances are added.
     """
     validate_instance_id(instance_id)
-    if instance_id == DEFAULT_INSTANCE_ID:
-        return client_home() / "reports"
-    return client_home() / f"reports_{instance_id}"
+    own = client_home() / f"reports_{instance_id}"
+    owner = shared_layout_owner()
+    if owner == instance_id:
+        return shared_reports_folder()
+    if owner is None and not own.exists():
+        if instance_id == DEFAULT_INSTANCE_ID or configured_instances() == [instance_id]:
+            return shared_reports_folder()
+    return own
+
+
+def shared_layout_owner() -> str | None:
+    """The instance that owns ``<home>/reports`` and ``<home>/client.log`` (recorded in
+    ``<home>/reports.owner`` by :func:`claim_shared_layout`), or None."""
+    try:
+        text = (client_home() / SHARED_OWNER_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _INSTANCE_RE.match(text) else None
+
+
+def claim_shared_layout(instance_id: str) -> bool:
+    """Record ``instance_id`` as the owner of ``<home>/reports`` unless another instance
+    owns it already; True if ``instance_id`` owns it afterwards. Called when an instance
+    first uses the folder (``config init``, service start), so that adding instances later
+    never moves it."""
+    validate_instance_id(instance_id)
+    owner = shared_layout_owner()
+    if owner is not None:
+        return owner == instance_id
+    home = client_home()
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(home / SHARED_OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:  # another process claimed it first
+        return shared_layout_owner() == instance_id
+    try:
+        os.write(fd, (instance_id + "\n").encode("ascii"))
+    finally:
+        os.close(fd)
+    return True
 
 
 def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:

@@ -114,7 +114,14 @@ def test_partial_file_takes_defaults_and_instance_from_name(home: Path) -> None:
     config = ClientConfig.load_for_instance("line1")
     assert config.instance_id == "line1"
     assert config.station_name == "S1"
-    assert config.reports_folder == home / "reports_line1"
+    assert config.reports_folder == home / "reports"  # the only instance: the guide's paths
+    assert config.log_file == home / "client.log"
+    assert paths.shared_layout_owner() == "line1"  # claimed: stays line1's when others are added
+    write(home, "line2", '{"station_name": "S2"}')
+    assert ClientConfig.load_for_instance("line1").reports_folder == home / "reports"
+    assert ClientConfig.load_for_instance("line2").reports_folder == home / "reports_line2"
+    assert ClientConfig.load_for_instance("line2").log_file == home / "client_line2.log"
+    assert ClientConfig.defaults("default").reports_folder == home / "reports_default"
     assert config.max_retry_attempts == 5
 
 

@@ -183,7 +183,7 @@ def test_station_configs(home: Path, instance: str, text: str, pattern: str) -> 
     conv = config.converters[0]
     assert conv.file_patterns == [pattern]
     assert str(config.to_file_dict()["converters"][0]["done_folder"]).endswith("Incoming\\Done")
-    assert config.reports_folder == home / f"reports_{instance}"
+    assert config.reports_folder == home / "reports"  # the only instance on the station
 
 
 def test_two_station_instances_have_separate_queues(home: Path) -> None:

@@ -54,7 +54,9 @@ def init_cmd(
     path = paths.config_path(iid)
     if path.exists() and not force:
         raise CliError(f"{path} already exists; use --force to overwrite it or `config set` to change it")
-    data: dict[str, Any] = {"instance_id": iid, "reports_folder": str(_new_reports_folder(iid))}
+    if [i for i in paths.configured_instances() if i != iid] == [] and paths.shared_layout_owner() is None:
+        paths.claim_shared_layout(iid)  # the first instance gets the guide's paths (reports/, client.log)
+    data: dict[str, Any] = {"instance_id": iid}
     for key, value in (
         ("service_address", service_address),
         ("api_token", api_token),
@@ -71,24 +73,6 @@ def init_cmd(
     _create_folders(config)
     config.save()
     click.echo(f"wrote {path}")
-
-
-def _new_reports_folder(instance_id: str) -> Path:
-    """``<home>/reports`` for a new instance unless another configured instance uses it
-    (then ``<home>/reports_<id>``): the first instance gets the guide's paths."""
-    shared = paths.shared_reports_folder()
-    for other in paths.configured_instances():
-        if other == instance_id:
-            continue
-        try:
-            taken = Path(ClientConfig.load_for_instance(other, ignore_token_errors=True).reports_folder)
-        except ConfigError:
-            taken = paths.default_reports_folder(other)
-        if taken == shared:
-            return paths.client_home() / f"reports_{instance_id}"
-    if instance_id != paths.DEFAULT_INSTANCE_ID and paths.configured_instances():
-        return paths.client_home() / f"reports_{instance_id}"
-    return shared
 
 
 def _show_text(config: ClientConfig) -> None:

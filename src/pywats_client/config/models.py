@@ -454,6 +454,12 @@ class ClientConfig(_Base):
         config = cls.from_dict(data, path=path)
         if isinstance(tok, str) and tok.strip() and not secrets.is_encrypted(tok.strip()):
             _encrypt_token_in_place(config, text, tok)
+        if (name_id is not None and data.get("reports_folder") in (None, "")
+                and Path(config.reports_folder) == paths.shared_reports_folder()):
+            try:  # <home>/reports stays this instance's when others are added
+                paths.claim_shared_layout(config.instance_id)
+            except OSError:
+                pass
         return config
 
     @classmethod

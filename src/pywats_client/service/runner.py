@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from pywats_client import paths
 from pywats_client.config import ClientConfig
 from pywats_client.converters import ConverterPool
 from pywats_client.converters.parameters import merge_parameters
@@ -663,6 +664,11 @@ def run_service(config: Any) -> int:
             log.error("not starting instance %r: fix the folder conflict(s) above in %s", config.instance_id,
                       config.path)
             return 1
+        if Path(config.reports_folder) == paths.shared_reports_folder():
+            try:  # <home>/reports stays this instance's when others are added
+                paths.claim_shared_layout(config.instance_id)
+            except OSError as exc:
+                log.warning("cannot record the owner of %s: %s", config.reports_folder, exc)
         service = StationService(config)
         return asyncio.run(service.main())
     except KeyboardInterrupt:
