@@ -21,6 +21,8 @@ __all__ = [
     "json_option",
     "load_config",
     "resolve_instance_id",
+    "stdin_is_tty",
+    "stdout_is_tty",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,6 +133,14 @@ def resolve_instance_id(ctx: click.Context | None = None) -> str:
 def load_config(ctx: click.Context | None = None, *, ignore_token_errors: bool = False) -> ClientConfig:
     """Load the selected instance's config file (a missing file is an error with a hint)."""
     return ClientConfig.load_for_instance(resolve_instance_id(ctx), ignore_token_errors=ignore_token_errors)
+
+
+def stdin_is_tty() -> bool:
+    """True when stdin is an interactive terminal."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def stdout_is_tty() -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from pywats_client import paths
-from pywats_client.cli._common import CliError, instance_option, json_option, load_config
+from pywats_client.cli._common import CliError, instance_option, json_option, load_config, stdin_is_tty
 from pywats_client.config import ClientConfig, ConfigError
 
 __all__ = ["gui_cmd", "instances_cmd"]
@@ -71,7 +71,8 @@ def gui_cmd() -> None:
     graphical window: the terminal is its credential dialog."""
     config = load_config(ignore_token_errors=True)
     address = click.prompt("WATS server address", default=config.service_address or None, err=True)
-    token = click.prompt("API token", hide_input=True, err=True)
+    # hidden when typed at a terminal; read plainly from a pipe (nothing is echoed there)
+    token = click.prompt("API token", hide_input=stdin_is_tty(), err=True)
     data = config.model_dump(mode="json", by_alias=True)
     data["station_name"] = config.station_name_template
     data.update(service_address=address, api_token=token)

@@ -141,8 +141,10 @@ class Uploader:
                     self.stats.clear_error()  # recovered: status shows no stale error
                 log.info("instance is ONLINE (%s)", self.config.service_address)
             elif state == States.OFFLINE:
+                self.stats.error(f"offline: {reason}")
                 log.warning("instance is OFFLINE: %s", reason)
             elif state == States.AUTH_FAILED:
+                self.stats.error(f"authentication failed: {reason}")
                 log.error("instance paused, AUTH_FAILED: %s (set a new token and reload)", reason)
             self.wake()
 
