@@ -97,7 +97,7 @@ class ServiceProcess:
         self._log = open(self.log_path, "ab")
         kw: dict[str, Any] = {}
         if sys.platform == "win32":
-            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         self.process = subprocess.Popen(
             self.command(), env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, **kw
         )
@@ -143,7 +143,7 @@ class ServiceProcess:
         t0 = time.monotonic()
         if self.process.poll() is None:
             if sys.platform == "win32":
-                self.process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+                self.process.send_signal(signal.CTRL_BREAK_EVENT)
             else:
                 self.process.send_signal(signal.SIGTERM)
             try:
