@@ -22,6 +22,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from pywats_client.queue.errors import QueueFullError
+from pywats_client.queue.persistent import PersistentQueue
 from pywats_client.service.ledger import IntakeLedger
 
 __all__ = ["HandOver", "HandOverRequest"]
@@ -44,13 +46,12 @@ class HandOverRequest:
 class HandOver:
     """Serialises and batches queue additions (see the module docstring)."""
 
-    def __init__(self, queue: Any, ledger: IntakeLedger, *, max_batch: int = 256) -> None:
+    def __init__(self, queue: PersistentQueue, ledger: IntakeLedger, *, max_batch: int = 256) -> None:
         self.queue = queue
         self.ledger = ledger
         self.max_batch = max_batch
         self._requests: _stdqueue.Queue[HandOverRequest | None] = _stdqueue.Queue()
         self._thread = threading.Thread(target=self._run, name="pywats-handover", daemon=True)
-        self._batch_add = getattr(queue, "add_many", None)
         self._gate = threading.Lock()
         self._closed = False
         self._thread.start()
@@ -101,24 +102,30 @@ class HandOver:
                 [(r.digest, [str(rep["id"]) for rep in r.reports], r.source, r.converter) for r in batch]
             )
         except BaseException as exc:  # noqa: BLE001 - every waiter must be released
+            if len(batch) > 1 and isinstance(exc, Exception):
+                # one file's bad data must not fail the others: commit them one at a time
+                log.debug("batch ledger write failed (%s); committing one file at a time", exc)
+                for r in batch:
+                    self._commit([r])
+                return
             for r in batch:
                 r.error = exc
                 r.done.set()
             return
         ok: list[HandOverRequest] = []
-        if self._batch_add is not None and len(batch) > 1:
+        if len(batch) > 1:
             try:
-                self._batch_add(
+                self.queue.add_many(
                     [rep for r in batch for rep in r.reports],
                     sources=[(r.source, r.digest) for r in batch for _ in r.reports],
                 )
                 ok = batch
+            except QueueFullError as exc:
+                for r in batch:
+                    r.error = exc
+                    r.done.set()
+                return
             except Exception as exc:  # noqa: BLE001 - find the culprit one by one below
-                if type(exc).__name__ == "QueueFullError":
-                    for r in batch:
-                        r.error = exc
-                        r.done.set()
-                    return
                 log.debug("batch add failed (%s); adding one file at a time", exc)
         if not ok:
             for r in batch:

@@ -75,8 +75,9 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
     log_file = Path(config.log_file)
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        # errors="backslashreplace": a file name that is not valid UTF-8 never breaks a log line
         file_handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8"
+            log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8", errors="backslashreplace"
         )
         file_handler.setFormatter(fmt)
         file_handler._pywats_service = True  # type: ignore[attr-defined]
@@ -84,6 +85,12 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
     except OSError as exc:
         print(f"pywats-client: cannot write log file {log_file}: {exc}", file=sys.stderr)
     if stdout:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if callable(reconfigure):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
         sh = logging.StreamHandler(sys.stdout)
         sh.setFormatter(fmt)
         sh._pywats_service = True  # type: ignore[attr-defined]
