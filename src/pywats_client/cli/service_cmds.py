@@ -100,24 +100,15 @@ def _read_live(config: ClientConfig) -> dict[str, Any] | None:
 
 
 def queue_counts(config: ClientConfig) -> dict[str, int]:
-    """Entry counts per state from the queue on disk (zeros if the queue was never created)."""
+    """Entry counts per state from the queue's index on disk, read-only (zeros if the queue
+    was never created)."""
     counts = dict.fromkeys(_STATES, 0)
     if not config.reports_folder.exists():
         return counts
-    from pywats_client.queue import PersistentQueue
+    from pywats_client.queue.reader import QueueReader
 
-    queue = PersistentQueue(config.reports_folder)
-    try:
-        got = queue.counts() if hasattr(queue, "counts") else {
-            "pending": queue.get_pending_count(),
-            "failed": queue.get_failed_count(),
-        }
-    finally:
-        close = getattr(queue, "close", None)
-        if callable(close):
-            close()
-    for key, value in dict(got).items():
-        counts[str(key)] = int(value)
+    with QueueReader(config.reports_folder) as reader:  # read-only: no write lock, no recovery
+        counts.update(reader.counts())
     return counts
 
 
