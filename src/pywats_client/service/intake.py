@@ -113,6 +113,11 @@ class Intake:
         self._executor = ThreadPoolExecutor(max_workers=self.workers * 8, thread_name_prefix="pywats-intake")
         self._tracker = StabilityTracker()
         self._inflight: set[Path] = set()
+        # stable files waiting for a free intake thread (bounded hand-off: at most
+        # ``_handoff_limit`` files are handed to the thread pool at a time, so a backlog of
+        # 50,000 waiting files costs one small entry each, not a queued job each)
+        self._ready: dict[Path, tuple[ConverterSlot, int, int, float]] = {}
+        self._handoff_limit = self.workers * 8 * 2
         self._kept: dict[Path, tuple[int, int]] = {}
         self._retry_after: dict[Path, float] = {}
         self._failures: dict[Path, int] = {}  # unexpected errors so far, per file
@@ -182,6 +187,7 @@ class Intake:
                         candidates = self._hinted(self._events.take())
                         candidates.extend(self._recheck_due(now))
                     self._consider(candidates, time.monotonic())
+                    self._hand_off_ready()
                 except Exception as exc:  # noqa: BLE001 - the intake must outlive one bad look at a folder
                     if self.stopping.is_set():
                         break
@@ -200,6 +206,10 @@ class Intake:
         for folder in self._folders:
             listed = list_files(folder)
             self._tracker.retain((p for p, _, _ in listed), folder)
+            if self._ready:  # waiting files that are gone meanwhile
+                alive = {p for p, _, _ in listed}
+                for p in [p for p in self._ready if p.parent == folder and p not in alive]:
+                    del self._ready[p]
             out.extend(listed)
         self._events and self._events.take()
         return out
@@ -232,6 +242,8 @@ class Intake:
         if self.stats.intake_paused and not self._disk_ok():
             return
         for path, size, mtime in candidates:
+            if path in self._ready:
+                continue
             with self._lock:
                 if path in self._inflight:
                     continue
@@ -251,9 +263,19 @@ class Intake:
                 continue
             self._tracker.forget(path)
             self._retry_after.pop(path, None)
+            self._ready[path] = (slot, size, mtime, now)
+
+    def _hand_off_ready(self) -> None:
+        """Hand stable files to the intake threads, oldest first, while fewer than the
+        limit are in flight (the rest wait in ``_ready`` for the next pass)."""
+        while self._ready:
             with self._lock:
+                if len(self._inflight) >= self._handoff_limit:
+                    return
+                path = next(iter(self._ready))
+                slot, size, mtime, stable_at = self._ready.pop(path)
                 self._inflight.add(path)
-            fut = self._executor.submit(self._guarded, slot, path, size, mtime, now)
+            fut = self._executor.submit(self._guarded, slot, path, size, mtime, stable_at)
             fut.add_done_callback(functools.partial(self._future_done, path))
 
     def _future_done(self, path: Path, _future: Future[Any]) -> None:
@@ -262,6 +284,8 @@ class Intake:
     def _done(self, path: Path) -> None:
         with self._lock:
             self._inflight.discard(path)
+        if self._ready:
+            self.wake()  # a slot is free: hand off the next waiting file
 
     # ------------------------------------------------------------------ per file (threads)
 
