@@ -498,6 +498,16 @@ class PersistentQueue:
                 (1 if count_attempt else 0, error, retry_at),
             )
 
+    def make_due(self, now: float | None = None) -> int:
+        """Make every pending entry that waits for a retry time due now (e.g. the server is
+        reachable again after an outage); returns how many were waiting. Attempts are kept."""
+        when = time.time() if now is None else now
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE items SET next_attempt_at = NULL WHERE state = ? AND next_attempt_at > ?", (PENDING, when)
+            )
+            return int(cur.rowcount)
+
     def mark_failed(self, item_id: str, error: str, *, count_attempt: bool = True) -> QueueItem:
         """Park an entry in failed/ with its last ``error`` (retries exhausted or permanent error).
 

@@ -10,9 +10,14 @@
   neither a health check nor a network blip clears it.
 - 400 (validation) parks the entry in failed/ with the server's message.
 - 429 pauses the whole instance for Retry-After (capped at an hour; not an attempt): the
-  server asked the station, not one report, to slow down. 5xx and other answered errors
-  are retried with exponential backoff and jitter, capped at ``retry_interval_seconds``;
-  after ``max_retry_attempts`` the entry goes to failed/ (never dropped).
+  server asked the station, not one report, to slow down; no health checks run during it.
+  5xx and other answered errors count an attempt on the report and back off the whole
+  instance (exponential with jitter, capped at ``retry_interval_seconds``; reports failing
+  together count once); after ``max_retry_attempts`` the entry goes to failed/ (never
+  dropped).
+- When a health check sees the server again after OFFLINE, every back-off is cut short
+  (instance back-off, reports waiting for a retry time): uploads resume within one
+  health-check interval.
 - Only server answers count as attempts: a local fault while submitting (a closed client
   during a reload, a bug) puts the entry back with its error and a backoff, not counted.
 - The loop survives its own faults (e.g. the queue database briefly unreadable): it logs,
@@ -83,6 +88,8 @@ class Uploader:
         self._acks: list[tuple[str, str | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is uploaded (429)
+        self._held_until = 0.0  # per-instance back-off after server errors (5xx)
+        self._server_failures = 0  # consecutive answered failures (for that back-off)
         self._local_faults = 0  # consecutive non-answer failures (for their backoff)
         self._closers: set[asyncio.Task[None]] = set()  # old clients closing after a reload
 
@@ -139,6 +146,8 @@ class Uploader:
             if state == States.ONLINE:
                 if before in (States.OFFLINE, States.AUTH_FAILED):
                     self.stats.clear_error()  # recovered: status shows no stale error
+                if before == States.OFFLINE:
+                    self._recovered()
                 log.info("instance is ONLINE (%s)", self.config.service_address)
             elif state == States.OFFLINE:
                 self.stats.error(f"offline: {reason}")
@@ -165,6 +174,42 @@ class Uploader:
     def _pause_left(self) -> float:
         return max(0.0, self._paused_until - time.monotonic())
 
+    def _hold_left(self) -> float:
+        return max(0.0, self._held_until - time.monotonic())
+
+    def _hold(self, error: str) -> float:
+        """Back off the whole instance after a server error (one back-off for the
+        station, not one per report); returns the delay."""
+        if self._hold_left() > 0:
+            return self._hold_left()  # uploads in flight failing together count once
+        self._server_failures += 1
+        delay = backoff_delay(self._server_failures, float(self.config.retry_interval_seconds))
+        self._held_until = time.monotonic() + delay
+        log.warning("server error (%s): uploads of this instance wait %.1fs", error, delay)
+        return delay
+
+    def _recovered(self) -> None:
+        """The server is reachable again: cut every back-off short (not a 429 pause, which
+        the server asked for), so waiting uploads resume at once."""
+        self._held_until = 0.0
+        self._server_failures = 0
+        self._local_faults = 0
+        if self._loop is None:
+            return
+        task = self._loop.create_task(self._make_due())
+        self._closers.add(task)
+        task.add_done_callback(self._closers.discard)
+
+    async def _make_due(self) -> None:
+        try:
+            waiting = await asyncio.to_thread(self.queue.make_due)
+        except Exception as exc:  # noqa: BLE001 - the entries still become due at their time
+            log.warning("could not make the waiting uploads due now: %s", exc)
+            return
+        if waiting:
+            log.info("server reachable again: %d waiting upload(s) resume now", waiting)
+        self.wake()
+
     async def run(self) -> None:
         """The upload loop; returns after :meth:`stop`. Survives its own faults."""
         self._loop = asyncio.get_running_loop()
@@ -190,7 +235,7 @@ class Uploader:
 
     async def _fill(self) -> tuple[bool, float | None]:
         """Start uploads for the free slots; returns (look again at once, wait at most)."""
-        pause = self._pause_left()
+        pause = max(self._pause_left(), self._hold_left())
         if pause > 0:
             return False, pause
         if self._blocked():
@@ -343,6 +388,7 @@ class Uploader:
             self._count_error(error)
             return
         self._local_faults = 0
+        self._server_failures = 0
         server_id = getattr(result, "id", None)
         await self._complete(item.id, str(server_id) if server_id else None)
         now = time.monotonic()
@@ -406,11 +452,10 @@ class Uploader:
                 self.stats.uploads_failed += 1
             log.error("report %s failed after %d attempts: %s (moved to failed/)", item.id, attempts, error)
             return
-        delay = backoff_delay(attempts, float(self.config.retry_interval_seconds))
-        await asyncio.to_thread(
-            self.queue.release, item.id, error=error, retry_at=time.time() + delay, count_attempt=True
-        )
-        log.warning("report %s: attempt %d failed (%s); next try in %.1fs", item.id, attempts, error, delay)
+        delay = self._hold(error)
+        await asyncio.to_thread(self.queue.release, item.id, error=error, retry_at=None, count_attempt=True)
+        log.warning("report %s: attempt %d failed (%s); the instance tries again in %.1fs", item.id, attempts,
+                    error, delay)
 
     def _count_error(self, message: str) -> None:
         with self.stats.lock:
