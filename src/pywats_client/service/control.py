@@ -28,7 +28,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 
 from pywats_client.fileio import write_atomic
 
@@ -36,6 +36,7 @@ __all__ = [
     "TOKEN_HEADER",
     "ControlError",
     "ControlServer",
+    "ControlTarget",
     "read_status",
     "request",
     "request_reload",
@@ -51,6 +52,17 @@ HOST = "127.0.0.1"
 _MAX_BODY = 1 << 20
 
 Handler = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, str, bytes]]]
+
+
+class ControlTarget(Protocol):
+    """What the client functions need of an instance: a :class:`~pywats_client.config.ClientConfig`
+    or anything with these two attributes (tests use a plain namespace)."""
+
+    @property
+    def instance_id(self) -> str: ...
+
+    @property
+    def instance_dir(self) -> Path: ...
 
 
 class ControlError(RuntimeError):
@@ -172,7 +184,7 @@ class _BadRequest(Exception):
 # ---------------------------------------------------------------------- client side
 
 
-def _endpoint(config: Any) -> tuple[int, str] | None:
+def _endpoint(config: ControlTarget) -> tuple[int, str] | None:
     idir = Path(config.instance_dir)
     try:
         info = json.loads(runtime_file(idir).read_text(encoding="utf-8"))
@@ -183,7 +195,7 @@ def _endpoint(config: Any) -> tuple[int, str] | None:
 
 
 def request(
-    config: Any, method: str, path: str, body: dict[str, Any] | None = None, *, timeout: float = 5.0
+    config: ControlTarget, method: str, path: str, body: dict[str, Any] | None = None, *, timeout: float = 5.0
 ) -> tuple[int, bytes] | None:
     """Send one request to the instance's control API; None when no service is reachable."""
     ep = _endpoint(config)
@@ -205,7 +217,7 @@ def request(
         conn.close()
 
 
-def _json(config: Any, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json(config: ControlTarget, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     got = request(config, method, path, body)
     if got is None:
         raise ControlError(f"the service for instance {config.instance_id!r} is not running")
@@ -219,7 +231,7 @@ def _json(config: Any, method: str, path: str, body: dict[str, Any] | None = Non
     return data if isinstance(data, dict) else {"result": data}
 
 
-def read_status(config: Any) -> dict[str, Any] | None:
+def read_status(config: ControlTarget) -> dict[str, Any] | None:
     """The live status of the instance's service, or None when it is not running."""
     got = request(config, "GET", "/status", timeout=3.0)
     if got is None:
@@ -234,7 +246,7 @@ def read_status(config: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def request_retry(config: Any, report_id: str | None) -> dict[str, Any]:
+def request_retry(config: ControlTarget, report_id: str | None) -> dict[str, Any]:
     """Ask the running service to retry one failed entry (``report_id``) or all failed ones.
 
     Returns ``{"retried": n}``. Raises :class:`ControlError` when the service is not running.
@@ -242,6 +254,6 @@ def request_retry(config: Any, report_id: str | None) -> dict[str, Any]:
     return _json(config, "POST", "/retry", {"id": report_id} if report_id else {})
 
 
-def request_reload(config: Any) -> dict[str, Any]:
+def request_reload(config: ControlTarget) -> dict[str, Any]:
     """Ask the running service to re-read its configuration; returns its new status."""
     return _json(config, "POST", "/reload", {})

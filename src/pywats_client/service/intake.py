@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from pywats_client.config import ClientConfig, ConverterConfig
+from pywats_client.converters.context import ContextData
+from pywats_client.converters.pool import ConverterPool
+from pywats_client.queue import PersistentQueue
 from pywats_client.queue.errors import QueueFullError
 from pywats_client.service.fileops import (
     ERROR_SUFFIX,
@@ -47,14 +51,12 @@ log = logging.getLogger("pywats_client.service.intake")
 # it are looked at in one pass instead of one loop iteration each (each pass walks the tracker).
 _DEADLINE_SLACK = 0.02
 
-_STATION_FIELDS = (("machineName", "station_name"), ("location", "location"), ("purpose", "purpose"))
-
 
 @dataclass
 class ConverterSlot:
     """A configured converter as the intake uses it."""
 
-    config: Any  # ConverterConfig
+    config: ConverterConfig
     stats: ConverterStats
     usable: bool = True
     patterns: list[str] = field(default_factory=lambda: ["*"])
@@ -88,13 +90,13 @@ class Intake:
     def __init__(
         self,
         *,
-        config: Any,
+        config: ClientConfig,
         slots: list[ConverterSlot],
-        pool: Any,
-        queue: Any,
+        pool: ConverterPool,
+        queue: PersistentQueue,
         ledger: IntakeLedger,
         stats: ServiceStats,
-        context_factory: Callable[[Any], Any],
+        context_factory: Callable[[ConverterConfig], ContextData],
         on_queued: Callable[[], None],
         workers: int,
     ) -> None:
@@ -420,7 +422,9 @@ class Intake:
             reason = outcome.error or "the converter returned no report"
             self._to_error(slot, path, reason, outcome.traceback)
             return
-        reports = [self._stamp(dict(r)) for r in outcome.reports]
+        # station fields (machineName, location, purpose) were filled in the worker from the
+        # context (converters.runner.normalise_report): the one place they are stamped
+        reports = [dict(r) for r in outcome.reports]
         if entry is not None and len(entry.report_ids) == len(reports):
             for report, rid in zip(reports, entry.report_ids):
                 report["id"] = rid
@@ -468,14 +472,6 @@ class Intake:
                 loop.call_soon_threadsafe(activity.set)
             except RuntimeError:  # loop closed
                 pass
-
-    def _stamp(self, report: dict[str, Any]) -> dict[str, Any]:
-        for key, attr in _STATION_FIELDS:
-            if not report.get(key):
-                value = getattr(self.config, attr, "")
-                if value:
-                    report[key] = value
-        return report
 
     def _post_action(
         self, slot: ConverterSlot, path: Path, size: int, mtime: int, digest: str, ids: list[str]

@@ -19,11 +19,13 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from pywats_client import paths
-from pywats_client.config import ClientConfig
+from pywats_client.config import ClientConfig, ConverterConfig
 from pywats_client.converters import ConverterPool
+from pywats_client.converters.context import ContextData
+from pywats_client.queue import PersistentQueue
 from pywats_client.converters.parameters import merge_parameters
 from pywats_client.service.control import ControlServer
 from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
@@ -33,6 +35,10 @@ from pywats_client.service.lock import InstanceLock, InstanceLocked
 from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
 from pywats_client.service.uploader import Uploader
 from pywats_client.service.waiting import wait_event
+
+if TYPE_CHECKING:
+    from pywats import AsyncWATS
+    from pywats_client.service.process_sync import ProcessSyncService
 
 __all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
 
@@ -62,7 +68,7 @@ def converter_idle_seconds() -> float:
 # ---------------------------------------------------------------------- logging
 
 
-def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None:
+def setup_logging(config: ClientConfig, *, stdout: bool = True) -> logging.Handler | None:
     """Log to the instance's rotating log file (``client.log`` in the client home) and stdout."""
     root = logging.getLogger("pywats_client")
     _apply_log_level(config)
@@ -134,29 +140,29 @@ def _queue_settings(cfg: Any) -> dict[str, Any]:
 class StationService:
     """One running instance (use :func:`run_service`)."""
 
-    def __init__(self, config: Any) -> None:
+    def __init__(self, config: ClientConfig) -> None:
         from pywats._version import __version__
 
         self.config = config
         self.stats = ServiceStats(instance_id=config.instance_id, version=__version__)
-        self.queue: Any = None
+        self.queue: PersistentQueue | None = None
         self.ledger: IntakeLedger | None = None
-        self.pool: Any = None
+        self.pool: ConverterPool | None = None
         self.intake: Intake | None = None
         self.intake_task: asyncio.Task[None] | None = None
         self.uploader: Uploader | None = None
         self.control: ControlServer | None = None
-        self.process_sync: Any = None
+        self.process_sync: ProcessSyncService | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._reload_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()  # e.g. a reload asked for by SIGHUP
         self._ledger_pruned_at = -3600.0
         self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
-        self._process_sync_api: Any = None
+        self._process_sync_api: AsyncWATS | None = None
 
     # -- building blocks --------------------------------------------------------------
-    def _make_api(self) -> Any:
+    def _make_api(self) -> AsyncWATS:
         from pywats import AsyncWATS
         from pywats.core.retry import RetryConfig
 
@@ -198,7 +204,7 @@ class StationService:
         self._process_cache = (now, procs)
         return procs
 
-    def _context(self, conv: Any) -> Any:
+    def _context(self, conv: ConverterConfig) -> ContextData:
         from pywats_client.converters import ContextData
 
         cfg = self.config
@@ -270,6 +276,7 @@ class StationService:
                 log.info("converters are disabled (converters_enabled: false): no intake")
             return
         assert self.uploader is not None and self.ledger is not None
+        assert self.pool is not None and self.queue is not None
         self.intake = Intake(
             config=self.config,
             slots=slots,
@@ -300,8 +307,11 @@ class StationService:
     async def status(self) -> dict[str, Any]:
         """The status document served at ``/status``."""
         snap = self.stats.snapshot()
+        queue = self.queue
         try:
-            snap["queue"] = await asyncio.to_thread(self.queue.counts)
+            if queue is None:
+                raise RuntimeError("the queue is not open yet")
+            snap["queue"] = await asyncio.to_thread(queue.counts)
         except Exception as exc:  # noqa: BLE001
             snap["queue"] = {}
             snap["queue_error"] = str(exc)
@@ -331,6 +341,8 @@ class StationService:
             text = render_prometheus(await self.status(), self.stats.latency_quantiles())
             return 200, "text/plain; version=0.0.4; charset=utf-8", text.encode()
         if path == "/retry" and method == "POST":
+            if self.queue is None:
+                return ok({"error": "the queue is not open yet", "retried": 0}, 503)
             rid = body.get("id")
             if rid:
                 moved = 1 if await asyncio.to_thread(self.queue.retry, str(rid)) else 0
@@ -633,7 +645,7 @@ class StationService:
             self.ledger.close()
 
 
-def run_service(config: Any) -> int:
+def run_service(config: ClientConfig) -> int:
     """Run the service for ``config`` in the foreground until SIGTERM / Ctrl-C.
 
     Returns the process exit code: 0 after a clean stop, 1 if its folders conflict with

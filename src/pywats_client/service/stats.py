@@ -5,6 +5,7 @@ Rendered by the control API as JSON (``status``) and Prometheus text (``/metrics
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
@@ -79,7 +80,7 @@ class ServiceStats:
     _latencies: deque[float] = field(default_factory=lambda: deque(maxlen=20000))
     _stable_at: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    activity: Any = None
+    activity: asyncio.Event | None = None
     """An asyncio.Event set (on the loop) whenever an upload finishes; used for idle housekeeping."""
 
     def set_state(self, state: str, reason: str | None = None) -> bool:

@@ -36,10 +36,15 @@ import asyncio
 import logging
 import random
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from pywats_client.config import ClientConfig
+from pywats_client.queue import PersistentQueue, QueueItem
 from pywats_client.service.stats import ServiceStats, States
 from pywats_client.service.waiting import wait_event
+
+if TYPE_CHECKING:
+    from pywats import AsyncWATS
 
 __all__ = ["MAX_RATE_LIMIT_PAUSE", "Uploader", "backoff_delay"]
 
@@ -70,16 +75,16 @@ class Uploader:
     def __init__(
         self,
         *,
-        queue: Any,
-        api_factory: Callable[[], Any],
-        config: Any,
+        queue: PersistentQueue,
+        api_factory: Callable[[], AsyncWATS],
+        config: ClientConfig,
         stats: ServiceStats,
     ) -> None:
         self.queue = queue
         self.api_factory = api_factory
         self.config = config
         self.stats = stats
-        self.api: Any = None
+        self.api: AsyncWATS | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -105,7 +110,7 @@ class Uploader:
         except RuntimeError:
             pass
 
-    async def replace_api(self, config: Any) -> None:
+    async def replace_api(self, config: ClientConfig) -> None:
         """Use a new config (reload): rebuild the client; a new token clears AUTH_FAILED."""
         old_token = getattr(self.config, "api_token", None)
         old_address = getattr(self.config, "service_address", None)
@@ -124,7 +129,7 @@ class Uploader:
         self.wake()
 
     @staticmethod
-    async def _close_when_done(api: Any, tasks: list[asyncio.Task[None]]) -> None:
+    async def _close_when_done(api: AsyncWATS, tasks: list[asyncio.Task[None]]) -> None:
         if tasks:
             await asyncio.wait(tasks, timeout=60.0)
         try:
@@ -255,10 +260,10 @@ class Uploader:
             return False, None
         return False, (max(0.05, due) if not items else max(0.0, due))
 
-    def _claim_and_read(self, limit: int) -> list[tuple[Any, Any, BaseException | None]]:
+    def _claim_and_read(self, limit: int) -> list[tuple[QueueItem, dict[str, Any] | None, BaseException | None]]:
         """(worker thread) Claim up to ``limit`` due entries and read their reports:
         ``[(item, report or None, read error or None)]``."""
-        out: list[tuple[Any, Any, BaseException | None]] = []
+        out: list[tuple[QueueItem, dict[str, Any] | None, BaseException | None]] = []
         for item in self.queue.claim_next(limit):
             try:
                 out.append((item, self.queue.read_report(item), None))
@@ -318,7 +323,9 @@ class Uploader:
 
     # ------------------------------------------------------------------ one upload
 
-    async def _upload(self, item: Any, report: Any = None, read_error: BaseException | None = None) -> None:
+    async def _upload(
+        self, item: QueueItem, report: dict[str, Any] | None = None, read_error: BaseException | None = None
+    ) -> None:
         from pywats.exceptions import (
             AuthenticationError,
             AuthorizationError,
@@ -343,6 +350,8 @@ class Uploader:
                 self.stats.uploads_failed += 1
             return
         api = self.api
+        if api is None:
+            api = self.api = self.api_factory()
         started = time.monotonic()
         try:
             result = await api.report.submit_report(report)
@@ -442,7 +451,7 @@ class Uploader:
                 errors.append(exc)
         return errors
 
-    async def _answered_failure(self, item: Any, error: str) -> None:
+    async def _answered_failure(self, item: QueueItem, error: str) -> None:
         attempts = int(item.attempts) + 1
         limit = max(1, int(self.config.max_retry_attempts))
         self._count_error(error)
