@@ -85,7 +85,7 @@ def test_reload_applies_converter_paths_and_log_level_and_names_restart_keys(tmp
         (incoming / "unit.csv").write_text(guide_csv(serial), encoding="utf-8")
         svc.wait_for(lambda s: s["queue"]["completed"] == 1)
         assert len(server_headers(base_url, token, serial)) == 1
-        log_text = (home / "client_rp.log").read_text(encoding="utf-8")
+        log_text = (home / "client.log").read_text(encoding="utf-8")  # the only instance: the guide's log
         assert "changed: converter_paths, log_level" in log_text and " DEBUG   " in log_text
         # a key only a restart applies is named, and the command does not claim success
         write_config(home, "rp", **{**keys, "converter_paths": [str(extra)], "reports_folder": str(tmp_path / "q2")})
