@@ -26,7 +26,8 @@
   no polling while idle.
 - Few thread hops: one worker-thread call claims a batch *and* reads its reports; the
   acknowledgements of uploads finishing at about the same time are committed together
-  (``PersistentQueue.complete_many``, one transaction). An entry is completed only after
+  (:class:`~pywats_client.service.groupcommit.GroupCommit` around
+  ``PersistentQueue.complete_many``, one transaction). An entry is completed only after
   its own acknowledgement; an upload counts as done only once its completion is committed.
 """
 
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pywats_client.config import ClientConfig
 from pywats_client.queue import PersistentQueue, QueueItem
+from pywats_client.service.groupcommit import GroupCommit
 from pywats_client.service.stats import ServiceStats, States
 from pywats_client.service.waiting import wait_event
 
@@ -90,8 +92,7 @@ class Uploader:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._health_now: asyncio.Event | None = None
-        self._acks: list[tuple[str, str | None, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._completions: GroupCommit[tuple[str, str | None]] | None = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is uploaded (429)
         self._held_until = 0.0  # per-instance back-off after server errors (5xx)
         self._server_failures = 0  # consecutive answered failures (for that back-off)
@@ -411,28 +412,12 @@ class Uploader:
 
     async def _complete(self, item_id: str, server_id: str | None) -> None:
         """Commit the completion of an acknowledged entry, together with the other
-        acknowledgements waiting at that moment; returns once it is committed."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._acks.append((item_id, server_id, fut))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_acks(), name="uploader-completions")
+        acknowledgements waiting at that moment (:class:`GroupCommit`); returns once it is
+        committed."""
+        if self._completions is None:
+            self._completions = GroupCommit(self._complete_batch, name="pywats-completions")
         # shielded: a cancelled upload whose report the server already has still completes
-        await asyncio.shield(fut)
-
-    async def _flush_acks(self) -> None:
-        while self._acks:
-            batch, self._acks = self._acks, []
-            try:
-                errors = await asyncio.to_thread(self._complete_batch, [(i, s) for i, s, _ in batch])
-            except BaseException as exc:  # noqa: BLE001 - every waiter must be released
-                errors = [exc] * len(batch)
-            for (_, _, fut), error in zip(batch, errors):
-                if fut.done():
-                    continue
-                if error is None:
-                    fut.set_result(None)
-                else:
-                    fut.set_exception(error)
+        await asyncio.shield(self._completions.submit_async((item_id, server_id)))
 
     def _complete_batch(self, acks: list[tuple[str, str | None]]) -> list[BaseException | None]:
         """(worker thread) One transaction for the batch; one by one if that fails."""
@@ -488,8 +473,8 @@ class Uploader:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=2.0)
-        if self._flusher is not None and not self._flusher.done():
-            await asyncio.wait([self._flusher], timeout=2.0)
+        if self._completions is not None:
+            await asyncio.to_thread(self._completions.close, 2.0)
         if self._closers:
             await asyncio.wait(list(self._closers), timeout=2.0)
         if self.api is not None:
