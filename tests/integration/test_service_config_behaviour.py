@@ -75,7 +75,7 @@ def test_refused_second_process_does_not_write_into_the_running_log(tmp_path: Pa
         svc.wait_for(lambda s: s["state"] == "ONLINE")
         second = svc.run_to_exit()
         assert second.returncode == 3 and "already running" in second.stderr
-        log_file = home / "client_single.log"
+        log_file = home / "client.log"  # the only instance: the guide's log path
         assert log_file.exists()
         assert "already running" not in log_file.read_text(encoding="utf-8")
         assert svc.stop()[0] == 0

@@ -365,3 +365,44 @@ async def test_a_reload_does_not_close_the_client_under_uploads_in_flight(queue:
         assert stats.upload_errors == 0 and old.submitted == [item.id]
 
     await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_server_errors_back_off_the_instance_not_each_report(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = [queue.add(_report(f"HOLD{i}")) for i in range(3)]
+    api = FakeAPI([ServerError("500")])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(retry_interval_seconds=30.0), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: len(api.submitted) == 1 and queue.get(items[0].id).state == "pending")
+        await asyncio.sleep(0.1)  # observation window: the instance waits, every report with it
+        assert api.submitted == [items[0].id]
+        first = queue.get(items[0].id)
+        assert first.attempts == 1 and first.next_attempt_at is None  # the back-off is the instance's
+        assert 0.3 <= up._hold_left() <= 1.0  # noqa: SLF001 - first back-off: 0.5-1 s
+        # the server is back (a health check after OFFLINE): every back-off is cut short
+        stats.set_state(States.OFFLINE, "connection refused")
+        up._set_state(States.ONLINE, None)  # noqa: SLF001 - what a good health check does
+        await _until(lambda: queue.counts()["completed"] == 3, timeout=2.0)
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_recovery_makes_reports_waiting_for_a_retry_time_due(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    item = queue.add(_report("LATER"))
+    [claimed] = queue.claim_next(1)
+    queue.release(claimed.id, error="timeout", retry_at=time.time() + 600, count_attempt=False)
+    api = FakeAPI()
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await asyncio.sleep(0.1)
+        assert api.submitted == []  # waiting for its retry time (10 minutes away)
+        stats.set_state(States.OFFLINE, "connection refused")
+        up._set_state(States.ONLINE, None)  # noqa: SLF001
+        await _until(lambda: queue.get(item.id).state == "completed", timeout=2.0)
+
+    await _run(up, body)
