@@ -119,7 +119,7 @@ def test_windows_service_host_stops_a_real_service_within_5_seconds(tmp_path: Pa
     assert rec.named("LogErrorMsg") == []
     from pywats_client.queue import PersistentQueue
 
-    queue = PersistentQueue(home / "reports_production")
+    queue = PersistentQueue(Path(status["reports_folder"]))
     try:
         assert queue.counts()["pending"] == 1  # nothing lost: uploaded at the next start
     finally:
