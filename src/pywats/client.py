@@ -43,7 +43,7 @@ from pywats.core.request import Request
 from pywats.core.retry import RetryConfig
 from pywats.core.settings import ClientSettings, resolve_settings
 from pywats.domains import DOMAINS
-from pywats.domains._base import ClientState
+from pywats.domains._base import AsyncMode, ClientState, SyncMode
 from pywats.exceptions import PyWATSError
 
 if TYPE_CHECKING:
@@ -69,17 +69,6 @@ class _ClientBase:
     """What both clients share: settings, per-client state and lazy domain creation."""
 
     _executor: SyncExecutor | AsyncExecutor
-
-    if TYPE_CHECKING:
-        app: AppDomain
-        process: ProcessDomain
-        report: ReportDomain
-        product: ProductDomain
-        production: ProductionDomain
-        asset: AssetDomain
-        software: SoftwareDomain
-        analytics: AnalyticsDomain
-        rootcause: RootCauseDomain
 
     def __init__(
         self,
@@ -144,6 +133,17 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
 
     _executor: SyncExecutor
 
+    if TYPE_CHECKING:
+        app: AppDomain[SyncMode]
+        process: ProcessDomain[SyncMode]
+        report: ReportDomain[SyncMode]
+        product: ProductDomain[SyncMode]
+        production: ProductionDomain[SyncMode]
+        asset: AssetDomain[SyncMode]
+        software: SoftwareDomain[SyncMode]
+        analytics: AnalyticsDomain[SyncMode]
+        rootcause: RootCauseDomain[SyncMode]
+
     def __init__(
         self,
         base_url: str | None = None,
@@ -199,6 +199,17 @@ class AsyncWATS(_ClientBase):
     :class:`pyWATS`, awaited. Use ``async with`` or ``await api.aclose()``."""
 
     _executor: AsyncExecutor
+
+    if TYPE_CHECKING:
+        app: AppDomain[AsyncMode]
+        process: ProcessDomain[AsyncMode]
+        report: ReportDomain[AsyncMode]
+        product: ProductDomain[AsyncMode]
+        production: ProductionDomain[AsyncMode]
+        asset: AssetDomain[AsyncMode]
+        software: SoftwareDomain[AsyncMode]
+        analytics: AnalyticsDomain[AsyncMode]
+        rootcause: RootCauseDomain[AsyncMode]
 
     def __init__(
         self,

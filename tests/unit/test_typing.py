@@ -18,6 +18,18 @@ def test_mypy_finds_no_errors(tmp_path: Path) -> None:
     assert "Success: no issues found" in done.stdout
 
 
+def test_domain_methods_have_their_real_types(tmp_path: Path) -> None:
+    """``tests/typecheck/check_domain_types.py`` asserts (``assert_type``) what mypy sees of
+    ``pyWATS``/``AsyncWATS`` domain methods: their real result types, not ``Any``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache"),
+         "tests/typecheck/check_domain_types.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Success: no issues found" in done.stdout
+
+
 def test_every_package_ships_py_typed() -> None:
     for package in ("pywats", "pywats_client", "pywats_server"):
         assert (ROOT / "src" / package / "py.typed").is_file()

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.analytics import (
     MEASUREMENT_PATH_SEPARATOR,
@@ -81,7 +81,7 @@ def join_dimensions(dimensions: str | Iterable[str] | None) -> str | None:
     return ";".join(str(d).strip() for d in dimensions if str(d).strip()) or None
 
 
-class AnalyticsDomain(Domain):
+class AnalyticsDomain(Domain[ModeT]):
     """Statistics computed by the server from the reports it holds."""
 
     # -- yield ---------------------------------------------------------------------------
