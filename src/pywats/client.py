@@ -22,7 +22,9 @@ Settings shared by both::
 - ``use_msgpack``: use MessagePack bodies once the server advertises support (JSON until then,
   and always with a JSON-only server such as real WATS).
 - ``verify``: TLS verification (``True``, a CA bundle path, an ``ssl.SSLContext`` or ``False``).
-- ``http2``: ``None`` = use HTTP/2 when the ``h2`` package is installed and the server offers it.
+- ``http2``: ``None`` = the sync client uses HTTP/2 when the ``h2`` package is installed and
+  the server offers it, ``AsyncWATS`` sends HTTP/1.1 through aiohttp; ``True`` = HTTP/2
+  through httpx's own transport for both (see :mod:`pywats.core.transport`).
 - ``max_connections``: connection pool size (all may be kept alive).
 - ``throttle``: obey the process-wide limiter of :mod:`pywats.core.throttle`.
 - ``transport``: an httpx transport to use instead of the network (tests, proxies).
