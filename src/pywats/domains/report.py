@@ -147,8 +147,11 @@ class ReportDomain(Domain[ModeT]):
         another server's process list in the same process never supplies a code.
         """
         from pywats.models import process_codes
-        from pywats.models.report import UnresolvedProcessError, prepare_for_submit
+        from pywats.models.report import UnresolvedProcessError, is_prepared, prepare_for_submit
 
+        if is_prepared(report):  # validated once already (e.g. by the station's converter worker)
+            prepared: dict[str, Any] = report
+            return prepared
         server = self.client.base_url
         try:
             with process_codes.for_server(server):
@@ -170,7 +173,8 @@ class ReportDomain(Domain[ModeT]):
         """Submit one report (``POST /api/Report/WSJF``) and return the server's :class:`SubmitResult`.
 
         ``report`` may be a WSJF dict, a report model or a ``ReportBuilder``; it is validated
-        first (``ValidationError`` naming the field, no HTTP call). A process given by name is
+        first (``ValidationError`` naming the field, no HTTP call) unless it is an intact
+        ``PreparedReport`` (the result of ``prepare_for_submit``), which is sent as it is. A process given by name is
         resolved through the process list (fetched once if not known yet). Safe to retry: the
         report GUID makes a re-post replace, never duplicate, the stored report.
         """
