@@ -43,7 +43,21 @@ _LAZY: dict[str, str] = {
     "TimeoutError": "pywats.exceptions",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "pyWATS",
+    "AsyncWATS",
+    "RetryConfig",
+    "PyWATSError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "NotFoundError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "ConnectionError",
+    "TimeoutError",
+]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), also_listed=["__version__"])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -94,7 +94,7 @@ def decode_body(raw: bytes, content_type: str) -> Any:
     if ctype == MSGPACK:
         try:
             return msgpack.unpackb(raw, raw=False, timestamp=0, strict_map_key=False)
-        except Exception as exc:  # noqa: BLE001 - any decode failure is a client error
+        except Exception as exc:  # any decode failure is a client error
             raise ApiError(400, f"The request body is not valid MessagePack: {exc}") from exc
     try:
         return json.loads(raw)

@@ -80,17 +80,17 @@ def test_collection_gives_one_report_per_uut() -> None:
             "no UUT element",
         ),
         (
-            '<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common">'
-            "<UUT><c:SerialNumber>S</c:SerialNumber></UUT><ResultSet/></TestResults>",
+            ('<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common">'
+            "<UUT><c:SerialNumber>S</c:SerialNumber></UUT><ResultSet/></TestResults>"),
             "UUT has no part number",
         ),
         (
-            '<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common" '
+            ('<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             '<UUT><c:Definition><c:Identification><c:ModelName>M</c:ModelName></c:Identification></c:Definition>'
             "<c:SerialNumber>S</c:SerialNumber></UUT><ResultSet>"
             '<Test name="T1"><TestResult name="R"><TestData><c:Datum xsi:type="c:double" value="abc"/></TestData>'
-            "</TestResult></Test></ResultSet></TestResults>",
+            "</TestResult></Test></ResultSet></TestResults>"),
             "Test 'T1' TestResult 'R': Datum value 'abc' is not a number",
         ),
     ],

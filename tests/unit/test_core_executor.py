@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from pywats import AsyncWATS, pyWATS
-from pywats.core.executor import AsyncExecutor
 from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
 

@@ -51,10 +51,10 @@ class FakeAPI:
 
 
 def _config(**over: Any) -> SimpleNamespace:
-    base = dict(
-        upload_concurrency=1, max_retry_attempts=3, retry_interval_seconds=0.0, auto_reconnect=True,
-        health_check_interval=3600.0, service_address="http://127.0.0.1:1", api_token="t",
-    )
+    base = {
+        "upload_concurrency": 1, "max_retry_attempts": 3, "retry_interval_seconds": 0.0, "auto_reconnect": True,
+        "health_check_interval": 3600.0, "service_address": "http://127.0.0.1:1", "api_token": "t",
+    }
     base.update(over)
     return SimpleNamespace(**base)
 
@@ -271,7 +271,7 @@ async def test_a_429_pauses_every_upload_of_the_instance(queue: Any) -> None:
         assert api.submitted == [items[0].id]
         assert stats.snapshot()["rate_limited_until"] - time.time() > 25
         assert all(queue.get(i.id).attempts == 0 for i in items)
-        up._paused_until = 0.0  # noqa: SLF001 - the pause is over (without waiting 30 s)
+        up._paused_until = 0.0  # the pause is over (without waiting 30 s
         up.wake()
         await _until(lambda: queue.counts()["completed"] == 2)  # the two that were never tried
         assert queue.get(items[0].id).state == "pending"  # the refused one keeps its Retry-After

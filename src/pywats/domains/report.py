@@ -247,7 +247,7 @@ class ReportDomain(Domain[ModeT]):
     @operation
     def query_headers(
         self,
-        filter: str | None = None,  # noqa: A002 - OData name
+        filter: str | None = None,  # OData name
         top: int | None = None,
         skip: int | None = None,
         orderby: str | None = None,

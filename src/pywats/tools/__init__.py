@@ -17,7 +17,7 @@ _LAZY = {
     "UURBuilder": "pywats.tools.uur_builder",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["ReportBuilder", "SequenceBuilder", "UURBuilder"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

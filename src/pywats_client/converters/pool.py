@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from pywats_client.converters._worker import worker_main
 from pywats_client.converters.context import ContextData
@@ -289,7 +290,7 @@ class ConverterPool:
                 False,
             )
         try:
-            tag, outcome, retire = worker.conn.recv()
+            _tag, outcome, retire = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(5)
             code = worker.process.exitcode

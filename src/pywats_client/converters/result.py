@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 import traceback as _traceback
-from typing import Any, Callable, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
+from collections.abc import Callable
 
 __all__ = ["ConverterResult"]
 

@@ -9,7 +9,8 @@ it is a warning — that instance will refuse to start instead, naming this one.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from pywats_client import paths
 from pywats_client.service.lock import InstanceLock, InstanceLocked

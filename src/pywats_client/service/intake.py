@@ -21,7 +21,8 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pywats_client.service.fileops import file_sha256, move_unique, write_error_file
 from pywats_client.service.handover import HandOver
@@ -167,10 +168,10 @@ class Intake:
                         candidates = self._hinted(self._events.take())
                         candidates.extend(self._recheck_due(now))
                     self._consider(candidates, time.monotonic())
-                except Exception as exc:  # noqa: BLE001 - the intake must outlive one bad look at a folder
+                except Exception as exc:  # the intake must outlive one bad look at a folder
                     if self.stopping.is_set():
                         break
-                    log.exception("intake: %s (looking again at the next rescan)", exc)
+                    log.exception("intake: looking again at the next rescan")
                     self.stats.error(f"intake: {type(exc).__name__}: {exc}")
                     next_rescan = min(next_rescan, time.monotonic() + min(rescan_every, 5.0))
                 deadline = self._tracker.next_deadline()
@@ -289,9 +290,9 @@ class Intake:
             log.warning("%s left in place: %s", path, exc)
         except FileNotFoundError:
             log.debug("%s disappeared before it was taken", path)
-        except Exception as exc:  # noqa: BLE001 - one file must never stop the intake
+        except Exception as exc:  # one file must never stop the intake
             self._retry_after[path] = time.monotonic() + 5.0
-            log.exception("unexpected error taking %s (left in place, retried later): %s", path, exc)
+            log.exception("unexpected error taking %s (left in place, retried later)", path)
             self.stats.error(f"{path.name}: {type(exc).__name__}: {exc}")
 
     def process_file(self, slot: ConverterSlot, path: Path, size: int, mtime: int, stable_at: float) -> None:
@@ -366,7 +367,7 @@ class Intake:
             self.stats.stable_at(rid, stable_at)
         try:
             self.handover.submit(digest, reports, str(path), slot.config.name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if self.stopping.is_set():
                 raise _Stopping() from exc
             if type(exc).__name__ == "QueueFullError":

@@ -344,7 +344,7 @@ class ProcessSyncService:
         if self._owns_api:
             try:
                 self._api.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("closing the process-sync client failed", exc_info=True)
             if thread is not None and not ended:
                 thread.join(min(timeout, 1.0))

@@ -19,7 +19,8 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
+from collections.abc import Awaitable, Callable
 
 from pywats_client.converters.parameters import merge_parameters
 from pywats_client.service.control import ControlServer
@@ -27,7 +28,7 @@ from pywats_client.service.converter_check import CheckCancelled, ConverterCheck
 from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
-from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
+from pywats_client.service.stats import ConverterStats, ServiceStats, render_prometheus
 from pywats_client.service.uploader import Uploader
 
 __all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
@@ -74,14 +75,14 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
             log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8"
         )
         file_handler.setFormatter(fmt)
-        file_handler._pywats_service = True  # type: ignore[attr-defined]
+        file_handler._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(file_handler)
     except OSError as exc:
         print(f"pywats-client: cannot write log file {log_file}: {exc}", file=sys.stderr)
     if stdout:
         sh = logging.StreamHandler(sys.stdout)
         sh.setFormatter(fmt)
-        sh._pywats_service = True  # type: ignore[attr-defined]
+        sh._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(sh)
     root.propagate = False
     return file_handler
@@ -144,7 +145,7 @@ class StationService:
             # HTTP/1.1 keep-alive pools: cheaper per upload than HTTP/2 framing (and h2 stays
             # unimported); a plain-http address needs no CA bundle loaded (no TLS at all)
             http2=False,
-            verify=True if str(base_url).lower().startswith("https:") else False,
+            verify=str(base_url).lower().startswith("https:"),
         )
 
     def _processes(self) -> tuple[dict[str, Any], ...]:
@@ -451,7 +452,7 @@ class StationService:
                 return  # it returns only when asked to stop
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a dead uploader would silently stop every upload
+            except Exception as exc:  # bad config: keep running with the old one
                 log.exception("%s stopped unexpectedly; restarting it in %.0fs", name, delay)
                 self.stats.error(f"{name} failed ({type(exc).__name__}: {exc}); restarted")
             try:
@@ -567,7 +568,7 @@ class StationService:
             try:
                 # from the loop thread: the sync thread's call on this loop is cancelled, not awaited
                 await asyncio.to_thread(sync.stop, 1.0)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("stopping process sync failed", exc_info=True)
         if api is not None:
             try:

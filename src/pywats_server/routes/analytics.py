@@ -3,7 +3,6 @@ AggregatedMeasurements, SerialNumberHistory — computed from the stored reports
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 

@@ -12,7 +12,7 @@ tables.
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (register schemas)
+from . import (  # register schemas
     asset_extra,
     assets,
     processes,

@@ -99,7 +99,45 @@ _LAZY: dict[str, str] = {
     "BooleanMeasurement": ".steps",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ActionStep",
+    "AdditionalData",
+    "Asset",
+    "AssetStats",
+    "BinaryData",
+    "BooleanMeasurement",
+    "CallExeStep",
+    "ChartStep",
+    "DEFAULT_LOCATION",
+    "DEFAULT_PURPOSE",
+    "Failure",
+    "GenericStep",
+    "LoopInfo",
+    "MessagePopupStep",
+    "MiscInfo",
+    "NumericLimitStep",
+    "NumericMeasurement",
+    "PassFailStep",
+    "PreparedReport",
+    "ReportStatus",
+    "SequenceCallStep",
+    "Step",
+    "StringMeasurement",
+    "StringValueStep",
+    "SubUnit",
+    "UURInfo",
+    "UURReport",
+    "UUTInfo",
+    "UUTReport",
+    "UnresolvedProcessError",
+    "dumps",
+    "is_prepared",
+    "mark_prepared",
+    "normalize_status",
+    "parse_report",
+    "prepare_for_submit",
+    "roll_up",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

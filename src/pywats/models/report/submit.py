@@ -170,13 +170,14 @@ class PreparedReport(dict[str, Any]):
         super().clear()
 
     def __reduce__(self) -> Any:
-        return (_unpickle_prepared, (dict(self), self._intact))
+        return (PreparedReport._restore, (dict(self), self._intact))
 
-
-def _unpickle_prepared(data: dict[str, Any], intact: bool) -> PreparedReport:
-    report = PreparedReport(data)
-    report._intact = intact
-    return report
+    @classmethod
+    def _restore(cls, data: dict[str, Any], intact: bool) -> PreparedReport:
+        """Rebuild a pickled report with its mark as it was."""
+        report = cls(data)
+        report._intact = intact
+        return report
 
 
 def is_prepared(report: Any) -> bool:

@@ -33,7 +33,8 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._common import parse_time

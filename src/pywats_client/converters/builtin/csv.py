@@ -30,7 +30,8 @@ none).
 from __future__ import annotations
 
 import csv as _csv
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._common import parse_number, parse_status, parse_time
@@ -309,5 +310,5 @@ class CSVConverter(FileConverter):
         code = context.process_code(operation)
         try:
             builder.set_operation_type(code if code is not None else operation)
-        except Exception as exc:  # noqa: BLE001 - unknown names are reported with the file
+        except Exception as exc:  # unknown names are reported with the file
             raise CSVFormatError(f"{fname}: operation {operation!r}: {exc}") from exc
