@@ -131,3 +131,15 @@ def test_missing_sniffio_fails_fast() -> None:
             import sniffio  # noqa: F401
     else:
         assert importlib.util.find_spec("sniffio") is not None
+
+
+def test_the_sync_client_does_not_load_aiohttp() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pywats import pyWATS\npyWATS('http://h', 't').close()\n"
+        "print('aiohttp' in sys.modules, 'httpx_aiohttp' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "False"]
