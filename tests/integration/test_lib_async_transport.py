@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from pywats import AsyncWATS, RetryConfig
+from pywats.core.transport import PROXY_VARIABLES
 from pywats.exceptions import ConnectionError, TimeoutError
+from pywats_server.testing import ServerInfo
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -79,5 +81,21 @@ def test_a_closed_keep_alive_connection_is_replaced() -> None:
         async with server, AsyncWATS(url, "t", retry_config=RetryConfig(max_attempts=3, base_delay=0.01)) as api:
             versions = [await api.app.get_version() for _ in range(5)]
         assert versions == ["7.1"] * 5
+
+    asyncio.run(go())
+
+
+def test_http2_asked_for_uses_httpx_own_transport(wats_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    url, token = wats_server.base_url, wats_server.token
+
+    async def go() -> None:
+        async with AsyncWATS(url, token, http2=True) as api:
+            assert api._executor.transport_name == "httpx"
+            assert await api.app.get_version()
+        async with AsyncWATS(url, token) as api:
+            assert api._executor.transport_name == "aiohttp"
+            assert await api.app.get_version()
 
     asyncio.run(go())
