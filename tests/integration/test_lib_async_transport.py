@@ -14,6 +14,13 @@ from pywats.core.transport import PROXY_VARIABLES
 from pywats.exceptions import ConnectionError, TimeoutError
 from pywats_server.testing import ServerInfo
 
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the aiohttp transport, which a proxy setting would switch off."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -85,9 +92,7 @@ def test_a_closed_keep_alive_connection_is_replaced() -> None:
     asyncio.run(go())
 
 
-def test_http2_asked_for_uses_httpx_own_transport(wats_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+def test_http2_asked_for_uses_httpx_own_transport(wats_server: ServerInfo) -> None:
     url, token = wats_server.base_url, wats_server.token
 
     async def go() -> None:
