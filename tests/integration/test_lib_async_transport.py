@@ -104,3 +104,32 @@ def test_http2_asked_for_uses_httpx_own_transport(wats_server: ServerInfo) -> No
             assert await api.app.get_version()
 
     asyncio.run(go())
+
+
+def test_an_affinity_cookie_is_kept_and_sent_exactly_once() -> None:
+    seen: list[list[bytes]] = []
+
+    async def balancer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A load balancer that pins the client with a cookie on its first answer."""
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                break
+            cookies = [line for line in head.split(b"\r\n") if line.lower().startswith(b"cookie:")]
+            seen.append(cookies)
+            extra = b"" if cookies else b"Set-Cookie: AFFINITY=node-2; Path=/\r\n"
+            writer.write(b"HTTP/1.1 200 OK\r\n" + extra + b"Content-Type: application/json\r\nContent-Length: 5\r\n\r\n\"7.1\"")
+            await writer.drain()
+        writer.close()
+
+    async def go() -> None:
+        server, url = await serve(balancer)
+        async with server, AsyncWATS(url, "t", retry_config=RetryConfig.disabled()) as api:
+            for _ in range(3):
+                assert await api.app.get_version() == "7.1"
+
+    asyncio.run(go())
+    assert [[line.lower() for line in lines] for lines in seen] == [
+        [], [b"cookie: affinity=node-2"], [b"cookie: affinity=node-2"]
+    ]

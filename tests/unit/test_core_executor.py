@@ -143,3 +143,17 @@ def test_the_sync_client_does_not_load_aiohttp() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_the_sync_client_keeps_a_cookie_the_server_sets() -> None:
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        headers = {} if "cookie" in request.headers else {"Set-Cookie": "AFFINITY=node-2; Path=/"}
+        return httpx.Response(200, json="7.1", headers=headers)
+
+    with pyWATS("http://h", "t", transport=httpx.MockTransport(handler), throttle=False) as api:
+        for _ in range(3):
+            assert api.app.get_version() == "7.1"
+    assert sent == [None, "AFFINITY=node-2", "AFFINITY=node-2"]

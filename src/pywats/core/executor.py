@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import httpx
 
 from pywats.core import codec
+from pywats.core.cookies import AnswerCookieJar
 from pywats.core.errors import error_from_response, error_from_transport
 from pywats.core.request import Request
 from pywats.core.settings import ClientSettings
@@ -169,6 +170,7 @@ class SyncExecutor(_ExecutorBase):
             http2=settings.http2,
             verify=settings.verify,
             headers=settings.headers,
+            cookies=AnswerCookieJar(),
             follow_redirects=True,
         )
 
@@ -245,6 +247,7 @@ class AsyncExecutor(_ExecutorBase):
             http2=settings.http2,
             verify=ssl_context,
             headers=settings.headers,
+            cookies=AnswerCookieJar(),
             follow_redirects=True,
         )
 
