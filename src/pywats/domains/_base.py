@@ -21,7 +21,10 @@ objects, receives each decoded answer as the value of the ``yield`` expression, 
             return Widget.model_validate(data)
 
 The annotation is the generator's (``Generator[Request, Any, Result]``); the docstring is
-what users see. ``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
+what users see. Type checkers see the method as users call it: on a ``WidgetDomain[SyncMode]``
+(an attribute of ``pyWATS``, annotated in :mod:`pywats.client`) it returns ``Widget``, on a
+``WidgetDomain[AsyncMode]`` (of ``AsyncWATS``) ``Coroutine[Any, Any, Widget]`` — with the
+same parameters (see :class:`DomainOperation`). ``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
 same method returns a coroutine (``await api.widget.get_widget("x")``). The decorator asks
 the domain's executor to drive the generator: :class:`~pywats.core.executor.SyncExecutor`
 sends each request with ``httpx.Client``; :class:`~pywats.core.executor.AsyncExecutor` with
