@@ -174,9 +174,10 @@ def default_reports_folder(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
     owner = shared_layout_owner()
     if owner == instance_id:
         return shared_reports_folder()
-    if owner is None and not own.exists():
-        if instance_id == DEFAULT_INSTANCE_ID or configured_instances() == [instance_id]:
-            return shared_reports_folder()
+    if owner is None and not own.exists() and (
+        instance_id == DEFAULT_INSTANCE_ID or configured_instances() == [instance_id]
+    ):
+        return shared_reports_folder()
     return own
 
 

@@ -65,12 +65,12 @@ def test_reload_applies_converter_paths_and_log_level_and_names_restart_keys(tmp
     incoming.mkdir(parents=True)
     extra.mkdir()
     (extra / "extraconv.py").write_text(EXTRA_CONVERTER, encoding="utf-8")
-    keys: dict[str, Any] = dict(
-        service_address=base_url, api_token=token, rescan_interval_seconds=0.5, health_check_interval=0.5,
-        process_sync_enabled=False, log_level="INFO",
-        converters=[{"name": "Extra", "module_path": "extraconv.ExtraCSV", "watch_folder": str(incoming),
+    keys: dict[str, Any] = {
+        "service_address": base_url, "api_token": token, "rescan_interval_seconds": 0.5, "health_check_interval": 0.5,
+        "process_sync_enabled": False, "log_level": "INFO",
+        "converters": [{"name": "Extra", "module_path": "extraconv.ExtraCSV", "watch_folder": str(incoming),
                      "file_patterns": ["*.csv"], "file_stable_seconds": 0.2}],
-    )
+    }
     write_config(home, "rp", **keys)
     serial = f"RLPATH-{uuid.uuid4().hex[:8]}"
     with ServiceProcess(home, "rp") as svc:

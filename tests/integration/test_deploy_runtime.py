@@ -28,7 +28,7 @@ def _receive(sock: socket.socket, want: str, seen: list[str], timeout: float = 3
         sock.settimeout(max(0.05, deadline - time.monotonic()))
         try:
             data = sock.recv(4096).decode()
-        except socket.timeout:
+        except TimeoutError:
             break
         seen.append(data)
         if want in data.splitlines():
@@ -144,7 +144,7 @@ def test_container_entrypoint_and_health_against_the_local_server(tmp_path: Path
     def health() -> subprocess.CompletedProcess[str]:
         return subprocess.run(entry + ["health"], env=env, capture_output=True, text=True, timeout=60)
 
-    out = open(tmp_path / "container.out", "wb")
+    out = open(tmp_path / "container.out", "wb")  # noqa: SIM115 - closed after the process ends
     proc = subprocess.Popen(entry, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -25,7 +25,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return h
 
 
-def run(*args: str, input: str | None = None) -> Result:
+def run(*args: str, input: str | None = None) -> Result:  # noqa: A002 - CliRunner.invoke's name
     return CliRunner().invoke(cli, list(args), input=input, prog_name="pywats-client")
 
 

@@ -354,8 +354,10 @@ def test_unknown_placeholder_is_a_start_problem_not_a_load_error(home: Path, mon
                                   '"api_token": "t"}')
     config = ClientConfig.load()  # reading works without the service's environment
     assert config.station_name == "S-${NO_SUCH_VAR_X}"
-    assert config.start_problems() == [f"{path}: station_name: unknown placeholder ${{NO_SUCH_VAR_X}}: it is not an "
-                                       "environment variable (known without one: ${HOSTNAME}, ${COMPUTERNAME})"]
+    assert config.start_problems() == [
+        (f"{path}: station_name: unknown placeholder ${{NO_SUCH_VAR_X}}: it is not an "
+        "environment variable (known without one: ${HOSTNAME}, ${COMPUTERNAME})")
+    ]
     monkeypatch.setenv("NO_SUCH_VAR_X", "7")
     assert ClientConfig.load().start_problems() == []
 

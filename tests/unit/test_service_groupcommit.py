@@ -33,11 +33,11 @@ def test_waiting_items_form_one_batch_and_errors_stay_with_their_item() -> None:
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(6)]
     threads[0].start()
-    while group._requests.qsize():  # noqa: SLF001 - wait until the committer took the first
+    while group._requests.qsize():
         pass
     for t in threads[1:]:
         t.start()
-    while group._requests.qsize() < 5:  # noqa: SLF001 - the other five are waiting
+    while group._requests.qsize() < 5:
         pass
     gate.set()
     for t in threads:

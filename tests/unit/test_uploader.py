@@ -51,10 +51,10 @@ class FakeAPI:
 
 
 def _config(**over: Any) -> SimpleNamespace:
-    base = dict(
-        upload_concurrency=1, max_retry_attempts=3, retry_interval_seconds=0.0, auto_reconnect=True,
-        health_check_interval=3600.0, service_address="http://127.0.0.1:1", api_token="t",
-    )
+    base = {
+        "upload_concurrency": 1, "max_retry_attempts": 3, "retry_interval_seconds": 0.0, "auto_reconnect": True,
+        "health_check_interval": 3600.0, "service_address": "http://127.0.0.1:1", "api_token": "t",
+    }
     base.update(over)
     return SimpleNamespace(**base)
 
@@ -271,7 +271,7 @@ async def test_a_429_pauses_every_upload_of_the_instance(queue: Any) -> None:
         assert api.submitted == [items[0].id]
         assert stats.snapshot()["rate_limited_until"] - time.time() > 25
         assert all(queue.get(i.id).attempts == 0 for i in items)
-        up._paused_until = 0.0  # noqa: SLF001 - the pause is over (without waiting 30 s)
+        up._paused_until = 0.0  # the pause is over (without waiting 30 s
         up.wake()
         await _until(lambda: queue.counts()["completed"] == 2)  # the two that were never tried
         assert queue.get(items[0].id).state == "pending"  # the refused one keeps its Retry-After
@@ -380,10 +380,10 @@ async def test_server_errors_back_off_the_instance_not_each_report(queue: Any) -
         assert api.submitted == [items[0].id]
         first = queue.get(items[0].id)
         assert first.attempts == 1 and first.next_attempt_at is None  # the back-off is the instance's
-        assert 0.3 <= up._hold_left() <= 1.0  # noqa: SLF001 - first back-off: 0.5-1 s
+        assert 0.3 <= up._hold_left() <= 1.0
         # the server is back (a health check after OFFLINE): every back-off is cut short
         stats.set_state(States.OFFLINE, "connection refused")
-        up._set_state(States.ONLINE, None)  # noqa: SLF001 - what a good health check does
+        up._set_state(States.ONLINE, None)
         await _until(lambda: queue.counts()["completed"] == 3, timeout=2.0)
 
     await _run(up, body)
@@ -402,7 +402,7 @@ async def test_recovery_makes_reports_waiting_for_a_retry_time_due(queue: Any) -
         await asyncio.sleep(0.1)
         assert api.submitted == []  # waiting for its retry time (10 minutes away)
         stats.set_state(States.OFFLINE, "connection refused")
-        up._set_state(States.ONLINE, None)  # noqa: SLF001
+        up._set_state(States.ONLINE, None)
         await _until(lambda: queue.get(item.id).state == "completed", timeout=2.0)
 
     await _run(up, body)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.analytics import (
     MEASUREMENT_PATH_SEPARATOR,
@@ -30,7 +30,7 @@ __all__ = ["AnalyticsDomain", "build_filter", "measurement_path", "join_dimensio
 FilterLike = WATSFilter | dict[str, Any] | None
 
 
-def build_filter(filter: FilterLike = None, **fields: Any) -> WATSFilter:  # noqa: A002 - WATS name
+def build_filter(filter: FilterLike = None, **fields: Any) -> WATSFilter:  # WATS name
     """A :class:`WATSFilter` from a filter/dict/None with keyword fields overriding.
 
     Raises ``ValidationError`` naming the field when a value does not fit.
@@ -81,7 +81,7 @@ def join_dimensions(dimensions: str | Iterable[str] | None) -> str | None:
     return ";".join(str(d).strip() for d in dimensions if str(d).strip()) or None
 
 
-class AnalyticsDomain(Domain):
+class AnalyticsDomain(Domain[ModeT]):
     """Statistics computed by the server from the reports it holds."""
 
     # -- yield ---------------------------------------------------------------------------
@@ -89,7 +89,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_dynamic_yield(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         dimensions: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[YieldData]]:
@@ -110,14 +110,14 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_yield_summary(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product, revision and operation."""
         return (yield from steps(self.get_dynamic_yield, filter, "partNumber;revision;testOperation", **fields))
 
     @operation
     def get_station_yield(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per station and operation."""
         return (yield from steps(self.get_dynamic_yield, filter, "stationName;testOperation", **fields))
@@ -126,7 +126,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_uut_reports(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Test report headers, newest first (``POST /api/App/UutReport``): 1000 unless ``top_count``."""
         body = build_filter(filter, **fields)
@@ -135,7 +135,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_uur_reports(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Repair report headers, newest first (``POST /api/App/UurReport``): 1000 unless ``top_count``."""
         body = build_filter(filter, **fields)
@@ -144,7 +144,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_serial_number_history(
-        self, filter: FilterLike | str = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike | str = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Every test and repair report of the matching units, oldest first
         (``POST /api/App/SerialNumberHistory``). A plain string is a serial number."""
@@ -159,7 +159,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_top_failed(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[TopFailedStep]]:
         """The steps that caused unit failures most often (``POST /api/App/TopFailed``);
         ``top_count`` rows (server default 10)."""
@@ -170,7 +170,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_measurements(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         measurement_paths: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[MeasurementData]]:
@@ -189,7 +189,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_aggregated_measurements(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         measurement_paths: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[AggregatedMeasurement]]:

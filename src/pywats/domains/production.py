@@ -20,7 +20,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import HTTPError, NotFoundError, ValidationError
 from pywats.models.production import (
     ChildUnitCheck,
@@ -122,7 +122,7 @@ def _segment(value: str, field: str) -> str:
     return quote(value, safe="")
 
 
-class ProductionDomain(Domain):
+class ProductionDomain(Domain[ModeT]):
     """Production units and phases, unit verification, box-build assembly and serial numbers."""
 
     phases_cache_ttl: float = PHASES_CACHE_TTL_SECONDS

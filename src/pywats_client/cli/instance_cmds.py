@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from pywats_client import paths
-from pywats_client.cli._common import CliError, instance_option, json_option, load_config, stdin_is_tty
+from pywats_client.cli._common import CliError, json_option, load_config, stdin_is_tty
 from pywats_client.config import ClientConfig, ConfigError
 
 __all__ = ["instances_cmd", "prompt_credentials"]

@@ -68,7 +68,7 @@ def test_connection_cmd() -> None:
     if not config.service_address:
         raise CliError(f"service_address is not set in {config.path}; use `pywats-client config set service_address URL`")
     if not config.api_token:
-        raise CliError(f"no API token: set PYWATS_API_TOKEN or run `pywats-client config set --api-token TOKEN`")
+        raise CliError("no API token: set PYWATS_API_TOKEN or run `pywats-client config set --api-token TOKEN`")
     from pywats import pyWATS
     from pywats.exceptions import PyWATSError
 

@@ -342,8 +342,7 @@ class ClientConfig(_Base):
         return "config" if self.configured_api_token else "none"
 
     def __repr_args__(self) -> Any:
-        for name, value in super().__repr_args__():
-            yield name, value
+        yield from super().__repr_args__()
         yield "api_token", "***" if self.api_token else ""
 
     # ------------------------------------------------------------------ derived values
@@ -433,7 +432,7 @@ class ClientConfig(_Base):
         except ValueError as exc:  # raised by the after-validator outside pydantic's wrapping
             raise ConfigError(f"{label}: {exc}", path=path) from None
         if path is not None:
-            config._path = Path(path)
+            config._path = Path(path)  # noqa: SLF001 - set by the class's own loader
         return config
 
     @classmethod

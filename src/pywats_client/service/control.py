@@ -28,9 +28,9 @@ import json
 import logging
 import os
 import secrets
-import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
 
 from pywats_client.fileio import write_atomic
 
@@ -128,7 +128,7 @@ class ControlServer:
             status, ctype, body = 408, "application/json", b'{"error": "request timeout"}'
         except _BadRequest as exc:
             status, ctype, body = 400, "application/json", json.dumps({"error": str(exc)}).encode()
-        except Exception as exc:  # noqa: BLE001 - answer, never crash the service
+        except Exception as exc:
             log.exception("control API error")
             status, ctype, body = 500, "application/json", json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode()
         reason = http.client.responses.get(status, "")

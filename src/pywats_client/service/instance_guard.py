@@ -9,7 +9,7 @@ it is a warning — that instance will refuse to start instead, naming this one.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Sequence
+from collections.abc import Sequence
 
 from pywats_client import paths
 from pywats_client.config import ClientConfig, ConverterConfig

@@ -21,7 +21,8 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pywats_client.config import ClientConfig, ConverterConfig
 from pywats_client.converters.context import ContextData
@@ -190,10 +191,10 @@ class Intake:
                         candidates.extend(self._recheck_due(now))
                     self._consider(candidates, time.monotonic())
                     self._hand_off_ready()
-                except Exception as exc:  # noqa: BLE001 - the intake must outlive one bad look at a folder
+                except Exception as exc:
                     if self.stopping.is_set():
                         break
-                    log.exception("intake: %s (looking again at the next rescan)", exc)
+                    log.exception("intake: looking again at the next rescan")
                     self.stats.error(f"intake: {type(exc).__name__}: {exc}")
                     next_rescan = min(next_rescan, time.monotonic() + min(rescan_every, 5.0))
                 deadline = self._tracker.next_deadline()
@@ -327,7 +328,7 @@ class Intake:
             log.warning("%s left in place: %s", path, exc)
         except FileNotFoundError:
             log.info("%s disappeared before it could be taken: nothing to do", shown_name(str(path)))
-        except Exception as exc:  # noqa: BLE001 - one file must never stop the intake
+        except Exception as exc:
             shown = shown_name(str(path))
             failures = self._failures.get(path, 0) + 1
             if failures >= _MAX_UNEXPECTED:
@@ -337,7 +338,7 @@ class Intake:
             self._failures[path] = failures
             delay = 5.0 * 2 ** (failures - 1)
             self._retry_after[path] = time.monotonic() + delay
-            log.exception("unexpected error taking %s (left in place, tried again in %gs): %s", shown, delay, exc)
+            log.exception("unexpected error taking %s (left in place, tried again in %gs)", shown, delay)
             self.stats.error(f"{shown_name(path.name)}: {type(exc).__name__}: {exc}")
 
     def _leave_alone(self, path: Path, reason: str) -> None:
@@ -439,7 +440,7 @@ class Intake:
             self.stats.stable_at(rid, stable_at)
         try:
             self.handover.submit(digest, reports, shown_name(str(path)), slot.config.name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if self.stopping.is_set():
                 raise _Stopping() from exc
             if isinstance(exc, QueueFullError):

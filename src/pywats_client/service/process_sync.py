@@ -22,7 +22,6 @@ import inspect
 import json
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -322,7 +321,7 @@ class ProcessSyncService:
         if self._owns_api:
             try:
                 self._api.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("closing the process-sync client failed", exc_info=True)
             if thread is not None and not ended:
                 thread.join(min(timeout, 1.0))

@@ -19,7 +19,8 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
 
 from pywats_client import paths
 from pywats_client.config import ClientConfig, ConverterConfig
@@ -32,7 +33,7 @@ from pywats_client.service.converter_check import CheckCancelled, ConverterCheck
 from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
-from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
+from pywats_client.service.stats import ConverterStats, ServiceStats, render_prometheus
 from pywats_client.service.supervisor import Supervisor
 from pywats_client.service.uploader import Uploader
 from pywats_client.service.waiting import wait_event
@@ -87,7 +88,7 @@ def setup_logging(config: ClientConfig, *, stdout: bool = True) -> logging.Handl
             log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8", errors="backslashreplace"
         )
         file_handler.setFormatter(fmt)
-        file_handler._pywats_service = True  # type: ignore[attr-defined]
+        file_handler._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(file_handler)
     except OSError as exc:
         print(f"pywats-client: cannot write log file {log_file}: {exc}", file=sys.stderr)
@@ -100,7 +101,7 @@ def setup_logging(config: ClientConfig, *, stdout: bool = True) -> logging.Handl
                 pass
         sh = logging.StreamHandler(sys.stdout)
         sh.setFormatter(fmt)
-        sh._pywats_service = True  # type: ignore[attr-defined]
+        sh._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(sh)
     root.propagate = False
     return file_handler
@@ -180,7 +181,7 @@ class StationService:
             # HTTP/1.1 keep-alive pools: cheaper per upload than HTTP/2 framing (and h2 stays
             # unimported); a plain-http address needs no CA bundle loaded (no TLS at all)
             http2=False,
-            verify=True if str(base_url).lower().startswith("https:") else False,
+            verify=str(base_url).lower().startswith("https:"),
         )
 
     @staticmethod
@@ -527,7 +528,7 @@ class StationService:
                 return  # it returns only when asked to stop
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a dead uploader would silently stop every upload
+            except Exception as exc:
                 log.exception("%s stopped unexpectedly; restarting it in %.0fs", name, delay)
                 self.stats.error(f"{name} failed ({type(exc).__name__}: {exc}); restarted")
             await wait_event(self._stop, delay)
@@ -620,7 +621,7 @@ class StationService:
             try:
                 # from the loop thread: the sync thread's call on this loop is cancelled, not awaited
                 await asyncio.to_thread(sync.stop, 1.0)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("stopping process sync failed", exc_info=True)
         if api is not None:
             try:

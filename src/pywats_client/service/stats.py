@@ -129,7 +129,7 @@ class ServiceStats:
             return {"count": 0}
 
         def q(p: float) -> float:
-            return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+            return values[min(len(values) - 1, round(p * (len(values) - 1)))]
 
         return {"count": len(values), "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "max": values[-1]}
 

@@ -37,7 +37,8 @@ import asyncio
 import logging
 import random
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from pywats_client.config import ClientConfig
 from pywats_client.queue import PersistentQueue, QueueItem
@@ -228,10 +229,10 @@ class Uploader:
             try:
                 again, timeout = await self._fill()
                 faults = 0
-            except Exception as exc:  # noqa: BLE001 - e.g. the queue database is locked or unreadable
+            except Exception as exc:
                 faults += 1
                 again, timeout = False, min(30.0, 0.5 * 2 ** min(faults - 1, 6))
-                log.exception("upload loop: %s; trying again in %.1fs", exc, timeout)
+                log.exception("upload loop failed; trying again in %.1fs", timeout)
                 self.stats.error(f"upload loop: {type(exc).__name__}: {exc}")
             if again:
                 continue
@@ -315,7 +316,7 @@ class Uploader:
             if self.stats.state == States.STARTING:
                 self._set_state(States.ONLINE, None)
             return
-        except Exception as exc:  # noqa: BLE001 - never let the health loop die
+        except Exception as exc:
             log.exception("health check failed unexpectedly")
             self.stats.error(f"health check: {type(exc).__name__}: {exc}")
             return
@@ -389,7 +390,7 @@ class Uploader:
         except HTTPError as exc:  # 5xx and anything else the server answered
             await self._answered_failure(item, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - not an answer from the server: not an attempt
+        except Exception as exc:
             self._local_faults += 1
             delay = backoff_delay(self._local_faults, max(1.0, float(self.config.retry_interval_seconds)))
             error = f"{type(exc).__name__}: {exc}"
@@ -468,7 +469,7 @@ class Uploader:
             self._health_now.set()
         tasks = list(self._tasks)
         if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=grace)
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             if pending:

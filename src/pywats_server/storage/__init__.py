@@ -10,7 +10,7 @@ and imports it here. ``analytics`` owns no tables.
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (register schemas)
+from . import (
     assets,
     processes,
     production,
