@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import psutil  # type: ignore[import-untyped]  # noqa: E402
+import psutil  # type: ignore[import-untyped]
 
-from pywats_client.converters import ContextData  # noqa: E402
-from pywats_client.converters.pool import ConverterPool  # noqa: E402
+from pywats_client.converters import ContextData
+from pywats_client.converters.pool import ConverterPool
 
 BAR_MB = 256
 #: BENCH_COLLECT=1: collect every report in this process, as the service's intake does today

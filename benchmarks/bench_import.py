@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Import cost of the library: ``import pywats`` in a fresh interpreter.
 
-Bar (DESIGN.md §7): ≤ 0.10 s (the published peer: 0.29 s, 48 MiB). Domains are imported
+Bar: ≤ 0.10 s (the published peer: 0.29 s, 48 MiB). Domains are imported
 lazily, so the cost of the first client and of ``pywats.tools`` is reported separately.
 Prints one JSON line per figure (median of 9 fresh interpreters).
 """

@@ -204,9 +204,9 @@ def render() -> str:
         "library's domain sources and the local server's route table. Do not edit by hand;",
         "`tests/unit/test_api_coverage.py` fails when it is out of date.",
         "",
-        f"Operations: {len(ops)} ({public} public from the Swagger document, {added} public added in WATS 25.3, "
-        f"{len(ops) - public - added} internal used by pyWATS features); "
-        f"called by the library: {counts['lib']}; answered by the local server: {counts['srv']}.",
+        (f"Operations: {len(ops)} ({public} public from the Swagger document, {added} public added in WATS 25.3, "
+         f"{len(ops) - public - added} internal used by pyWATS features); "
+         f"called by the library: {counts['lib']}; answered by the local server: {counts['srv']}."),
         "",
         "Internal operations (tag marked *internal*) are sent with a `Referer` header, as the WATS web",
         "application does; the local server refuses them without it. Operations marked *25.3* came with",

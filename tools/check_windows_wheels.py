@@ -93,7 +93,7 @@ def resolve(reqs: list[str], python: str) -> tuple[bool, list[str], str]:
             "--only-binary=:all:", "--platform", "win_amd64", "--python-version", python,
             "--implementation", "cp", "--target", str(Path(tmp) / "target"), "--report", str(report), *reqs,
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
         if done.returncode != 0:
             return False, [], (done.stderr or done.stdout).strip().splitlines()[-1] if (done.stderr or done.stdout) else ""
         data = json.loads(report.read_text(encoding="utf-8"))

@@ -9,8 +9,9 @@ same domains (``app``, ``report``, ``product``, ``production``, ``process``, ``a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pywats._lazy import lazy_exports
 from pywats._version import __version__
 
 if TYPE_CHECKING:
@@ -43,19 +44,21 @@ _LAZY: dict[str, str] = {
     "TimeoutError": "pywats.exceptions",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "pyWATS",
+    "AsyncWATS",
+    "RetryConfig",
+    "PyWATSError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "NotFoundError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "ConnectionError",
+    "TimeoutError",
+]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'pywats' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -22,7 +22,9 @@ Settings shared by both::
 - ``use_msgpack``: use MessagePack bodies once the server advertises support (JSON until then,
   and always with a JSON-only server such as real WATS).
 - ``verify``: TLS verification (``True``, a CA bundle path, an ``ssl.SSLContext`` or ``False``).
-- ``http2``: ``None`` = use HTTP/2 when the ``h2`` package is installed and the server offers it.
+- ``http2``: ``None`` = the sync client uses HTTP/2 when the ``h2`` package is installed and
+  the server offers it, ``AsyncWATS`` sends HTTP/1.1 through aiohttp; ``True`` = HTTP/2
+  through httpx's own transport for both (see :mod:`pywats.core.transport`).
 - ``max_connections``: connection pool size (all may be kept alive).
 - ``throttle``: obey the process-wide limiter of :mod:`pywats.core.throttle`.
 - ``transport``: an httpx transport to use instead of the network (tests, proxies).
@@ -43,7 +45,7 @@ from pywats.core.request import Request
 from pywats.core.retry import RetryConfig
 from pywats.core.settings import ClientSettings, resolve_settings
 from pywats.domains import DOMAINS
-from pywats.domains._base import ClientState
+from pywats.domains._base import AsyncMode, ClientState, SyncMode
 from pywats.exceptions import PyWATSError
 
 if TYPE_CHECKING:
@@ -75,23 +77,6 @@ class _ClientBase:
     """What both clients share: settings, per-client state and lazy domain creation."""
 
     _executor: SyncExecutor | AsyncExecutor
-
-    if TYPE_CHECKING:
-        app: AppDomain
-        process: ProcessDomain
-        report: ReportDomain
-        product: ProductDomain
-        production: ProductionDomain
-        asset: AssetDomain
-        software: SoftwareDomain
-        analytics: AnalyticsDomain
-        rootcause: RootCauseDomain
-        scim: ScimDomain
-        system: SystemDomain
-        auth: AuthDomain
-        workflow: WorkflowDomain
-        export: ExportDomain
-        barcode: BarcodeDomain
 
     def __init__(
         self,
@@ -157,6 +142,23 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
 
     _executor: SyncExecutor
 
+    if TYPE_CHECKING:
+        app: AppDomain[SyncMode]
+        process: ProcessDomain[SyncMode]
+        report: ReportDomain[SyncMode]
+        product: ProductDomain[SyncMode]
+        production: ProductionDomain[SyncMode]
+        asset: AssetDomain[SyncMode]
+        software: SoftwareDomain[SyncMode]
+        analytics: AnalyticsDomain[SyncMode]
+        rootcause: RootCauseDomain[SyncMode]
+        scim: ScimDomain[SyncMode]
+        system: SystemDomain[SyncMode]
+        auth: AuthDomain[SyncMode]
+        workflow: WorkflowDomain[SyncMode]
+        export: ExportDomain[SyncMode]
+        barcode: BarcodeDomain[SyncMode]
+
     def __init__(
         self,
         base_url: str | None = None,
@@ -212,6 +214,23 @@ class AsyncWATS(_ClientBase):
     :class:`pyWATS`, awaited. Use ``async with`` or ``await api.aclose()``."""
 
     _executor: AsyncExecutor
+
+    if TYPE_CHECKING:
+        app: AppDomain[AsyncMode]
+        process: ProcessDomain[AsyncMode]
+        report: ReportDomain[AsyncMode]
+        product: ProductDomain[AsyncMode]
+        production: ProductionDomain[AsyncMode]
+        asset: AssetDomain[AsyncMode]
+        software: SoftwareDomain[AsyncMode]
+        analytics: AnalyticsDomain[AsyncMode]
+        rootcause: RootCauseDomain[AsyncMode]
+        scim: ScimDomain[AsyncMode]
+        system: SystemDomain[AsyncMode]
+        auth: AuthDomain[AsyncMode]
+        workflow: WorkflowDomain[AsyncMode]
+        export: ExportDomain[AsyncMode]
+        barcode: BarcodeDomain[AsyncMode]
 
     def __init__(
         self,

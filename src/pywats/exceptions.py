@@ -78,11 +78,11 @@ class TransportError(PyWATSError):
     """The request got no usable answer: the server could not be reached or timed out."""
 
 
-class ConnectionError(TransportError):  # noqa: A001 - deliberate, documented name
+class ConnectionError(TransportError):  # deliberate, documented name
     """Connecting to, writing to or reading from the server failed."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - deliberate, documented name
+class TimeoutError(TransportError):  # deliberate, documented name
     """A connect, read, write or pool timeout expired."""
 
 

@@ -111,7 +111,7 @@ def _cli(args: Sequence[str], env: dict[str, str], *, show: bool = True) -> str:
     if show:
         shown = ["****" if i and args[i - 1] == "--api-token" else a for i, a in enumerate(args)]
         _say("      $ pywats-client " + shlex.join(shown))
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         raise DemoError(f"`pywats-client {' '.join(args)}` failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout

@@ -5,10 +5,17 @@ Layout (``<home>`` is :func:`client_home`)::
     <home>/config_<id>.json          one configuration file per instance
     <home>/token.key                 machine-local key that encrypts API tokens at rest
     <home>/converters/               user converter modules (default ``converter_paths``)
-    <home>/reports/                  offline queue of the instance "default"
+    <home>/reports/                  offline queue of the first instance (see below)
     <home>/reports_<id>/             offline queue of any other instance (never shared)
-    <home>/client.log                log of the instance "default"
+    <home>/client.log                log of the instance whose queue is ``<home>/reports``
     <home>/client_<id>.log           log of any other instance
+    <home>/reports.owner             id of the instance that owns reports/ and client.log
+
+The first instance set up on a station (the only one configured, or "default"), whatever
+its id, gets ``<home>/reports`` and ``<home>/client.log`` -- the paths the integration guide
+shows -- and is recorded as their owner in ``<home>/reports.owner`` (by ``config init`` and
+at service start); later instances get the ``_<id>`` forms. A ``reports_folder`` written in
+the config file always wins. Nothing moves when a second instance is added.
     <home>/instances/<id>/           per-instance runtime files (control secret, lock, port)
 
 ``<home>`` is ``%APPDATA%\\pyWATS_Client`` on Windows and ``~/.config/pywats_client``
@@ -29,15 +36,22 @@ __all__ = [
     "HOME_ENV",
     "INSTANCE_ENV",
     "LOG_DIR_ENV",
+    "InstanceNotChosen",
     "InvalidInstanceId",
+    "claim_shared_layout",
     "client_home",
     "config_path",
+    "configured_instances",
     "converters_dir",
     "default_instance_id",
     "default_reports_folder",
     "instance_dir",
     "key_path",
     "log_path",
+    "select_instance",
+    "shared_layout_owner",
+    "shared_log_path",
+    "shared_reports_folder",
     "validate_instance_id",
 ]
 
@@ -46,11 +60,25 @@ HOME_ENV = "PYWATS_CLIENT_HOME"
 INSTANCE_ENV = "PYWATS_INSTANCE_ID"
 LOG_DIR_ENV = "PYWATS_LOG_DIR"
 
+SHARED_OWNER_FILE = "reports.owner"
+
 _INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class InvalidInstanceId(ValueError):
     """An instance id that cannot be used in file names."""
+
+
+class InstanceNotChosen(ValueError):
+    """Several instances are configured and none was chosen (``--instance-id`` or env)."""
+
+    def __init__(self, instances: list[str]) -> None:
+        self.instances = list(instances)
+        super().__init__(
+            f"{len(self.instances)} instances are configured ({', '.join(self.instances)}) in {client_home()}: "
+            f"pick one with --instance-id ID (or set {INSTANCE_ENV}), "
+            f"e.g. `pywats-client --instance-id {self.instances[0]} status`"
+        )
 
 
 def validate_instance_id(instance_id: str) -> str:
@@ -70,6 +98,40 @@ def validate_instance_id(instance_id: str) -> str:
 def default_instance_id() -> str:
     """The instance id from ``PYWATS_INSTANCE_ID``, or ``"default"``."""
     return os.environ.get(INSTANCE_ENV) or DEFAULT_INSTANCE_ID
+
+
+def configured_instances() -> list[str]:
+    """The ids of the instances that have a ``config_<id>.json`` in the client home, sorted."""
+    home = client_home()
+    found: list[str] = []
+    try:
+        names = [p.name for p in home.iterdir()]
+    except OSError:
+        return []
+    for name in names:
+        if name.startswith("config_") and name.endswith(".json"):
+            iid = name[len("config_"):-len(".json")]
+            if _INSTANCE_RE.match(iid) and ".." not in iid:
+                found.append(iid)
+    return sorted(found)
+
+
+def select_instance(explicit: str | None = None) -> str:
+    """The instance a command works on.
+
+    ``explicit`` (``--instance-id``), else ``PYWATS_INSTANCE_ID``, else the one configured
+    instance when exactly one is configured, else ``"default"`` when none is. With several
+    configured and none chosen, :class:`InstanceNotChosen` names them.
+    """
+    chosen = explicit or os.environ.get(INSTANCE_ENV)
+    if chosen:
+        return validate_instance_id(chosen)
+    instances = configured_instances()
+    if len(instances) == 1:
+        return instances[0]
+    if not instances:
+        return DEFAULT_INSTANCE_ID
+    raise InstanceNotChosen(instances)
 
 
 def client_home() -> Path:
@@ -97,15 +159,58 @@ def instance_dir(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
 
 
 def default_reports_folder(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
-    """Default offline-queue folder: ``<home>/reports`` for "default", ``<home>/reports_<id>`` otherwise.
+    """The queue folder of an instance whose config names none.
 
-    Each instance gets its own queue so that a report can never be uploaded by another
-    instance to another server.
+    ``<home>/reports`` (the integration guide's path) when that instance owns it (see
+    :func:`shared_layout_owner`), or when nobody owns it yet and the instance is the only
+    configured one or "default" -- unless the instance already has a ``<home>/reports_<id>``
+    folder, which it keeps. Loading a config file that resolves to ``<home>/reports``
+    claims it for that instance. Every other instance: ``<home>/reports_<id>``. Each instance
+    gets its own queue so that a report can never be uploaded by another instance to
+    another server; an owned folder never moves when instances are added.
     """
     validate_instance_id(instance_id)
-    if instance_id == DEFAULT_INSTANCE_ID:
-        return client_home() / "reports"
-    return client_home() / f"reports_{instance_id}"
+    own = client_home() / f"reports_{instance_id}"
+    owner = shared_layout_owner()
+    if owner == instance_id:
+        return shared_reports_folder()
+    if owner is None and not own.exists() and (
+        instance_id == DEFAULT_INSTANCE_ID or configured_instances() == [instance_id]
+    ):
+        return shared_reports_folder()
+    return own
+
+
+def shared_layout_owner() -> str | None:
+    """The instance that owns ``<home>/reports`` and ``<home>/client.log`` (recorded in
+    ``<home>/reports.owner`` by :func:`claim_shared_layout`), or None."""
+    try:
+        text = (client_home() / SHARED_OWNER_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _INSTANCE_RE.match(text) else None
+
+
+def claim_shared_layout(instance_id: str) -> bool:
+    """Record ``instance_id`` as the owner of ``<home>/reports`` unless another instance
+    owns it already; True if ``instance_id`` owns it afterwards. Called when an instance
+    first uses the folder (``config init``, service start), so that adding instances later
+    never moves it."""
+    validate_instance_id(instance_id)
+    owner = shared_layout_owner()
+    if owner is not None:
+        return owner == instance_id
+    home = client_home()
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(home / SHARED_OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:  # another process claimed it first
+        return shared_layout_owner() == instance_id
+    try:
+        os.write(fd, (instance_id + "\n").encode("ascii"))
+    finally:
+        os.close(fd)
+    return True
 
 
 def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
@@ -117,6 +222,17 @@ def log_path(instance_id: str = DEFAULT_INSTANCE_ID) -> Path:
     if instance_id == DEFAULT_INSTANCE_ID:
         return base / "client.log"
     return base / f"client_{instance_id}.log"
+
+
+def shared_reports_folder() -> Path:
+    """``<home>/reports``: the queue folder of the first instance created (``config init``
+    gives it to the instance when no other is configured) and of "default"."""
+    return client_home() / "reports"
+
+
+def shared_log_path() -> Path:
+    """``<home>/client.log``: the log of the instance whose queue is :func:`shared_reports_folder`."""
+    return client_home() / "client.log"
 
 
 def converters_dir() -> Path:

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import odata
-from .odata import FilterAst, ODataError
+from .odata import _COMPARATORS, _FUNCTIONS, FilterAst, ODataError, _quote, _to_number
 
 __all__ = ["SqlColumn", "SqlCollection", "SqlSchema", "SqlWhere", "compile_where", "install_functions"]
 
@@ -114,11 +113,11 @@ class SqlWhere:
 # -- SQL functions: the exact OData comparison and string functions --------------------
 
 def _sql_cmp(op: str, a: Any, b: Any) -> int:
-    return 1 if odata._COMPARATORS[op](a, b) else 0
+    return 1 if _COMPARATORS[op](a, b) else 0
 
 
 def _sql_call(name: str, *args: Any) -> Any:
-    value = odata._FUNCTIONS[name][0](*args)
+    value = _FUNCTIONS[name][0](*args)
     return int(value) if isinstance(value, bool) else value
 
 
@@ -167,7 +166,7 @@ def render(ast: FilterAst) -> str:
     if tag == "lit":
         v = ast[1]
         if isinstance(v, str):
-            return odata._quote(v)
+            return _quote(v)
         if v is None or isinstance(v, bool):
             return {None: "null", True: "true", False: "false"}[v]
         if isinstance(v, datetime):
@@ -245,7 +244,7 @@ class _Translator:
             return self._lambda(ast)
         if tag == "lit":
             return _const(ast[1] is True)
-        if tag == "call" and odata._FUNCTIONS[ast[1]][3] == "bool":
+        if tag == "call" and _FUNCTIONS[ast[1]][3] == "bool":
             return self._bool_call(ast)
         # a value where a condition is expected: true only when the value is True, which
         # a column never holds (constants are checked here)
@@ -360,7 +359,7 @@ class _Translator:
             raise _unsupported(f"the property path {render(ast)!r}", ast)
         if tag == "call":
             name, args = ast[1], ast[2]
-            if odata._FUNCTIONS[name][3] == "bool":
+            if _FUNCTIONS[name][3] == "bool":
                 raise _unsupported(f"{name}() used as a value", ast)
             vals = [self.value(a) for a in args]
             return _Val(
@@ -386,7 +385,7 @@ class _Translator:
     # -- comparisons ---------------------------------------------------------------------
     def _compare(self, op: str, left: FilterAst, right: FilterAst, whole: FilterAst) -> _Cond:
         if left[0] == "lit" and right[0] == "lit":
-            return _const(odata._COMPARATORS[op](left[1], right[1]))
+            return _const(_COMPARATORS[op](left[1], right[1]))
         if left[0] == "lit":
             left, right, op = right, left, _SWAP[op]
         if right[0] != "lit":
@@ -395,7 +394,7 @@ class _Translator:
         lit = right[1]
         col = self.schema.column(left[1]) if left[0] == "field" else None
         if col is not None and col.kind == "const":
-            return _const(odata._COMPARATORS[op](col.const, lit))
+            return _const(_COMPARATORS[op](col.const, lit))
         if col is not None and col.kind == "bool":
             val = _Val(col.expr, (), "bool", col.nullable)
         else:
@@ -432,7 +431,7 @@ class _Translator:
             return self._generic(op, val, lit)
         if kind == "number":
             if isinstance(lit, str):
-                number = odata._to_number(lit)
+                number = _to_number(lit)
                 if number is None:
                     return _const(op == "ne")
                 return self._native(op, val, number)

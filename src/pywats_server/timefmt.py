@@ -7,17 +7,21 @@ from datetime import datetime, timedelta, timezone
 
 __all__ = ["parse_wsjf_time", "format_header_time", "format_utc_full", "now_utc"]
 
+# read liberally, as WATS does: a fraction separator with no digits ("08:00:00.Z", in
+# Virinco's own WSJF examples), a comma, "t" or several spaces before the time, UTC/GMT
 _TIME_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d*))?)?"
+    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
 )
 
 
 def parse_wsjf_time(text: str, *, require_offset: bool = True) -> datetime:
     """Parse a WSJF date-time; raises ValueError with a reason when it is not one.
 
-    Accepts ``2026-01-30T22:01:41.4707353+01:00`` (.NET's 7 fraction digits), ``...Z`` and
-    ``+0100``. Without an offset the text is rejected unless ``require_offset`` is False (then
+    Accepts ``2026-01-30T22:01:41.4707353+01:00`` (.NET's 7 fraction digits), ``...Z``,
+    ``...00.Z`` (a separator without digits, as in Virinco's WSJF examples), ``UTC``/``GMT``
+    and ``+0100``. Without an offset the text is rejected unless ``require_offset`` is False (then
     it is read as UTC).
     """
     m = _TIME_RE.match(text.strip())
@@ -32,7 +36,7 @@ def parse_wsjf_time(text: str, *, require_offset: bool = True) -> datetime:
         if require_offset:
             raise ValueError(f"{text!r} has no UTC offset (e.g. +01:00 or Z)")
         tz = timezone.utc
-    elif off in ("Z", "z"):
+    elif off.upper() in ("Z", "UTC", "GMT"):
         tz = timezone.utc
     else:
         sign = -1 if off[0] == "-" else 1

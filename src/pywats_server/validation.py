@@ -159,9 +159,8 @@ def _check_meas(step: dict[str, Any], spath: str) -> None:
             if status is not None and status not in STEP_STATUSES:
                 raise _fail(f"{spath}{key}[{i}].status", f"must be one of P, F, S, not {status!r}")
             comp = m.get("compOp")
-            if comp is not None:
-                if not isinstance(comp, str) or comp.upper() not in COMP_OPS:
-                    raise _fail(f"{spath}{key}[{i}].compOp", f"unknown comparison operator {comp!r}")
+            if comp is not None and (not isinstance(comp, str) or comp.upper() not in COMP_OPS):
+                raise _fail(f"{spath}{key}[{i}].compOp", f"unknown comparison operator {comp!r}")
             if key == "numericMeas":
                 for f in _NUMERIC_FIELDS:
                     v = m.get(f)

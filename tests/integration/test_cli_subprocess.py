@@ -61,8 +61,8 @@ def test_config_lifecycle_and_exit_codes(env: dict[str, str]) -> None:
     missing = cli(["config", "show", "--instance-id", "production"], env)
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines() == [
-        f"error: no config for instance 'production' at {home / 'config_production.json'}; "
-        "run `pywats-client config init --instance-id production`"
+        (f"error: no config for instance 'production' at {home / 'config_production.json'}; "
+        "run `pywats-client config init --instance-id production`")
     ]
     done = cli(["config", "init", "--instance-id", "production", "--api-token", "c2VjcmV0OnRva2Vu",
                 "--service-address", "http://127.0.0.1:9"], env)

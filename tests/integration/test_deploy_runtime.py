@@ -28,7 +28,7 @@ def _receive(sock: socket.socket, want: str, seen: list[str], timeout: float = 3
         sock.settimeout(max(0.05, deadline - time.monotonic()))
         try:
             data = sock.recv(4096).decode()
-        except socket.timeout:
+        except TimeoutError:
             break
         seen.append(data)
         if want in data.splitlines():
@@ -119,7 +119,7 @@ def test_windows_service_host_stops_a_real_service_within_5_seconds(tmp_path: Pa
     assert rec.named("LogErrorMsg") == []
     from pywats_client.queue import PersistentQueue
 
-    queue = PersistentQueue(home / "reports_production")
+    queue = PersistentQueue(Path(status["reports_folder"]))
     try:
         assert queue.counts()["pending"] == 1  # nothing lost: uploaded at the next start
     finally:
@@ -144,7 +144,7 @@ def test_container_entrypoint_and_health_against_the_local_server(tmp_path: Path
     def health() -> subprocess.CompletedProcess[str]:
         return subprocess.run(entry + ["health"], env=env, capture_output=True, text=True, timeout=60)
 
-    out = open(tmp_path / "container.out", "wb")
+    out = open(tmp_path / "container.out", "wb")  # noqa: SIM115 - closed after the process ends
     proc = subprocess.Popen(entry, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -29,7 +29,7 @@ from support.markdown_blocks import code_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
-_INFO = re.compile(r"^```([\w+-]*)([^\n]*)$", re.M)
+_INFO = re.compile(r"^```([\w+-]*)([^\n]*)$", re.MULTILINE)
 
 # page name -> number of no-run blocks it may have, with the reason
 ALLOWED_NO_RUN: dict[str, tuple[int, str]] = {
@@ -46,7 +46,7 @@ def _info_strings(path: Path) -> list[str]:
 
 def _blocks_with_flags(path: Path) -> list[tuple[str, str, bool]]:
     text = path.read_text(encoding="utf-8")
-    flags = [("no-run" in m.group(2)) for m in re.finditer(r"^```([\w+-]*)([^\n]*)\n.*?^```", text, re.S | re.M)]
+    flags = [("no-run" in m.group(2)) for m in re.finditer(r"^```([\w+-]*)([^\n]*)\n.*?^```", text, re.DOTALL | re.MULTILINE)]
     blocks = code_blocks(path)
     assert len(flags) == len(blocks)
     return [(b.lang, b.text, flag) for b, flag in zip(blocks, flags)]

@@ -518,13 +518,15 @@ def test_snippet_49_token_check(client_home: Path, capsys: pytest.CaptureFixture
 
 def test_snippet_50_config_reset(client_home: Path) -> None:
     env = dict(os.environ)
-    assert cli(["config", "init", "--instance-id", "default", "--station-name", "X-1"], env).returncode == 0
+    assert cli(["config", "init", "--instance-id", "default", "--station-name", "X-1", "--api-token", "dDp0"],
+               env).returncode == 0
     line = block(50, "bash", "python -m pywats_client config reset").text.splitlines()[0]
     done = cli(line.split()[3:], env, stdin="y\n")
     assert done.returncode == 0, done.stderr
     from pywats_client.config import ClientConfig
 
-    assert ClientConfig.load().station_name != "X-1"
+    config = ClientConfig.load()  # the credentials are gone, the rest is kept
+    assert config.api_token == "" and config.station_name == "X-1"
 
 
 def test_snippet_57_validation_pattern() -> None:

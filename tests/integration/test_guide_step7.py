@@ -51,7 +51,7 @@ def test_option_a_windows_service_names(tmp_path: Path) -> None:
     assert "install Windows service pyWATS-Client-production" in done.stdout
     assert "start type:     automatic" in done.stdout
     for verb in ("Start-Service", "Get-Service"):
-        name = re.search(rf"^{verb} (\S+)$", text, re.M)
+        name = re.search(rf"^{verb} (\S+)$", text, re.MULTILINE)
         assert name is not None and f"{verb} {name.group(1)}" in done.stdout  # the names the guide uses
 
 
@@ -67,7 +67,7 @@ def test_option_b_systemd_unit_names(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"write {template.group(1)} (mode 0644)" in done.stdout  # the file the guide edits by hand
     for verb in ("enable", "start", "status"):
-        unit = re.search(rf"^sudo systemctl {verb} (\S+)$", text, re.M)
+        unit = re.search(rf"^sudo systemctl {verb} (\S+)$", text, re.MULTILINE)
         assert unit is not None
         assert f"sudo systemctl {verb} {unit.group(1)}.service" in done.stdout
 

@@ -27,7 +27,7 @@ def unique(prefix: str) -> str:
 def test_scim_user_lifecycle(clients: Clients) -> None:
     name = unique("ann")
     token = clients.run(lambda api: api.scim.get_token(30))
-    header, payload, signature = token.split(".")
+    _header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims["exp"] - claims["iat"] == 30 * 86400 and signature
 

@@ -72,7 +72,7 @@ def test_submit_report_async(clients: Clients) -> None:
         results = asyncio.run(batch())
     assert [r.id for r in results] == [r["id"] for r in reports]
     for s in serials:
-        assert len(clients.run(lambda api: api.report.get_reports(serial_number=s))) == 1
+        assert len(clients.run(lambda api, s=s: api.report.get_reports(serial_number=s))) == 1
 
 
 def test_process_name_resolved_by_fetching_processes(clients: Clients) -> None:
@@ -137,7 +137,7 @@ def test_get_reports_filters_and_paging(clients: Clients, monkeypatch: pytest.Mo
     sn = unique("SN-O'Quote")  # a quote in the value is escaped in the filter
     submitted = []
     for op in ("ICT", "FCT", "EOL", "FCT", "FCT"):
-        submitted.append(clients.run(lambda api: api.report.submit_report(builder(sn, part=pn, operation=op))).id)
+        submitted.append(clients.run(lambda api, op=op: api.report.submit_report(builder(sn, part=pn, operation=op))).id)
     everything = clients.run(lambda api: api.report.get_reports(serial_number=sn))
     assert sorted(h.id for h in everything) == sorted(submitted)
     assert all(h.serial_number == sn for h in everything)

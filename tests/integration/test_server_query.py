@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pywats_server.testing import ServerInfo, start_server
+from pywats_server.testing import start_server
 
 
 @pytest.fixture(scope="module")

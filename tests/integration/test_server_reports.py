@@ -224,3 +224,20 @@ def test_chart_data_can_be_left_out(client: httpx.Client, make_uut) -> None:
     assert "chart" not in lean["root"]["steps"][-1]
     mid = client.get(f"/api/Report/Wsjf/{report['id']}", params={"detailLevel": "2"}).json()
     assert "data" not in mid["root"]["steps"][6]["attachment"] and "chart" in mid["root"]["steps"][-1]
+
+
+@pytest.mark.parametrize(
+    ("start", "start_utc"),
+    [
+        ("2020-01-01T09:00:00.+01:00", "2020-01-01T08:00:00.Z"),  # Virinco's own WSJF examples
+        ("2020-01-01T09:00:00,5+0100", "2020-01-01 08:00:00.5 UTC"),
+    ],
+)
+def test_timestamps_are_read_as_liberally_as_wats_reads_them(
+    client: httpx.Client, make_uut, start: str, start_utc: str
+) -> None:
+    doc = make_uut(sn=f"SN-TIME-{uuid.uuid4().hex[:6]}", start=start, startUTC=start_utc)
+    r = client.post("/api/Report/WSJF", json=doc)
+    assert r.status_code == 200, r.text
+    stored = client.get(f"/api/Report/Wsjf/{doc['id']}").json()
+    assert stored["sn"] == doc["sn"]

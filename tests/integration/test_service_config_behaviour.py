@@ -19,12 +19,12 @@ from pywats_client.service.testing import ServiceProcess, guide_csv, server_head
 
 def _config(home: Path, iid: str, server: Any, incoming: Path, **over: Any) -> Path:
     base_url, token = server
-    keys: dict[str, Any] = dict(
-        service_address=base_url, api_token=token, rescan_interval_seconds=0.5, health_check_interval=0.5,
-        process_sync_enabled=False,
-        converters=[{"name": "CSV", "module_path": "csv", "watch_folder": str(incoming),
+    keys: dict[str, Any] = {
+        "service_address": base_url, "api_token": token, "rescan_interval_seconds": 0.5, "health_check_interval": 0.5,
+        "process_sync_enabled": False,
+        "converters": [{"name": "CSV", "module_path": "csv", "watch_folder": str(incoming),
                      "file_patterns": ["*.csv"], "file_stable_seconds": 0.2}],
-    )
+    }
     keys.update(over)
     return write_config(home, iid, **keys)
 
@@ -75,7 +75,7 @@ def test_refused_second_process_does_not_write_into_the_running_log(tmp_path: Pa
         svc.wait_for(lambda s: s["state"] == "ONLINE")
         second = svc.run_to_exit()
         assert second.returncode == 3 and "already running" in second.stderr
-        log_file = home / "client_single.log"
+        log_file = home / "client.log"  # the only instance: the guide's log path
         assert log_file.exists()
         assert "already running" not in log_file.read_text(encoding="utf-8")
         assert svc.stop()[0] == 0

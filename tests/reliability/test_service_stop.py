@@ -16,7 +16,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
 
@@ -98,7 +99,7 @@ class GroupService(ServiceProcess):
 
     def start(self) -> GroupService:
         self.home.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes to it until stop()
         kw: dict[str, Any] = {}
         if sys.platform == "win32":
             kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]

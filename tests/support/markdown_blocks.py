@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```", re.S | re.M)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
+_FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -384,9 +384,8 @@ def test_nested_sequences_context_manager_and_sub_builder() -> None:
 
 def test_sequence_context_restored_after_exception() -> None:
     builder = ReportBuilder(part_number="PN", serial_number="SN")
-    with pytest.raises(RuntimeError):
-        with builder.sequence("S"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), builder.sequence("S"):
+        raise RuntimeError("boom")
     builder.add_step(name="top", value=True)
     assert builder.to_dict()["root"]["steps"][1]["name"] == "top"
 

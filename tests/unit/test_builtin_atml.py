@@ -79,17 +79,19 @@ def test_collection_gives_one_report_per_uut() -> None:
             "no UUT element",
         ),
         (
-            '<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common">'
-            "<UUT><c:SerialNumber>S</c:SerialNumber></UUT><ResultSet/></TestResults>",
+            (
+                '<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common">'
+                "<UUT><c:SerialNumber>S</c:SerialNumber></UUT><ResultSet/></TestResults>"
+            ),
             "set the converter parameter 'part_number'",
         ),
         (
-            '<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common" '
+            ('<TestResults xmlns="urn:IEEE-1636.1:2011:01:TestResults" xmlns:c="urn:IEEE-1671:2010:Common" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             '<UUT><c:Definition><c:Identification><c:ModelName>M</c:ModelName></c:Identification></c:Definition>'
             "<c:SerialNumber>S</c:SerialNumber></UUT><ResultSet>"
             '<Test name="T1"><TestResult name="R"><TestData><c:Datum xsi:type="c:double" value="abc"/></TestData>'
-            "</TestResult></Test></ResultSet></TestResults>",
+            "</TestResult></Test></ResultSet></TestResults>"),
             "Test 'T1' TestResult 'R': Datum value 'abc' is not a number",
         ),
     ],
@@ -252,7 +254,7 @@ def test_teststand_202_wats_multi_steps_and_test_calling_sequence() -> None:
         {"name": "Fault text", "value": "none", "compOp": "LOG", "status": "P"},
     ]
     assert steps["Interlocks"]["booleanMeas"] == [{"name": "Door", "status": "P"}, {"name": "E-stop", "status": "F"}]
-    prime = [s for s in _one("teststand_atml202_pump.xml")["root"]["steps"] if s["name"] == "Prime pump"][0]
+    prime = next(s for s in _one("teststand_atml202_pump.xml")["root"]["steps"] if s["name"] == "Prime pump")
     assert prime["stepType"] == "NumericLimitTest"
     assert prime["numericMeas"] == [{"value": 1.1, "compOp": "LE", "lowLimit": 2.0, "unit": "s", "status": "P"}]
     (post,) = prime["steps"]

@@ -158,6 +158,7 @@ def test_unknown_footer_line_is_ignored_with_a_warning(tmp_path: Path) -> None:
     context = ConverterContext(CONTEXT)
     result = Converter().convert(ConverterSource(path), context)
     assert result.success and result.data["result"] == "P"
-    assert result.warnings == ["line 5: footer line 'Signature' ignored (UUTStatus, ErrorCode, ErrorMessage, "
-                               "ExecutionTime are read)"]
+    assert result.warnings == [
+        "line 5: footer line 'Signature' ignored (UUTStatus, ErrorCode, ErrorMessage, ExecutionTime are read)"
+    ]
     assert context.logs == [("WARNING", "footer.txt: " + result.warnings[0])]

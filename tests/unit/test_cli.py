@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from pywats._version import __version__
 from pywats_client.cli import cli, main
-from pywats_client.config import ClientConfig
+from pywats_client.config import ClientConfig, ConfigError
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return h
 
 
-def run(*args: str, input: str | None = None) -> Result:
+def run(*args: str, input: str | None = None) -> Result:  # noqa: A002 - CliRunner.invoke's name
     return CliRunner().invoke(cli, list(args), input=input, prog_name="pywats-client")
 
 
@@ -59,7 +59,8 @@ def test_init_writes_file_and_folders(home: Path) -> None:
     assert data["instance_id"] == "production"
     assert data["station_name"] == "ST-${HOSTNAME}"
     assert (home / "converters").is_dir()
-    assert (home / "reports_production").is_dir()
+    assert (home / "reports").is_dir()  # the first instance gets the guide's paths
+    assert data["reports_folder"] == str(home / "reports")
     config = ClientConfig.load_for_instance("production")
     assert config.api_token == "dG9rOmtleQ=="
     assert (config.location, config.purpose) == ("Hall", "Production")
@@ -176,11 +177,47 @@ def test_reset(home: Path) -> None:
     assert no_stdin.exit_code == 1 and "--yes" in no_stdin.stderr
     confirmed = run("config", "reset", "--instance-id", "line", input="y\n")
     assert confirmed.exit_code == 0
+    assert "converters, folders and other settings kept" in confirmed.stdout
     config = ClientConfig.load_for_instance("line")
-    assert config.station_name != "X-1" and config.api_token == "" and config.instance_id == "line"
-    init("--station-name", "X-2", "--force", instance="line")
-    assert run("--instance-id", "line", "config", "reset", "--yes").exit_code == 0
-    assert ClientConfig.load_for_instance("line").station_name != "X-2"
+    # the credentials only: every other key stays
+    assert config.station_name == "X-1" and config.api_token == "" and config.instance_id == "line"
+    init("--station-name", "X-2", "--api-token", "t2", "--force", instance="line")
+    assert run("--instance-id", "line", "config", "reset", "--yes", "--all").exit_code == 0
+    config = ClientConfig.load_for_instance("line")
+    assert config.station_name != "X-2" and config.api_token == ""
+
+
+def test_reset_of_a_missing_instance_creates_nothing(home: Path) -> None:
+    result = run("config", "reset", input="y\n")
+    assert result.exit_code == 1 and "nothing to reset" in result.stderr
+    assert not (home / "config_default.json").exists()
+    assert list(home.glob("config_*.json")) == []
+
+
+def test_one_configured_instance_is_used_without_instance_id(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWATS_INSTANCE_ID", raising=False)
+    init("--service-address", "http://127.0.0.1:9", "--api-token", "t", "--station-name", "ST-1", instance="production")
+    shown = run("config", "show", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["instance_id"] == "production"
+    assert run("config", "set", "--api-token", "new").exit_code == 0
+    config = ClientConfig.load()
+    assert config.instance_id == "production" and config.api_token == "new"
+    assert config.reports_folder == home / "reports" and config.log_file == home / "client.log"
+    listed = run("instances")
+    assert listed.exit_code == 0 and listed.stdout.startswith("production: stopped")
+    # a second instance gets the suffixed layout, and then a choice is needed
+    init("--station-name", "ST-2", instance="line2")
+    line2 = ClientConfig.load("line2")
+    assert line2.reports_folder == home / "reports_line2" and line2.log_file == home / "client_line2.log"
+    ambiguous = run("status")
+    assert ambiguous.exit_code == 1
+    assert "2 instances are configured (line2, production)" in ambiguous.stderr and "--instance-id" in ambiguous.stderr
+    with pytest.raises(ConfigError, match="line2, production"):
+        ClientConfig.load()
+    rows = json.loads(run("instances", "--json").stdout)
+    assert [r["instance_id"] for r in rows] == ["line2", "production"]
+    assert {r["state"] for r in rows} == {"stopped"}
 
 
 def test_path(home: Path) -> None:
@@ -244,8 +281,22 @@ def test_status_live_from_control_api(home: Path, monkeypatch: pytest.MonkeyPatc
     assert seen[0].instance_id == "default"
 
 
+def test_service_refuses_an_unusable_config_in_one_line_per_problem(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWATS_API_TOKEN", raising=False)
+    monkeypatch.delenv("NUMBER", raising=False)
+    init("--station-name", "ST-${NUMBER}", instance="svc")
+    assert run("config", "show").exit_code == 0  # reading works without the service's environment
+    result = run("service", "--instance-id", "svc")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    where = str(home / "config_svc.json")
+    assert [line.split(": ")[2] for line in lines[:3]] == ["service_address", "api_token", "station_name"]
+    assert all(line.startswith(f"error: {where}: ") for line in lines[:3])
+    assert "${NUMBER}" in lines[2] and lines[3] == "error: not starting instance 'svc'" and len(lines) == 4
+
+
 def test_service_calls_runner(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    init(instance="svc")
+    init("--service-address", "http://127.0.0.1:9", "--api-token", "t", instance="svc")
     got: list[ClientConfig] = []
 
     def run_service(config: ClientConfig) -> int:
@@ -261,7 +312,7 @@ def test_service_calls_runner(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_traceback(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    init()
+    init("--service-address", "http://127.0.0.1:9", "--api-token", "t")
 
     def run_service(config: ClientConfig) -> int:
         raise RuntimeError("boom\nsecond line")

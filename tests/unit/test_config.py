@@ -114,7 +114,14 @@ def test_partial_file_takes_defaults_and_instance_from_name(home: Path) -> None:
     config = ClientConfig.load_for_instance("line1")
     assert config.instance_id == "line1"
     assert config.station_name == "S1"
-    assert config.reports_folder == home / "reports_line1"
+    assert config.reports_folder == home / "reports"  # the only instance: the guide's paths
+    assert config.log_file == home / "client.log"
+    assert paths.shared_layout_owner() == "line1"  # claimed: stays line1's when others are added
+    write(home, "line2", '{"station_name": "S2"}')
+    assert ClientConfig.load_for_instance("line1").reports_folder == home / "reports"
+    assert ClientConfig.load_for_instance("line2").reports_folder == home / "reports_line2"
+    assert ClientConfig.load_for_instance("line2").log_file == home / "client_line2.log"
+    assert ClientConfig.defaults("default").reports_folder == home / "reports_default"
     assert config.max_retry_attempts == 5
 
 
@@ -341,12 +348,32 @@ def test_placeholders_expand_and_template_is_kept(home: Path, monkeypatch: pytes
     assert json.loads(path.read_text(encoding="utf-8"))["station_name"] == "L${LINE_NO}-${HOSTNAME}-${COMPUTERNAME}"
 
 
-def test_unknown_placeholder_stops_load(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_placeholder_is_a_start_problem_not_a_load_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_SUCH_VAR_X", raising=False)
-    write(home, "default", '{"station_name": "S-${NO_SUCH_VAR_X}"}')
-    with pytest.raises(ConfigError) as exc:
-        ClientConfig.load()
-    assert str(exc.value).startswith("config_default.json: station_name: unknown placeholder ${NO_SUCH_VAR_X}")
+    path = write(home, "default", '{"station_name": "S-${NO_SUCH_VAR_X}", "service_address": "http://127.0.0.1:9", '
+                                  '"api_token": "t"}')
+    config = ClientConfig.load()  # reading works without the service's environment
+    assert config.station_name == "S-${NO_SUCH_VAR_X}"
+    assert config.start_problems() == [
+        (f"{path}: station_name: unknown placeholder ${{NO_SUCH_VAR_X}}: it is not an "
+        "environment variable (known without one: ${HOSTNAME}, ${COMPUTERNAME})")
+    ]
+    monkeypatch.setenv("NO_SUCH_VAR_X", "7")
+    assert ClientConfig.load().start_problems() == []
+
+
+def test_start_problems_name_key_and_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWATS_API_TOKEN", raising=False)
+    foreign = "C:\\TestData\\Incoming" if sys.platform != "win32" else "/data/incoming"
+    config = ClientConfig.from_dict({"converters": [{"name": "c", "module_path": "csv", "watch_folder": foreign}]},
+                                    path=home / "config_default.json")
+    problems = config.start_problems()
+    where = str(home / "config_default.json")
+    assert problems[0].startswith(f"{where}: service_address: not set")
+    assert problems[1].startswith(f"{where}: api_token: not set")
+    assert [p.split(": ")[1] for p in problems[2:]] == [
+        "converters[0].watch_folder", "converters[0].done_folder", "converters[0].error_folder"]
+    assert all("\n" not in p for p in problems)
 
 
 def test_service_address_normalised(home: Path) -> None:
@@ -378,3 +405,46 @@ def test_python_attribute_name_is_not_a_file_key(home: Path) -> None:
     write(home, "default", '{"configured_api_token": "x"}')
     with pytest.raises(ConfigError, match="configured_api_token: unknown key"):
         ClientConfig.load()
+
+
+def test_clear_token_is_encrypted_in_place_on_load(home: Path) -> None:
+    path = write(home, "default", '{\n  // station A\n  "service_address": "http://127.0.0.1:9",\n'
+                                  '  "api_token": "c2VjcmV0OnRva2Vu",\n  "station_name": "A-1",\n}\n')
+    config = ClientConfig.load()
+    assert config.api_token == "c2VjcmV0OnRva2Vu"
+    text = path.read_text(encoding="utf-8")
+    assert "c2VjcmV0OnRva2Vu" not in text and '"api_token": "enc:v1:' in text
+    assert "// station A" in text and '"station_name": "A-1"' in text  # the rest is kept as written
+    if sys.platform != "win32":
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert ClientConfig.load().api_token == "c2VjcmV0OnRva2Vu"
+    config.save()
+    assert "c2VjcmV0OnRva2Vu" not in path.read_text(encoding="utf-8")
+
+
+def test_clear_token_in_a_read_only_folder_still_loads(home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    if sys.platform == "win32" or os.geteuid() == 0:
+        # root ignores folder permissions: prove the fallback with an unwritable target instead
+        path = write(home, "default", '{"api_token": "dA=="}')
+        from pywats_client.config import models
+
+        original = models.write_atomic
+
+        def refuse(*_a: object, **_k: object) -> Path:
+            raise PermissionError("read-only")
+
+        models.write_atomic = refuse  # type: ignore[assignment]
+        try:
+            assert ClientConfig.load().api_token == "dA=="
+        finally:
+            models.write_atomic = original
+        assert "cannot be rewritten to encrypt it" in caplog.text
+        assert '"dA=="' in path.read_text(encoding="utf-8")
+        return
+    path = write(home, "default", '{"api_token": "dA=="}')
+    home.chmod(0o500)
+    try:
+        assert ClientConfig.load().api_token == "dA=="
+    finally:
+        home.chmod(0o700)
+    assert "cannot be rewritten to encrypt it" in caplog.text

@@ -6,7 +6,6 @@ tests/data/guide/integration-patterns.md); ``test_snippets_are_verbatim`` keeps 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -183,7 +182,7 @@ def test_station_configs(home: Path, instance: str, text: str, pattern: str) -> 
     conv = config.converters[0]
     assert conv.file_patterns == [pattern]
     assert str(config.to_file_dict()["converters"][0]["done_folder"]).endswith("Incoming\\Done")
-    assert config.reports_folder == home / f"reports_{instance}"
+    assert config.reports_folder == home / "reports"  # the only instance on the station
 
 
 def test_two_station_instances_have_separate_queues(home: Path) -> None:
@@ -199,8 +198,10 @@ def test_parallel_station_placeholder(home: Path, monkeypatch: pytest.MonkeyPatc
     assert config.station_name == "FCT-STATION-03"
     assert config.location == "Building A - Line 1"
     monkeypatch.delenv("NUMBER")
-    with pytest.raises(ConfigError, match=r"^config_default.json: station_name: unknown placeholder \$\{NUMBER\}"):
-        ClientConfig.load()
+    config = ClientConfig.load()  # reading works without the station's environment ...
+    assert config.station_name == "FCT-STATION-${NUMBER}"
+    problems = [p for p in config.start_problems() if ": station_name: " in p]  # ... starting does not
+    assert len(problems) == 1 and "config_default.json: station_name: unknown placeholder ${NUMBER}" in problems[0]
 
 
 def test_network_failure_config(home: Path) -> None:
@@ -260,5 +261,5 @@ def test_troubleshooting_python_snippet(home: Path, capsys: pytest.CaptureFixtur
         'print(f"Server URL: {config.service_address}")\n'
     )
     assert "```python\n" + code + "```" in GUIDE.read_text(encoding="utf-8")
-    exec(compile(code, "guide-troubleshooting", "exec"), {})
+    exec(compile(code, "guide-troubleshooting", "exec"), {})  # noqa: S102 - running the guide's snippet is the point
     assert capsys.readouterr().out.splitlines() == ["Token present: True", "Server URL: http://127.0.0.1:9"]

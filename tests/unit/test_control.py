@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pywats_client.fileio import write_atomic
 from pywats_client.service import control
 from pywats_client.service.control import TOKEN_HEADER, ControlServer
 from pywats_client.service.stats import ServiceStats, render_prometheus
@@ -63,7 +64,7 @@ async def test_bad_requests_are_rejected(tmp_path: Path) -> None:
 
 
 def test_secret_and_runtime_files_are_private(tmp_path: Path) -> None:
-    control._write_private(control.secret_file(tmp_path), "s3cret\n")
+    write_atomic(control.secret_file(tmp_path), "s3cret\n", private=True)
     assert control.secret_file(tmp_path).read_text() == "s3cret\n"
     if sys.platform != "win32":
         assert control.secret_file(tmp_path).stat().st_mode & 0o777 == 0o600

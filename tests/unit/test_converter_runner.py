@@ -278,7 +278,6 @@ def test_constructor_failure_is_reported(converters_dir: Path) -> None:
 
 
 def test_a_report_iterator_is_taken_lazily_and_a_late_error_fails_the_file(tmp_path: Path) -> None:
-    from collections.abc import Iterator
 
     from pywats_client.converters import ContextData, ConversionError, ConverterResult, FileConverter
     from pywats_client.converters.runner import convert_with_instance

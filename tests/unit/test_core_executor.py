@@ -1,4 +1,4 @@
-"""The executors: one operation description driven sync or async; pool sharding; no hidden loop."""
+"""The executors: one operation description driven sync or async; the async transport choice; no hidden loop."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from pywats import AsyncWATS, pyWATS
-from pywats.core.executor import AsyncExecutor
 from pywats.core.request import Request
 from pywats.domains._base import Domain, operation, steps
 
@@ -77,27 +76,37 @@ def test_sync_client_never_starts_an_event_loop(monkeypatch: pytest.MonkeyPatch)
     api.close()
 
 
-def test_async_pool_shards_grow_only_when_busy() -> None:
-    api = AsyncWATS("http://h", "t", max_connections=3)
-    executor: AsyncExecutor = api._executor  # type: ignore[assignment]
-    assert len(executor._shards) == 1
-    assert executor._pick() == 0  # idle: reuse
-    executor._load[0] = 1
-    assert executor._pick() == 1 and len(executor._shards) == 2  # all busy: a new shard
-    executor._load[1] = 1
-    executor._pick()
-    executor._load[2] = 1
-    assert len(executor._shards) == 3
-    assert executor._pick() in (0, 1, 2) and len(executor._shards) == 3  # never beyond max_connections
-    executor._load[1] = 0
-    assert executor._pick() == 1  # the least loaded
-    shared = {id(c._transport._pool._ssl_context) for c in executor._shards}  # type: ignore[attr-defined]
-    assert len(shared) == 1  # one SSL context for all shards
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
+def test_async_transport_is_httpx_own_with_a_proxy_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    api = AsyncWATS("http://h", "t")
+    assert api._executor.transport_name == "aiohttp"
+    api.close()
+    monkeypatch.setenv(variable, "http://127.0.0.1:3128")
+    api = AsyncWATS("http://h", "t")
+    assert api._executor.transport_name == "httpx"  # httpx applies HTTP(S)_PROXY / NO_PROXY
+    api.close()
+
+
+def test_async_transport_choice_follows_http2(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    choices = {}
+    for http2 in (None, False, True):
+        api = AsyncWATS("https://h", "t", http2=http2)
+        choices[http2] = api._executor.transport_name
+        api.close()
+    assert choices == {None: "aiohttp", False: "aiohttp", True: "httpx"}
+    api = AsyncWATS("http://h", "t", transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    assert api._executor.transport_name == "custom"
     api.close()
 
 
 @pytest.mark.anyio
-async def test_many_concurrent_requests_leave_no_load_behind() -> None:
+async def test_many_concurrent_requests_each_get_their_answer() -> None:
     seen = 0
 
     async def ahandler(request: httpx.Request) -> httpx.Response:
@@ -110,7 +119,6 @@ async def test_many_concurrent_requests_leave_no_load_behind() -> None:
     counter = Counter(api, api._executor)
     results = await asyncio.gather(*[counter.one(i) for i in range(200)])
     assert results == list(range(200)) and seen == 200
-    assert all(load == 0 for load in api._executor._load)  # type: ignore[attr-defined]
     await api.aclose()
 
 
@@ -123,3 +131,29 @@ def test_missing_sniffio_fails_fast() -> None:
             import sniffio  # noqa: F401
     else:
         assert importlib.util.find_spec("sniffio") is not None
+
+
+def test_the_sync_client_does_not_load_aiohttp() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pywats import pyWATS\npyWATS('http://h', 't').close()\n"
+        "print('aiohttp' in sys.modules, 'httpx_aiohttp' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_the_sync_client_keeps_a_cookie_the_server_sets() -> None:
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        headers = {} if "cookie" in request.headers else {"Set-Cookie": "AFFINITY=node-2; Path=/"}
+        return httpx.Response(200, json="7.1", headers=headers)
+
+    with pyWATS("http://h", "t", transport=httpx.MockTransport(handler), throttle=False) as api:
+        for _ in range(3):
+            assert api.app.get_version() == "7.1"
+    assert sent == [None, "AFFINITY=node-2", "AFFINITY=node-2"]

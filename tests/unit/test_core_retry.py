@@ -119,7 +119,7 @@ def test_plain_post_is_not_retried() -> None:
 
 def test_post_marked_idempotent_is_retried() -> None:
     script = Script(httpx.ConnectError("down"), httpx.Response(200, json={"ID": "x"}))
-    api, sleeps = make(script, RetryConfig(base_delay=0.001))
+    api, _sleeps = make(script, RetryConfig(base_delay=0.001))
     assert api._executor.send(Request("POST", "/api/Report/WSJF", json={"id": "x"}, idempotent=True)) == {"ID": "x"}
     assert len(script.calls) == 2
     assert script.calls[0].content == script.calls[1].content
@@ -127,7 +127,7 @@ def test_post_marked_idempotent_is_retried() -> None:
 
 def test_disabled_retry_tries_once() -> None:
     script = Script(httpx.ConnectError("down"))
-    api, sleeps = make(script, RetryConfig.disabled())
+    api, _sleeps = make(script, RetryConfig.disabled())
     with pytest.raises(ConnectionError):
         api.app.get_version()
     assert len(script.calls) == 1

@@ -160,3 +160,20 @@ async def test_async_wait_does_not_block_the_event_loop(restore_throttler: None)
     await task
     await api.aclose()
     assert during >= 5, f"the event loop ran only {during} ticks while the request waited for a token"
+
+
+def test_a_delay_is_logged_once_per_wait_with_how_to_change_it(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    bucket = TokenBucket(max_requests=2, window_seconds=60.0, clock=clock)
+    with caplog.at_level("INFO", logger="pywats.throttle"):
+        for _ in range(5):
+            bucket.reserve()
+        assert len(caplog.records) == 1  # three delayed calls, one line
+        text = caplog.records[0].getMessage()
+        assert "2 requests per 60 s" in text and "configure_throttling(max_requests=N, window_seconds=S)" in text
+        clock.now += 600  # the bucket recovers ...
+        bucket.reserve()
+        assert len(caplog.records) == 1
+        bucket.reserve()
+        bucket.reserve()  # ... and runs empty again: a new wait, a new line
+        assert len(caplog.records) == 2

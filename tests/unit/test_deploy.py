@@ -310,7 +310,7 @@ def test_service_class_stop_and_failure_reach_the_scm(home: Path, tmp_path: Path
     svc.SvcStop()
     assert rec.named("ReportServiceStatus")[0] == ((mods.service.SERVICE_STOP_PENDING,), {"waitHint": STOP_WAIT_HINT_MS})
     assert svc.host.stop_request.requested
-    svc.host._run = lambda config, supervisor: 2  # noqa: SLF001 - the service failed
+    svc.host._run = lambda config, supervisor: 2
     svc.SvcDoRun()
     assert rec.named("ReportServiceStatus")[-1] == (
         (mods.service.SERVICE_STOPPED,), {"win32ExitCode": ERROR_SERVICE_SPECIFIC_ERROR, "svcExitCode": 2}

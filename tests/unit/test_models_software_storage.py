@@ -1,5 +1,6 @@
-"""Server storage of the software and rootcause areas on a bare SQLite connection: reads work
-before the tables exist, the first write creates them, and a rolled-back write leaves nothing."""
+"""Server storage of the software and rootcause areas on a bare SQLite connection with the
+registered schemas (as ``Storage`` creates them when the database opens): the area rules,
+and a rolled-back write leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -11,25 +12,27 @@ import pytest
 
 from pywats_server.storage import rootcause as rc
 from pywats_server.storage import software as sw
+from pywats_server.storage.core import registered_schemas
 
 
 @pytest.fixture()
 def conn() -> sqlite3.Connection:
     c = sqlite3.connect(":memory:", isolation_level=None)
     c.row_factory = sqlite3.Row
+    for part in registered_schemas():
+        c.executescript(part.ddl)
     return c
 
 
-def test_reads_before_tables_exist(conn: sqlite3.Connection) -> None:
+def test_reads_of_an_empty_database(conn: sqlite3.Connection) -> None:
     assert sw.list_packages(conn) == [] and sw.get_package(conn, "x") is None
     assert sw.get_package_by_name(conn, "x", None, None) is None and sw.list_virtual_folders(conn) == []
     assert sw.list_files(conn, "x") is None
     assert rc.get_ticket(conn, "x") is None and rc.list_tickets(conn, 63, 2, None, "u") == []
     assert rc.get_attachment(conn, "x") is None
-    assert conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
 
 
-def test_rolled_back_first_write_leaves_no_tables(conn: sqlite3.Connection) -> None:
+def test_rolled_back_write_leaves_nothing(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     with pytest.raises(sw.SoftwareInputError, match="name"):
         sw.create_package(conn, {"name": ""}, "u")
@@ -49,8 +52,9 @@ def test_software_rules(conn: sqlite3.Connection) -> None:
         sw.set_status(conn, pid, "Released", "u")
     sw.set_status(conn, pid, "1", "u")  # numeric status 1 = Pending
     assert sw.get_package(conn, pid)["status"] == "Pending"
-    with pytest.raises(sw.SoftwareConflictError):
+    with pytest.raises(sw.SoftwareInputError) as conflict:
         sw.delete_package(conn, pid)
+    assert conflict.value.status == 409  # only a Draft package can be deleted
     with pytest.raises(sw.SoftwareInputError, match="tags"):
         sw.create_package(conn, {"name": "Q", "tags": "a"}, "u")
     other = sw.create_package(conn, {"name": "Z"}, "u")["packageId"]

@@ -527,8 +527,8 @@ ERROR_CASES: list[tuple[str, str]] = [
     ("subUnits/all()", "all() needs a condition"),
     ("subUnits/", "expected a property name after '/' but found end of expression"),
     ("subUnits/any(s: s/partNumber eq 'x' 'y')", "expected an operator but found"),
-    ("serialNumber eq SN-001", "unexpected '-001' after 'SN'; if 'SN-001' is a text value, "
-                               "quote it: 'SN-001' at position 19"),
+    ("serialNumber eq SN-001", ("unexpected '-001' after 'SN'; if 'SN-001' is a text value, "
+                               "quote it: 'SN-001' at position 19")),
     ("serialNumber eq O'Brien", "unterminated string literal starting at position 18"),
     ("partNumber eq PCBA-100/2", "if 'PCBA-100/2' is a text value, quote it: 'PCBA-100/2'"),
 ]
@@ -556,8 +556,8 @@ def test_odata_error_is_a_value_error() -> None:
         ("result eq 'x' and bogus eq 1", "unknown property 'bogus' at position 19"),
         ("assets/any()", "unknown property 'assets'"),
         ("contains(colour, 'x')", "unknown property 'colour' at position 10"),
-        ("result eq Passed", "unknown property 'Passed' (if 'Passed' is a text value, quote it: "
-                             "'Passed') at position 11"),
+        ("result eq Passed", ("unknown property 'Passed' (if 'Passed' is a text value, quote it: "
+                             "'Passed') at position 11")),
         ("serialNumber eq SN-001", "quote it: 'SN-001'"),
         ("result in ('Failed', Passed)", "quote it: 'Passed'"),
     ],
@@ -662,8 +662,8 @@ def test_parse_orderby(text: str, expected: list[tuple[str, bool]]) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("partNumber", "$orderby: 'partNumber' is not sortable; use one of start, uuid, "
-                       "serialNumber, timestamp"),
+        ("partNumber", ("$orderby: 'partNumber' is not sortable; use one of start, uuid, "
+                       "serialNumber, timestamp")),
         ("start, result desc", "'result' is not sortable"),
         ("start down", "direction 'down' after 'start' must be 'asc' or 'desc' (at position 7)"),
         ("start desc extra", "unexpected 'extra'"),

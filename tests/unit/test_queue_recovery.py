@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,48 @@ def test_check_integrity_reports_disagreements(tmp_path: Path) -> None:
         assert len(problems) == 1 and "index says pending" in problems[0]
         assert q.recover_crashed_reports().fixed_states == 1
         assert q.check_integrity() == []
+
+
+def _age_folders(path: Path, seconds: float = 10.0) -> None:
+    """Make the queue's folders look last changed ``seconds`` ago (a queue that was idle
+    for a while before it was closed)."""
+    then = time.time() - seconds
+    for name in ("pending", "processing", "completed", "failed", "tmp"):
+        os.utime(path / name, (then, then))
+
+
+def test_reopening_after_a_clean_close_looks_only_at_entries_in_flight(tmp_path: Path) -> None:
+    path = tmp_path / "q"
+    with PersistentQueue(path) as q:
+        for i in range(30):
+            q.add(report(f"SN-CLEAN-{i}"))
+    _age_folders(path)
+    # the marker was written at close, after the folders' last change: touch it up to match
+    marker = json.loads((path / "clean-shutdown.json").read_text(encoding="utf-8"))
+    marker["dirs"] = {k: os.stat(path / k).st_mtime_ns for k in marker["dirs"]}
+    (path / "clean-shutdown.json").write_text(json.dumps(marker), encoding="utf-8")
+    with PersistentQueue(path) as q:
+        stats = q.get_recovery_stats()
+        assert stats.full_scan is False and not stats.changed_anything
+        assert q.get_pending_count() == 30
+        assert not (path / "clean-shutdown.json").exists()  # taken: a crash now means a full scan
+        [claimed] = q.claim_next(1)
+    # a change after the clean close (a person moving a file) is noticed: full scan
+    os.replace(path / "processing" / f"{claimed.id}.json", path / "failed" / f"{claimed.id}.json")
+    with PersistentQueue(path) as q:
+        stats = q.get_recovery_stats()
+        assert stats.full_scan is True and stats.fixed_states == 1
+        assert q.get(claimed.id).state == "failed"
+
+
+def test_the_marker_is_left_by_the_last_session_only(tmp_path: Path) -> None:
+    path = tmp_path / "q"
+    first = PersistentQueue(path)
+    second = PersistentQueue(path)  # e.g. the CLI while the service runs
+    second.add(report("SN-A"))
+    second.close()
+    assert not (path / "clean-shutdown.json").exists()  # the service is still open
+    first.close()
+    assert (path / "clean-shutdown.json").exists()
+    with PersistentQueue(path) as q:  # closed just now: folders too fresh to trust, full scan
+        assert q.get_recovery_stats().full_scan is True

@@ -46,9 +46,12 @@ def test_no_malformed_request_is_a_500(tmp_path: Path, caplog: pytest.LogCapture
                             r = await client.request(method, path + query, content=body, headers=headers)
                             if r.status_code >= 500:
                                 failures.append(f"{method} {path}{query} {body[:20]!r} {ctype}: {r.status_code}")
-                            elif r.status_code >= 400 and "json" in r.headers.get("content-type", ""):
-                                if not str(r.json().get("Message", "")).strip():
-                                    failures.append(f"{method} {path}{query}: {r.status_code} without a message")
+                            elif (
+                                r.status_code >= 400
+                                and "json" in r.headers.get("content-type", "")
+                                and not str(r.json().get("Message", "")).strip()
+                            ):
+                                failures.append(f"{method} {path}{query}: {r.status_code} without a message")
         return failures
 
     with caplog.at_level(logging.CRITICAL, logger="pywats_server"):

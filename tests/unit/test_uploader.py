@@ -51,10 +51,10 @@ class FakeAPI:
 
 
 def _config(**over: Any) -> SimpleNamespace:
-    base = dict(
-        upload_concurrency=1, max_retry_attempts=3, retry_interval_seconds=0.0, auto_reconnect=True,
-        health_check_interval=3600.0, service_address="http://127.0.0.1:1", api_token="t",
-    )
+    base = {
+        "upload_concurrency": 1, "max_retry_attempts": 3, "retry_interval_seconds": 0.0, "auto_reconnect": True,
+        "health_check_interval": 3600.0, "service_address": "http://127.0.0.1:1", "api_token": "t",
+    }
     base.update(over)
     return SimpleNamespace(**base)
 
@@ -271,7 +271,7 @@ async def test_a_429_pauses_every_upload_of_the_instance(queue: Any) -> None:
         assert api.submitted == [items[0].id]
         assert stats.snapshot()["rate_limited_until"] - time.time() > 25
         assert all(queue.get(i.id).attempts == 0 for i in items)
-        up._paused_until = 0.0  # noqa: SLF001 - the pause is over (without waiting 30 s)
+        up._paused_until = 0.0  # the pause is over (without waiting 30 s
         up.wake()
         await _until(lambda: queue.counts()["completed"] == 2)  # the two that were never tried
         assert queue.get(items[0].id).state == "pending"  # the refused one keeps its Retry-After
@@ -363,5 +363,46 @@ async def test_a_reload_does_not_close_the_client_under_uploads_in_flight(queue:
         await _until(lambda: queue.counts()["completed"] == 1)
         await _until(lambda: old.closed)  # closed once its upload finished
         assert stats.upload_errors == 0 and old.submitted == [item.id]
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_server_errors_back_off_the_instance_not_each_report(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    items = [queue.add(_report(f"HOLD{i}")) for i in range(3)]
+    api = FakeAPI([ServerError("500")])
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(retry_interval_seconds=30.0), stats=stats)
+
+    async def body() -> None:
+        await _until(lambda: len(api.submitted) == 1 and queue.get(items[0].id).state == "pending")
+        await asyncio.sleep(0.1)  # observation window: the instance waits, every report with it
+        assert api.submitted == [items[0].id]
+        first = queue.get(items[0].id)
+        assert first.attempts == 1 and first.next_attempt_at is None  # the back-off is the instance's
+        assert 0.3 <= up._hold_left() <= 1.0
+        # the server is back (a health check after OFFLINE): every back-off is cut short
+        stats.set_state(States.OFFLINE, "connection refused")
+        up._set_state(States.ONLINE, None)
+        await _until(lambda: queue.counts()["completed"] == 3, timeout=2.0)
+
+    await _run(up, body)
+
+
+@pytest.mark.anyio
+async def test_recovery_makes_reports_waiting_for_a_retry_time_due(queue: Any) -> None:
+    stats = ServiceStats("t", "0")
+    item = queue.add(_report("LATER"))
+    [claimed] = queue.claim_next(1)
+    queue.release(claimed.id, error="timeout", retry_at=time.time() + 600, count_attempt=False)
+    api = FakeAPI()
+    up = Uploader(queue=queue, api_factory=lambda: api, config=_config(), stats=stats)
+
+    async def body() -> None:
+        await asyncio.sleep(0.1)
+        assert api.submitted == []  # waiting for its retry time (10 minutes away)
+        stats.set_state(States.OFFLINE, "connection refused")
+        up._set_state(States.ONLINE, None)
+        await _until(lambda: queue.get(item.id).state == "completed", timeout=2.0)
 
     await _run(up, body)

@@ -14,7 +14,6 @@ async one returns a coroutine producing it. Errors are thrown into the generator
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 import threading
 import time
@@ -24,8 +23,8 @@ from typing import Any, TypeVar
 import httpx
 
 from pywats.core import codec
+from pywats.core.cookies import AnswerCookieJar
 from pywats.core.errors import error_from_response, error_from_transport
-from pywats.core.http1 import FastAsyncTransport
 from pywats.core.request import Request
 from pywats.core.settings import ClientSettings
 from pywats.core.throttle import get_throttler
@@ -38,24 +37,6 @@ T = TypeVar("T")
 _URL_CACHE_SIZE = 512
 Operation = Generator[Request, Any, T]
 """A domain operation: yields requests, receives decoded answers, returns the result."""
-
-
-class _SetCookieOnlyJar(httpx.Cookies):
-    """A client cookie jar that skips the (costly) ``http.cookiejar`` pass for answers
-    without ``Set-Cookie``/``Set-Cookie2`` headers; cookies that are sent are kept as usual."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        """Store the cookies ``response`` sets (nothing to do when it sets none)."""
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
-            super().extract_cookies(response)
-
-
-def _lean_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Give a new ``client`` the :class:`_SetCookieOnlyJar` (httpx's ``cookies`` setter would
-    copy it into a plain ``Cookies``; if a future httpx stores the jar elsewhere, this is a no-op)."""
-    if isinstance(getattr(client, "_cookies", None), httpx.Cookies) and not client.cookies:
-        client._cookies = _SetCookieOnlyJar()
 
 
 class _ExecutorBase:
@@ -144,9 +125,11 @@ class _ExecutorBase:
 
     def _transport_error(self, request: Request, exc: Exception) -> PyWATSError:
         url = self._url(request)
-        req = getattr(exc, "_request", None)
-        if req is not None:
-            url = str(req.url)
+        if isinstance(exc, httpx.RequestError):
+            try:
+                url = str(exc.request.url)  # the URL really tried (after redirects)
+            except RuntimeError:  # httpx raises this when the error carries no request
+                pass
         return error_from_transport(request.method, url, exc)
 
     def _closed_error(self, request: Request) -> PyWATSError:
@@ -187,9 +170,9 @@ class SyncExecutor(_ExecutorBase):
             http2=settings.http2,
             verify=settings.verify,
             headers=settings.headers,
+            cookies=AnswerCookieJar(),
             follow_redirects=True,
         )
-        _lean_cookies(self.http)
 
     def send(self, request: Request) -> Any:
         """Send one request (throttled, retried per policy) and return its decoded answer."""
@@ -233,87 +216,40 @@ class SyncExecutor(_ExecutorBase):
         self.http.close()
 
 
-_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-def _proxy_from_environment() -> bool:
-    """True if the environment names a proxy (httpx honours these; so must we)."""
-    return any(os.environ.get(name) for name in _PROXY_VARIABLES)
-
-
 class AsyncExecutor(_ExecutorBase):
     """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`.
 
-    Connection pool sharding: httpx's async pool spends time proportional to the number of
-    queued requests and open connections on every request, which caps one pool at a few
-    hundred requests per second when ~100 are in flight. So the executor keeps several small
-    ``httpx.AsyncClient`` pools ("shards", ``CONNECTIONS_PER_SHARD`` connections each, one SSL
-    context shared by all), adds a shard only when every existing one is busy, and sends each
-    request through the least-loaded shard, up to ``max_connections`` connections in total.
-    A single sequential caller therefore uses one shard and one connection.
+    The transport under httpx is aiohttp's (see :func:`pywats.core.transport.uses_aiohttp_transport`) unless a
+    transport is passed in, HTTP/2 is asked for, or the environment names a proxy.
     """
 
     is_async = True
-    CONNECTIONS_PER_SHARD = 1
     http: httpx.AsyncClient
 
     def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(settings)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self._transport = transport
         verify = settings.verify
-        if not isinstance(verify, ssl.SSLContext):
-            verify = httpx.create_ssl_context(verify=verify)
-        self._verify: ssl.SSLContext = verify
-        per_shard = self.CONNECTIONS_PER_SHARD if transport is None else settings.max_connections
-        self._per_shard = max(1, min(per_shard, settings.max_connections))
-        self._max_shards = 1 if transport is not None else -(-settings.max_connections // self._per_shard)
-        self._shards: list[httpx.AsyncClient] = []
-        self._load: list[int] = []
-        self.http = self._new_shard()
+        ssl_context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        self.transport_name = "custom" if transport is not None else "httpx"
+        """Which transport sends: ``"aiohttp"``, ``"httpx"`` (httpx's own) or ``"custom"`` (passed in)."""
+        if transport is None:
+            # imported here: the sync client never loads aiohttp
+            from pywats.core.transport import aiohttp_transport, uses_aiohttp_transport
 
-    def _new_shard(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(
-            max_connections=self._per_shard, max_keepalive_connections=self._per_shard, keepalive_expiry=30.0
-        )
-        transport = self._transport
-        if transport is None and not _proxy_from_environment():
-            # (with a proxy configured, httpx's own transports handle it: an explicit
-            # transport would make httpx ignore HTTP(S)_PROXY / ALL_PROXY / NO_PROXY)
-            transport = FastAsyncTransport(verify=self._verify, limits=limits, http2=self.settings.http2)
-        client = httpx.AsyncClient(
+            if uses_aiohttp_transport(settings):
+                transport = aiohttp_transport(settings, ssl_context)
+                self.transport_name = "aiohttp"
+        self.http = httpx.AsyncClient(
             transport=transport,
-            timeout=self.settings.timeout,
-            limits=limits,
-            http2=self.settings.http2,
-            verify=self._verify,
-            headers=self.settings.headers,
+            timeout=settings.timeout,
+            limits=settings.limits(),
+            http2=settings.http2,
+            verify=ssl_context,
+            headers=settings.headers,
+            cookies=AnswerCookieJar(),
             follow_redirects=True,
         )
-        _lean_cookies(client)
-        self._shards.append(client)
-        self._load.append(0)
-        return client
-
-    def _pick(self) -> int:
-        """Index of the shard for the next request (least loaded; a new one if all are busy)."""
-        load = self._load
-        best = min(range(len(load)), key=load.__getitem__)
-        if load[best] >= self._per_shard and len(self._shards) < self._max_shards:
-            self._new_shard()
-            best = len(self._shards) - 1
-        return best
-
-    async def _request(self, request: Request, headers: dict[str, str], content: bytes | None) -> httpx.Response:
-        index = self._pick()
-        self._load[index] += 1
-        try:
-            url, params = self._target(request)
-            return await self._shards[index].request(
-                request.method, url, params=params, content=content, headers=headers
-            )
-        finally:
-            self._load[index] -= 1
 
     async def send(self, request: Request) -> Any:
         """Send one request (throttled, retried per policy) and return its decoded answer."""
@@ -327,8 +263,9 @@ class AsyncExecutor(_ExecutorBase):
                 if wait > 0:
                     await self.sleep(wait)
             headers, content = self._build(request)
+            url, params = self._target(request)
             try:
-                response = await self._request(request, headers, content)
+                response = await self.http.request(request.method, url, params=params, content=content, headers=headers)
             except (httpx.HTTPError, RuntimeError) as exc:
                 error = self._send_failed(request, exc)
             else:
@@ -353,7 +290,6 @@ class AsyncExecutor(_ExecutorBase):
             return stop.value
 
     async def aclose(self) -> None:
-        """Close every connection pool."""
+        """Close the connection pool."""
         self.closed = True
-        for shard in list(self._shards):
-            await shard.aclose()
+        await self.http.aclose()

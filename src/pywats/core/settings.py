@@ -50,6 +50,9 @@ class ClientSettings:
     use_msgpack: bool = False
     verify: bool | str | ssl.SSLContext = True
     http2: bool = False
+    http2_requested: bool | None = None
+    """The ``http2`` argument as given (``None``: not chosen; ``http2`` then says whether
+    HTTP/2 may be offered because the ``h2`` package is installed)."""
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     throttle: bool = True
     headers: dict[str, str] = field(default_factory=dict, repr=False)
@@ -115,6 +118,7 @@ def resolve_settings(
         use_msgpack=use_msgpack,
         verify=verify,
         http2=_http2_available() if http2 is None else (http2 and _http2_available()),
+        http2_requested=http2,
         max_connections=max_connections,
         throttle=throttle,
         headers=headers,

@@ -8,6 +8,10 @@ it, so waiting callers are served in order and none is dropped.
 Waiting never blocks an event loop (the async path awaits :func:`asyncio.sleep`) and
 happens before the HTTP call starts, so it is not counted against the HTTP timeout.
 
+When calls start to wait, one INFO line on the ``pywats.throttle`` logger says so (with the
+limit and how to change it); the next line comes only after the bucket has recovered and
+runs empty again.
+
 Usage (as in the integration guide)::
 
     from pywats.core.throttle import configure_throttling
@@ -20,6 +24,7 @@ The limiter is looked up on every call, so reconfiguring affects existing client
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +33,8 @@ __all__ = ["TokenBucket", "configure_throttling", "get_throttler", "DEFAULT_MAX_
 
 DEFAULT_MAX_REQUESTS = 500
 DEFAULT_WINDOW_SECONDS = 60.0
+
+log = logging.getLogger("pywats.throttle")
 
 
 class TokenBucket:
@@ -61,6 +68,7 @@ class TokenBucket:
         self._lock = threading.Lock()
         self._tokens = float(self.max_requests)
         self._updated = clock()
+        self._delaying = False  # a wait was logged and the bucket has not recovered since
 
     @property
     def rate(self) -> float:
@@ -88,8 +96,19 @@ class TokenBucket:
             self._refill()
             self._tokens -= 1.0
             if self._tokens >= 0:
+                self._delaying = False
                 return 0.0
-            return -self._tokens / self._rate
+            wait = -self._tokens / self._rate
+            first = not self._delaying
+            self._delaying = True
+        if first:
+            log.info(
+                "request throttle: calls are delayed (this one by %.2f s) to stay within %d requests per %g s; "
+                "change it with pywats.core.throttle.configure_throttling(max_requests=N, window_seconds=S) "
+                "or turn it off with configure_throttling(enabled=False)",
+                wait, self.max_requests, self.window_seconds,
+            )
+        return wait
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> float:
         """Take a token, sleeping (synchronously) until it is due. Returns the wait."""

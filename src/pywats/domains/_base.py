@@ -9,9 +9,9 @@ objects, receives each decoded answer as the value of the ``yield`` expression, 
 ``return``-s its result::
 
     from pywats.core.request import Request
-    from pywats.domains._base import Domain, operation
+    from pywats.domains._base import Domain, ModeT, operation
 
-    class WidgetDomain(Domain):
+    class WidgetDomain(Domain[ModeT]):
         '''Widgets (GET /api/Widget).'''
 
         @operation
@@ -21,7 +21,10 @@ objects, receives each decoded answer as the value of the ``yield`` expression, 
             return Widget.model_validate(data)
 
 The annotation is the generator's (``Generator[Request, Any, Result]``); the docstring is
-what users see. ``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
+what users see. Type checkers see the method as users call it: on a ``WidgetDomain[SyncMode]``
+(an attribute of ``pyWATS``, annotated in :mod:`pywats.client`) it returns ``Widget``, on a
+``WidgetDomain[AsyncMode]`` (of ``AsyncWATS``) ``Coroutine[Any, Any, Widget]`` — with the
+same parameters (see :class:`DomainOperation`). ``pyWATS(...).widget.get_widget("x")`` then returns a ``Widget``; on ``AsyncWATS`` the very
 same method returns a coroutine (``await api.widget.get_widget("x")``). The decorator asks
 the domain's executor to drive the generator: :class:`~pywats.core.executor.SyncExecutor`
 sends each request with ``httpx.Client``; :class:`~pywats.core.executor.AsyncExecutor` with
@@ -52,42 +55,103 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from pywats.core.request import Request
 
 if TYPE_CHECKING:
     from pywats.core.executor import AsyncExecutor, SyncExecutor
 
-__all__ = ["Domain", "operation", "steps", "ClientState", "Request"]
+__all__ = [
+    "AsyncMode",
+    "BoundOperation",
+    "ClientMode",
+    "ClientState",
+    "Domain",
+    "DomainOperation",
+    "Request",
+    "SyncMode",
+    "operation",
+    "steps",
+]
 
-T = TypeVar("T")
 _GEN_ATTR = "__pywats_operation__"
 
 
-def operation(func: Callable[..., Generator[Request, Any, T]]) -> Callable[..., Any]:
+class ClientMode:
+    """Type-level marker of the client a domain belongs to (never instantiated)."""
+
+
+class SyncMode(ClientMode):
+    """A domain of :class:`~pywats.pyWATS`: operations return their result."""
+
+
+class AsyncMode(ClientMode):
+    """A domain of :class:`~pywats.AsyncWATS`: operations return a coroutine of their result."""
+
+
+ModeT = TypeVar("ModeT", bound=ClientMode)
+"""The client mode a :class:`Domain` is parameterised with (``SyncMode`` or ``AsyncMode``)."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+D = TypeVar("D", bound="Domain[Any]")
+
+
+class BoundOperation(Protocol[P, R_co]):
+    """An operation bound to a domain whose client kind is not known statically (inside
+    operation bodies). Pass it to :func:`steps` to reuse its requests."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co | Coroutine[Any, Any, R_co]: ...
+
+
+class DomainOperation(Protocol[D, P, R]):
+    """What :func:`operation` makes of a generator method, as type checkers see it.
+
+    Read on a ``Domain[SyncMode]`` (``pyWATS``) it is a method returning ``R``; on a
+    ``Domain[AsyncMode]`` (``AsyncWATS``) a method returning a coroutine of ``R``.
+    """
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any], /) -> DomainOperation[D, P, R]: ...
+    @overload
+    def __get__(self, obj: Domain[SyncMode], owner: type[Any] | None = None, /) -> Callable[P, R]: ...
+    @overload
+    def __get__(
+        self, obj: Domain[AsyncMode], owner: type[Any] | None = None, /
+    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def __get__(self, obj: Domain[Any], owner: type[Any] | None = None, /) -> BoundOperation[P, R]: ...
+
+
+def operation(func: Callable[Concatenate[D, P], Generator[Request, Any, R]]) -> DomainOperation[D, P, R]:
     """Turn a generator method into a client method run by the domain's executor.
 
     On a sync client the wrapped method returns the result; on an async client it returns
-    an awaitable of the result.
+    a coroutine of the result. Type checkers see exactly that (see :class:`DomainOperation`).
     """
 
     @functools.wraps(func)
-    def run(self: Domain, *args: Any, **kwargs: Any) -> Any:
+    def run(self: D, *args: P.args, **kwargs: P.kwargs) -> Any:
         return self._executor.drive(func(self, *args, **kwargs))
 
     setattr(run, _GEN_ATTR, func)
-    return run
+    # a plain function is a descriptor whose bound form behaves as DomainOperation describes
+    return cast("DomainOperation[D, P, R]", run)
 
 
-def steps(bound_method: Callable[..., Any], *args: Any, **kwargs: Any) -> Generator[Request, Any, Any]:
+def steps(
+    bound_method: BoundOperation[P, R], /, *args: P.args, **kwargs: P.kwargs
+) -> Generator[Request, Any, R]:
     """The request generator behind an :func:`operation` method, for ``yield from`` reuse."""
     func = getattr(bound_method, "__func__", bound_method)
     gen_func = getattr(func, _GEN_ATTR, None)
     if gen_func is None:
         raise TypeError(f"{bound_method!r} is not a pyWATS operation")
-    return gen_func(bound_method.__self__, *args, **kwargs)  # type: ignore[attr-defined]
+    generator: Generator[Request, Any, R] = gen_func(getattr(bound_method, "__self__", None), *args, **kwargs)
+    return generator
 
 
 class ClientState:
@@ -118,8 +182,12 @@ class ClientState:
                 del self._cache[key]
 
 
-class Domain:
-    """Base class of every API domain. ``self.client`` is the owning pyWATS/AsyncWATS."""
+class Domain(Generic[ModeT]):
+    """Base class of every API domain. ``self.client`` is the owning pyWATS/AsyncWATS.
+
+    ``ModeT`` is :class:`SyncMode` for the domains of ``pyWATS`` and :class:`AsyncMode` for
+    those of ``AsyncWATS``; it only tells type checkers what an operation returns.
+    """
 
     def __init__(self, client: Any, executor: SyncExecutor | AsyncExecutor) -> None:
         self.client = client

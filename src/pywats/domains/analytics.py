@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.analytics import (
     MEASUREMENT_PATH_SEPARATOR,
@@ -38,7 +38,7 @@ __all__ = ["AnalyticsDomain", "build_filter", "measurement_path", "join_dimensio
 FilterLike = WATSFilter | dict[str, Any] | None
 
 
-def build_filter(filter: FilterLike = None, **fields: Any) -> WATSFilter:  # noqa: A002 - WATS name
+def build_filter(filter: FilterLike = None, **fields: Any) -> WATSFilter:  # WATS name
     """A :class:`WATSFilter` from a filter/dict/None with keyword fields overriding.
 
     Raises ``ValidationError`` naming the field when a value does not fit.
@@ -103,7 +103,7 @@ def _recent(days: int, product_group_ids: int | str | Iterable[int | str] | None
     return {"days": days, "productGroupId": _ids(product_group_ids), "levelId": _ids(level_ids)}
 
 
-class AnalyticsDomain(Domain):
+class AnalyticsDomain(Domain[ModeT]):
     """Statistics computed by the server from the reports it holds."""
 
     # -- yield ---------------------------------------------------------------------------
@@ -111,7 +111,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_dynamic_yield(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         dimensions: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[YieldData]]:
@@ -132,14 +132,14 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_yield_summary(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product, revision and operation."""
         return (yield from steps(self.get_dynamic_yield, filter, "partNumber;revision;testOperation", **fields))
 
     @operation
     def get_station_yield(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per station and operation."""
         return (yield from steps(self.get_dynamic_yield, filter, "stationName;testOperation", **fields))
@@ -148,7 +148,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_uut_reports(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Test report headers, newest first (``POST /api/App/UutReport``): 1000 unless ``top_count``."""
         body = build_filter(filter, **fields)
@@ -157,7 +157,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_uur_reports(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Repair report headers, newest first (``POST /api/App/UurReport``): 1000 unless ``top_count``."""
         body = build_filter(filter, **fields)
@@ -166,7 +166,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_serial_number_history(
-        self, filter: FilterLike | str = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike | str = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[ReportHeader]]:
         """Every test and repair report of the matching units, oldest first
         (``POST /api/App/SerialNumberHistory``). A plain string is a serial number."""
@@ -181,7 +181,7 @@ class AnalyticsDomain(Domain):
 
     @operation
     def get_top_failed(
-        self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+        self, filter: FilterLike = None, **fields: Any  # WATS name
     ) -> Generator[Request, Any, list[TopFailedStep]]:
         """The steps that caused unit failures most often (``POST /api/App/TopFailed``);
         ``top_count`` rows (server default 10)."""
@@ -192,7 +192,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_measurements(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         measurement_paths: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[MeasurementData]]:
@@ -211,7 +211,7 @@ class AnalyticsDomain(Domain):
     @operation
     def get_aggregated_measurements(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,  # WATS name
         measurement_paths: str | Iterable[str] | None = None,
         **fields: Any,
     ) -> Generator[Request, Any, list[AggregatedMeasurement]]:
@@ -225,7 +225,7 @@ class AnalyticsDomain(Domain):
 
     # -- volume and yield lists ------------------------------------------------------------
 
-    def _yield_rows(self, path: str, filter: FilterLike, fields: dict[str, Any]  # noqa: A002
+    def _yield_rows(self, path: str, filter: FilterLike, fields: dict[str, Any]
                     ) -> Generator[Request, Any, list[YieldData]]:
         body = build_filter(filter, **fields)
         data = yield Request("POST", path, json=body.to_wire(), idempotent=True)
@@ -236,7 +236,7 @@ class AnalyticsDomain(Domain):
         return [YieldData.model_validate(row) for row in (data or [])]
 
     @operation
-    def get_high_volume(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+    def get_high_volume(self, filter: FilterLike = None, **fields: Any
                         ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product, highest volume first (``POST /api/App/HighVolume``)."""
         return (yield from self._yield_rows("/api/App/HighVolume", filter, fields))
@@ -249,13 +249,13 @@ class AnalyticsDomain(Domain):
         return (yield from self._recent_rows("/api/App/HighVolume", days, product_group_ids, level_ids))
 
     @operation
-    def get_high_volume_by_product_group(self, filter: FilterLike = None, **fields: Any  # noqa: A002
+    def get_high_volume_by_product_group(self, filter: FilterLike = None, **fields: Any
                                          ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product group, highest volume first (``POST /api/App/HighVolumeByProductGroup``)."""
         return (yield from self._yield_rows("/api/App/HighVolumeByProductGroup", filter, fields))
 
     @operation
-    def get_worst_yield(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+    def get_worst_yield(self, filter: FilterLike = None, **fields: Any
                         ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product, lowest first-pass yield first (``POST /api/App/WorstYield``)."""
         return (yield from self._yield_rows("/api/App/WorstYield", filter, fields))
@@ -268,13 +268,13 @@ class AnalyticsDomain(Domain):
         return (yield from self._recent_rows("/api/App/WorstYield", days, product_group_ids, level_ids))
 
     @operation
-    def get_worst_yield_by_product_group(self, filter: FilterLike = None, **fields: Any  # noqa: A002
+    def get_worst_yield_by_product_group(self, filter: FilterLike = None, **fields: Any
                                          ) -> Generator[Request, Any, list[YieldData]]:
         """Yield per product group, lowest first (``POST /api/App/WorstYieldByProductGroup``)."""
         return (yield from self._yield_rows("/api/App/WorstYieldByProductGroup", filter, fields))
 
     @operation
-    def get_volume_yield(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+    def get_volume_yield(self, filter: FilterLike = None, **fields: Any
                          ) -> Generator[Request, Any, list[YieldData]]:
         """Volume and yield per product (``POST /api/App/VolumeYield``)."""
         return (yield from self._yield_rows("/api/App/VolumeYield", filter, fields))
@@ -317,7 +317,7 @@ class AnalyticsDomain(Domain):
     # -- repair, OEE, steps -------------------------------------------------------------------
 
     @operation
-    def get_dynamic_repair(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def get_dynamic_repair(self, filter: FilterLike = None,
                            dimensions: str | Iterable[str] | None = None, **fields: Any
                            ) -> Generator[Request, Any, list[RepairStatistics]]:
         """Repair statistics grouped by ``dimensions`` (``POST /api/App/DynamicRepair``, PREVIEW),
@@ -339,7 +339,7 @@ class AnalyticsDomain(Domain):
         return [RelatedRepair.model_validate(row) for row in (data or [])]
 
     @operation
-    def get_oee_analysis(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def get_oee_analysis(self, filter: FilterLike = None,
                          available_time: Iterable[float] = (24, 24, 24, 24, 24, 24, 24),
                          target_output: int | None = None, min_execution_time: int | None = None,
                          max_execution_time: int | None = None, min_connection_time: int | None = None,
@@ -355,7 +355,7 @@ class AnalyticsDomain(Domain):
         return OeeResult.model_validate(data or {})
 
     @operation
-    def get_test_step_analysis(self, filter: FilterLike = None, **fields: Any  # noqa: A002 - WATS name
+    def get_test_step_analysis(self, filter: FilterLike = None, **fields: Any
                                ) -> Generator[Request, Any, list[StepAnalysis]]:
         """Step and measurement statistics (``POST /api/App/TestStepAnalysis``, PREVIEW)."""
         body = build_filter(filter, **fields)
@@ -368,7 +368,7 @@ class AnalyticsDomain(Domain):
         return {"Referer": self.client.base_url}
 
     @operation
-    def get_unit_flow(self, filter: FilterLike = None, split_by: str | None = None,  # noqa: A002 - WATS name
+    def get_unit_flow(self, filter: FilterLike = None, split_by: str | None = None,
                       **fields: Any) -> Generator[Request, Any, UnitFlow]:
         """How the matching units moved through the operations (``POST /api/internal/UnitFlow``,
         internal); ``split_by`` (e.g. ``"stationName"``) uses ``POST .../UnitFlow/SplitBy`` and
@@ -383,7 +383,7 @@ class AnalyticsDomain(Domain):
         return UnitFlow.model_validate(data or {})
 
     @operation
-    def split_unit_flow(self, split_by: str, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def split_unit_flow(self, split_by: str, filter: FilterLike = None,
                         **fields: Any) -> Generator[Request, Any, UnitFlow]:
         """The unit flow with operation nodes split by ``split_by`` (``POST /api/internal/UnitFlow/SplitBy``)."""
         body = {**build_filter(filter, **fields).to_wire(), "splitBy": split_by}
@@ -391,26 +391,26 @@ class AnalyticsDomain(Domain):
                              idempotent=True)
         return UnitFlow.model_validate(data or {})
 
-    def _flow_part(self, path: str, filter: FilterLike) -> Generator[Request, Any, Any]:  # noqa: A002
+    def _flow_part(self, path: str, filter: FilterLike) -> Generator[Request, Any, Any]:
         text = "" if filter is None else json.dumps(build_filter(filter).to_wire())
         return (yield Request("GET", path, params={"filter": text}, headers=self._referer()))
 
     @operation
-    def get_unit_flow_nodes(self, filter: FilterLike = None  # noqa: A002 - WATS name
+    def get_unit_flow_nodes(self, filter: FilterLike = None
                             ) -> Generator[Request, Any, list[UnitFlowNode]]:
         """Nodes of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Nodes``)."""
         data = yield from self._flow_part("/api/internal/UnitFlow/Nodes", filter)
         return [UnitFlowNode.model_validate(n) for n in data or []]
 
     @operation
-    def get_unit_flow_links(self, filter: FilterLike = None  # noqa: A002 - WATS name
+    def get_unit_flow_links(self, filter: FilterLike = None
                             ) -> Generator[Request, Any, list[UnitFlowLink]]:
         """Links of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Links``)."""
         data = yield from self._flow_part("/api/internal/UnitFlow/Links", filter)
         return [UnitFlowLink.model_validate(n) for n in data or []]
 
     @operation
-    def get_unit_flow_units(self, filter: FilterLike = None  # noqa: A002 - WATS name
+    def get_unit_flow_units(self, filter: FilterLike = None
                             ) -> Generator[Request, Any, list[UnitFlowUnit]]:
         """Unit moves of the current unit-flow query, or of ``filter`` (``GET /api/internal/UnitFlow/Units``)."""
         data = yield from self._flow_part("/api/internal/UnitFlow/Units", filter)
@@ -440,7 +440,7 @@ class AnalyticsDomain(Domain):
         return _paths(step_paths) or ""
 
     @operation
-    def get_measurement_list(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def get_measurement_list(self, filter: FilterLike = None,
                              step_paths: str | Iterable[str] | None = None,
                              sequence_paths: str | Iterable[str] | None = None,
                              **fields: Any) -> Generator[Request, Any, list[MeasurementData]]:
@@ -464,7 +464,7 @@ class AnalyticsDomain(Domain):
         return [MeasurementData.model_validate(row) for row in data or []]
 
     @operation
-    def get_step_status_list(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def get_step_status_list(self, filter: FilterLike = None,
                              step_paths: str | Iterable[str] | None = None,
                              sequence_paths: str | Iterable[str] | None = None,
                              **fields: Any) -> Generator[Request, Any, list[StepStatus]]:
@@ -487,7 +487,7 @@ class AnalyticsDomain(Domain):
         return [StepStatus.model_validate(row) for row in data or []]
 
     @operation
-    def get_alarm_logs(self, filter: FilterLike = None,  # noqa: A002 - WATS name
+    def get_alarm_logs(self, filter: FilterLike = None,
                        include_types: Iterable[int] | None = None, include_calculation: bool | None = None,
                        **fields: Any) -> Generator[Request, Any, list[AlarmLogEntry]]:
         """Alarm and notification log entries (``POST /api/internal/Trigger/GetAlarmAndNotificationLogs``,

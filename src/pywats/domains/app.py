@@ -6,7 +6,7 @@ from collections.abc import Generator
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 from pywats.models import process_codes
 from pywats.models.app import CommonUserSettings, Level, ProductGroup
 from pywats.models.process import Process
@@ -53,7 +53,7 @@ def fetch_processes(
     return parse_processes(data)
 
 
-class AppDomain(Domain):
+class AppDomain(Domain[ModeT]):
     """Server version, processes, levels and product groups."""
 
     @operation

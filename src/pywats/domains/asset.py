@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.asset import Asset, AssetLog, AssetStatus, AssetType
 
@@ -57,7 +57,7 @@ def _asset_body(asset: Asset | Mapping[str, Any]) -> dict[str, Any]:
     raise ValidationError(f"asset must be an Asset or a dict, not {type(asset).__name__}", field="asset")
 
 
-class AssetDomain(Domain):
+class AssetDomain(Domain[ModeT]):
     """Assets (fixtures, instruments, ...): registry, state, usage counts, calibration, maintenance, log."""
 
     @operation

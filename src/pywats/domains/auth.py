@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 
 __all__ = ["AuthDomain"]
 
 
-class AuthDomain(Domain):
+class AuthDomain(Domain[ModeT]):
     """Tokens for the ``Authorization: Basic <token>`` header."""
 
     @operation

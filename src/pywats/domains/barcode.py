@@ -6,14 +6,14 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 from pywats.exceptions import ValidationError
 from pywats.models.barcode import BarcodeIdentifier
 
 __all__ = ["BarcodeDomain"]
 
 
-class BarcodeDomain(Domain):
+class BarcodeDomain(Domain[ModeT]):
     """Rules that split scanned codes into serial number, part number, revision, batch and process."""
 
     @operation

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 from pywats.domains.analytics import FilterLike, build_filter
 from pywats.exceptions import ValidationError
 from pywats.models.export import ExportJob
@@ -15,13 +15,13 @@ from pywats.models.export import ExportJob
 __all__ = ["ExportDomain"]
 
 
-class ExportDomain(Domain):
+class ExportDomain(Domain[ModeT]):
     """Certificate exports and the caller's exported files."""
 
     @operation
     def export_certificates(
         self,
-        filter: FilterLike = None,  # noqa: A002 - WATS name
+        filter: FilterLike = None,
         header_data_only: bool = False,
         as_individual_files: bool = True,
         dimensions: str | None = None,

@@ -12,7 +12,7 @@ from collections.abc import Generator
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.domains.app import fetch_processes
 from pywats.models import process_codes
 from pywats.models.process import Process, RepairOperation
@@ -23,7 +23,7 @@ CACHE_TTL_SECONDS = 300.0
 _CACHE_KEY = "process:all"
 
 
-class ProcessDomain(Domain):
+class ProcessDomain(Domain[ModeT]):
     """Processes (test, repair and WIP operations), served from a per-client 300 s cache."""
 
     cache_ttl: float = CACHE_TTL_SECONDS

@@ -6,7 +6,7 @@ from collections.abc import Generator, Iterable, Mapping
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import NotFoundError, ValidationError
 from pywats.models.app import ProductGroup
 from pywats.models.box_build import ProductInfoItem, ProductRevisionRelation
@@ -53,7 +53,7 @@ def _path_part(value: str, field: str) -> str:
     return quote(value, safe="")
 
 
-class ProductDomain(Domain):
+class ProductDomain(Domain[ModeT]):
     """Products (part numbers), their revisions, product groups and bills of materials."""
 
     @operation

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import HTTPError, NotFoundError, ValidationError
 from pywats.models.production import (
     ChildUnitCheck,
@@ -125,7 +125,7 @@ def _segment(value: str, field: str) -> str:
     return quote(value, safe="")
 
 
-class ProductionDomain(Domain):
+class ProductionDomain(Domain[ModeT]):
     """Production units and phases, unit verification, box-build assembly and serial numbers."""
 
     phases_cache_ttl: float = PHASES_CACHE_TTL_SECONDS
@@ -432,7 +432,7 @@ class ProductionDomain(Domain):
     # -- serial-number lists ----------------------------------------------------------------
 
     @operation
-    def export_serial_numbers(self, serial_number_type: str, format: str = "CSV",  # noqa: A002 - WATS name
+    def export_serial_numbers(self, serial_number_type: str, format: str = "CSV",
                               start_address: str | None = None, end_address: str | None = None,
                               start_date: str | None = None, end_date: str | None = None
                               ) -> Generator[Request, Any, str]:
@@ -443,7 +443,7 @@ class ProductionDomain(Domain):
         return str(text)
 
     @operation
-    def upload_serial_numbers(self, serial_number_type: str, content: bytes | str, format: str = "CSV",  # noqa: A002
+    def upload_serial_numbers(self, serial_number_type: str, content: bytes | str, format: str = "CSV",
                               file_name: str | None = None) -> Generator[Request, Any, Any]:
         """Upload an XML or CSV file of serial numbers to a type (``PUT /api/Production/SerialNumbers``,
         multipart form data); the server's answer."""

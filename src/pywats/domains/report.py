@@ -9,15 +9,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import mimetypes
-from collections.abc import Awaitable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from datetime import date, datetime, time, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.report_header import ReportHeader, SubmitResult
+
+if TYPE_CHECKING:
+    from pywats.models.report.uur import UURReport
+    from pywats.models.report.uut import UUTReport
 
 __all__ = ["ReportDomain", "odata_quote", "odata_datetime", "build_header_filter", "MAX_PAGE_SIZE"]
 
@@ -130,7 +134,7 @@ def _max_step_id(step: Any) -> int:
     return highest
 
 
-class ReportDomain(Domain):
+class ReportDomain(Domain[ModeT]):
     """Report submission, retrieval, header queries and attachments."""
 
     # -- submission ---------------------------------------------------------------------
@@ -143,8 +147,11 @@ class ReportDomain(Domain):
         another server's process list in the same process never supplies a code.
         """
         from pywats.models import process_codes
-        from pywats.models.report import UnresolvedProcessError, prepare_for_submit
+        from pywats.models.report import UnresolvedProcessError, is_prepared, prepare_for_submit
 
+        if is_prepared(report):  # validated once already (e.g. by the station's converter worker)
+            prepared: dict[str, Any] = report
+            return prepared
         server = self.client.base_url
         try:
             with process_codes.for_server(server):
@@ -166,7 +173,8 @@ class ReportDomain(Domain):
         """Submit one report (``POST /api/Report/WSJF``) and return the server's :class:`SubmitResult`.
 
         ``report`` may be a WSJF dict, a report model or a ``ReportBuilder``; it is validated
-        first (``ValidationError`` naming the field, no HTTP call). A process given by name is
+        first (``ValidationError`` naming the field, no HTTP call) unless it is an intact
+        ``PreparedReport`` (the result of ``prepare_for_submit``), which is sent as it is. A process given by name is
         resolved through the process list (fetched once if not known yet). Safe to retry: the
         report GUID makes a re-post replace, never duplicate, the stored report.
         """
@@ -184,9 +192,10 @@ class ReportDomain(Domain):
         (:func:`asyncio.to_thread`), so ``await asyncio.gather(*[api.report.submit_report_async(r)
         for r in reports])`` works with either client; no event loop is hidden in the sync client.
         """
+        submit = self.submit_report  # the mode is known at run time only: narrow it here
         if self.is_async:
-            return self.submit_report(report)
-        return asyncio.to_thread(self.submit_report, report)
+            return cast("Awaitable[SubmitResult]", submit(report))
+        return asyncio.to_thread(cast("Callable[[Any], SubmitResult]", submit), report)
 
     # -- reading reports --------------------------------------------------------------------
 
@@ -219,7 +228,7 @@ class ReportDomain(Domain):
         detail_level: int | None = None,
         include_attachments: bool = True,
         include_chartdata: bool = True,
-    ) -> Generator[Request, Any, Any]:
+    ) -> Generator[Request, Any, UUTReport | UURReport]:
         """The stored report parsed into a report model (``pywats.models.report.parse_report``).
 
         Args:
@@ -238,7 +247,7 @@ class ReportDomain(Domain):
     @operation
     def query_headers(
         self,
-        filter: str | None = None,  # noqa: A002 - OData name
+        filter: str | None = None,  # OData name
         top: int | None = None,
         skip: int | None = None,
         orderby: str | None = None,

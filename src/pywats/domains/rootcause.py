@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.rootcause import (
     ACTIVE_STATUSES,
@@ -70,7 +70,7 @@ def _attachments(attachment_ids: Iterable[str | TicketAttachment] | None) -> lis
     return out
 
 
-class RootCauseDomain(Domain):
+class RootCauseDomain(Domain[ModeT]):
     """RootCause tickets: create, comment, change status, assign, list, archive, attachments."""
 
     @operation

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import ValidationError
 from pywats.models.scim import SCIM_PATCH_SCHEMA, ScimPatchOperation, ScimUser, ScimUserList
 
@@ -20,7 +20,7 @@ def _segment(value: str, field: str) -> str:
     return quote(value, safe="")
 
 
-class ScimDomain(Domain):
+class ScimDomain(Domain[ModeT]):
     """Users provisioned by an identity provider (Azure AD / Entra ID and the like)."""
 
     @operation
@@ -33,7 +33,7 @@ class ScimDomain(Domain):
         return str(data or "")
 
     @operation
-    def get_users(self, filter: str | None = None, start_index: int | None = None,  # noqa: A002 - SCIM name
+    def get_users(self, filter: str | None = None, start_index: int | None = None,
                   count: int | None = None) -> Generator[Request, Any, ScimUserList]:
         """A page of users (``GET /api/SCIM/v2/Users``); ``filter`` e.g. ``'userName eq "ann"'``,
         ``start_index`` 1-based."""

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation, steps
+from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.exceptions import NotFoundError, ValidationError
 from pywats.models.software import Package, PackageFile, PackageStatus, VirtualFolder
 
@@ -45,7 +45,7 @@ def _packages(data: Any) -> list[Package]:
     return [Package.model_validate(item) for item in (data or [])]
 
 
-class SoftwareDomain(Domain):
+class SoftwareDomain(Domain[ModeT]):
     """Software packages: create, edit, release/revoke, upload files, query."""
 
     # -- reading ---------------------------------------------------------------------------

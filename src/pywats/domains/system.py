@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 from pywats.exceptions import ValidationError
 from pywats.models.system import Client, SystemStatus
 
@@ -21,7 +21,7 @@ def _hierarchy(levels: Iterable[str]) -> list[str]:
     return names
 
 
-class SystemDomain(Domain):
+class SystemDomain(Domain[ModeT]):
     """Clients (stations), levels and the server's status."""
 
     @operation

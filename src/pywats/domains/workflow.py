@@ -7,7 +7,7 @@ from enum import IntEnum
 from typing import Any
 
 from pywats.core.request import Request
-from pywats.domains._base import Domain, operation
+from pywats.domains._base import Domain, ModeT, operation
 
 __all__ = ["WorkflowDomain", "WorkflowStatus"]
 
@@ -21,7 +21,7 @@ class WorkflowStatus(IntEnum):
     REVOKED = 3
 
 
-class WorkflowDomain(Domain):
+class WorkflowDomain(Domain[ModeT]):
     """Start and end the test activity of a unit in its workflow."""
 
     @operation

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 __all__ = [
@@ -348,9 +349,7 @@ def single_limit(meas: dict[str, Any], attrs: Mapping[str, str]) -> None:
     if op not in ("EQ", "NE", "GT", "GE", "LT", "LE"):
         return
     low, high = meas.get("lowLimit"), meas.get("highLimit")
-    if op in ("LT", "LE") and high is not None:
-        low, fmt = high, meas.get("highLimitFormat")
-    elif low is None and high is not None:
+    if op in ("LT", "LE") and high is not None or low is None and high is not None:
         low, fmt = high, meas.get("highLimitFormat")
     else:
         fmt = meas.get("lowLimitFormat")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from pywats.models.common import WATSModel
 
 __all__ = ["Level", "ProductGroup", "CommonUserSettings"]
@@ -27,6 +29,6 @@ class CommonUserSettings(WATSModel):
     full_name: str | None = None
     culture_code: str | None = None
     email: str | None = None
-    roles: list[str] = []
-    levels: list[str] = []
-    product_groups: list[str] = []
+    roles: list[str] = Field(default_factory=list)
+    levels: list[str] = Field(default_factory=list)
+    product_groups: list[str] = Field(default_factory=list)

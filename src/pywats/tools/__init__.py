@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pywats._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from pywats.tools.report_builder import ReportBuilder, SequenceBuilder
@@ -16,17 +17,7 @@ _LAZY = {
     "UURBuilder": "pywats.tools.uur_builder",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["ReportBuilder", "SequenceBuilder", "UURBuilder"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pywats.tools' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

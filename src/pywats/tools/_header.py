@@ -140,7 +140,7 @@ class UnitIdentity:
         return data
 
 
-def misc_info_entry(description: str, text: str | int | float) -> dict[str, Any]:
+def misc_info_entry(description: str, text: str | float) -> dict[str, Any]:
     """A ``miscInfos`` entry: an int goes as ``numeric``, anything else as ``text``."""
     if isinstance(text, int) and not isinstance(text, bool):
         return {"description": description, "numeric": text}

@@ -225,7 +225,7 @@ class _StepAdder:
     def add_step(
         self,
         name: str,
-        value: float | int | bool | str | None = None,
+        value: float | bool | str | None = None,
         unit: str | None = None,
         limits: tuple[Any, Any] | Sequence[Any] | None = None,
         status: str | bool | None = None,
@@ -535,7 +535,7 @@ class _StepAdder:
         """
         sub = self.add_sequence(name, status=status, group=group)
         stack = self._state.stack
-        stack.append(sub._seq)
+        stack.append(sub._seq)  # noqa: SLF001 - SequenceBuilder is defined in this module
         try:
             yield sub
         finally:
@@ -672,7 +672,7 @@ class ReportBuilder(_StepAdder, UnitIdentity):
             return process_codes.code_for(self._process_name)
         return DEFAULT_TEST_PROCESS_CODE
 
-    def add_misc_info(self, description: str, text: str | int | float) -> ReportBuilder:
+    def add_misc_info(self, description: str, text: str | float) -> ReportBuilder:
         """Add a ``miscInfos`` entry (``text``; an int is sent as ``numeric``)."""
         if not isinstance(description, str) or not description:
             raise ValueError("misc info description must be a non-empty string")

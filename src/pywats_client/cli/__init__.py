@@ -1,9 +1,10 @@
 """The ``pywats-client`` command line (``python -m pywats_client``).
 
-Commands: ``config init|show|set|reset|path``, ``test-connection``, ``service``, ``status``,
-``queue list|retry|retry-all``, ``upload``, ``converter test|list|new``, ``gui``, ``demo``,
-``install-service``, ``uninstall-service``, ``health``. Every command takes ``--instance-id``
-(also before the command, and from ``PYWATS_INSTANCE_ID``). Exit codes: 0 ok, 1 error,
+Commands: ``config init|show|set|reset|path``, ``instances``, ``gui``, ``test-connection``,
+``service``, ``status``, ``queue list|retry|retry-all``, ``upload``, ``converter test|list|new``,
+``install-service``, ``uninstall-service``, ``health``, ``demo``. Every command takes
+``--instance-id`` (also before the command, and from ``PYWATS_INSTANCE_ID``); without one, a
+command uses the only configured instance, or names them when there are several. Exit codes: 0 ok, 1 error,
 2 usage. Errors are one line on stderr; ``--debug`` adds the traceback.
 """
 
@@ -19,6 +20,7 @@ from pywats_client.cli.config_cmds import config_group
 from pywats_client.cli.gui_cmd import gui_cmd
 from pywats_client.cli.deploy_cmds import health_cmd, install_service_cmd, uninstall_service_cmd
 from pywats_client.cli.converter_cmds import converter_group
+from pywats_client.cli.instance_cmds import instances_cmd
 from pywats_client.cli.queue_cmds import queue_group
 from pywats_client.cli.service_cmds import reload_cmd, service_cmd, status_cmd, test_connection_cmd
 from pywats_client.cli.upload_cmd import upload_cmd
@@ -61,6 +63,7 @@ cli.add_command(install_service_cmd)
 cli.add_command(uninstall_service_cmd)
 cli.add_command(health_cmd)
 cli.add_command(converter_group)
+cli.add_command(instances_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,8 @@ __all__ = [
     "json_option",
     "load_config",
     "resolve_instance_id",
+    "stdin_is_tty",
+    "stdout_is_tty",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,6 +60,10 @@ class ClientGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader went away (`status | head`): not an error of this command
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
         except ConfigError as exc:
             if _debug_enabled(ctx):
                 traceback.print_exc()
@@ -70,6 +76,17 @@ class ClientGroup(click.Group):
                 traceback.print_exc()
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             raise CliError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__) from exc
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush into a closed pipe
+    does not print a BrokenPipeError of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _store_instance(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -92,7 +109,7 @@ def instance_option(func: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_store_instance,
-        help="Client instance (default: $PYWATS_INSTANCE_ID or 'default').",
+        help="Client instance (default: $PYWATS_INSTANCE_ID, else the only configured one).",
     )(func)
 
 
@@ -102,15 +119,28 @@ def json_option(func: F) -> F:
 
 
 def resolve_instance_id(ctx: click.Context | None = None) -> str:
-    """The instance id chosen on the command line (sub-command, then group), env, or default."""
+    """The instance a command works on: ``--instance-id`` (sub-command, then group), else
+    ``PYWATS_INSTANCE_ID``, else the only configured instance, else "default" when none is
+    configured; with several configured and none chosen, a :class:`CliError` names them."""
     ctx = ctx or click.get_current_context()
     value = ctx.meta.get("pywats_instance_id")
-    return value or paths.default_instance_id()
+    try:
+        return paths.select_instance(value)
+    except paths.InstanceNotChosen as exc:
+        raise CliError(str(exc)) from None
 
 
 def load_config(ctx: click.Context | None = None, *, ignore_token_errors: bool = False) -> ClientConfig:
     """Load the selected instance's config file (a missing file is an error with a hint)."""
     return ClientConfig.load_for_instance(resolve_instance_id(ctx), ignore_token_errors=ignore_token_errors)
+
+
+def stdin_is_tty() -> bool:
+    """True when stdin is an interactive terminal."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def stdout_is_tty() -> bool:

@@ -54,6 +54,8 @@ def init_cmd(
     path = paths.config_path(iid)
     if path.exists() and not force:
         raise CliError(f"{path} already exists; use --force to overwrite it or `config set` to change it")
+    if [i for i in paths.configured_instances() if i != iid] == [] and paths.shared_layout_owner() is None:
+        paths.claim_shared_layout(iid)  # the first instance gets the guide's paths (reports/, client.log)
     data: dict[str, Any] = {"instance_id": iid}
     for key, value in (
         ("service_address", service_address),
@@ -182,18 +184,42 @@ def set_cmd(key: str | None, value: str | None, api_token: str | None) -> None:
 @config_group.command("reset")
 @instance_option
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-def reset_cmd(yes: bool) -> None:
-    """Reset every key to its default (keeps instance_id; clears the token)."""
+@click.option("--all", "reset_all", is_flag=True,
+              help="Reset EVERY key to its default (converters, folders, server, ...), not only the token.")
+def reset_cmd(yes: bool, reset_all: bool) -> None:
+    """Remove the stored API token (the credentials), keeping every other setting.
+
+    Set a new one with `config set --api-token TOKEN` or `gui`. With --all, every key goes
+    back to its default (the instance id stays)."""
     iid = resolve_instance_id()
     path = paths.config_path(iid)
+    if not path.exists():
+        raise CliError(
+            f"no config for instance {iid!r} at {path}; nothing to reset "
+            f"(configured: {', '.join(paths.configured_instances()) or 'none'})"
+        )
+    question = (
+        f"Reset EVERY key of {path} to its default (converters, folders and the API token are removed)?"
+        if reset_all
+        else f"Remove the API token from {path} (converters, folders and other settings are kept)?"
+    )
     if not yes:
         try:
-            click.confirm(f"Reset {path} to defaults (the API token is removed)?", abort=True, err=True)
+            click.confirm(question, abort=True, err=True)
         except click.Abort:
             raise CliError("not reset (no confirmation; pass --yes to reset without asking)") from None
-    config = ClientConfig.defaults(iid)
+    if reset_all:
+        ClientConfig.defaults(iid).save(path)
+        click.echo(f"reset every key of {path} to its default")
+        return
+    config = load_config(ignore_token_errors=True)
+    config.api_token = ""
     config.save(path)
-    click.echo(f"reset {path} to defaults")
+    click.echo(
+        f"removed the API token from {path} (converters, folders and other settings kept; "
+        "`config reset --all` resets every key); set a new one with `pywats-client config set --api-token TOKEN` "
+        "or `pywats-client gui`"
+    )
 
 
 @config_group.command("path")

@@ -51,12 +51,11 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many entries.")
 @json_option
 def list_cmd(state: str | None, limit: int, as_json: bool) -> None:
-    """List queue entries, oldest first."""
-    queue = _open_queue()
-    try:
-        entries = [_entry_dict(e) for e in queue.list(state, limit)]
-    finally:
-        _close(queue)
+    """List queue entries, oldest first (read-only: never waits for or blocks the service)."""
+    from pywats_client.queue.reader import QueueReader
+
+    with QueueReader(load_config().reports_folder) as reader:
+        entries = [_entry_dict(e) for e in reader.list(state, limit)]
     if as_json:
         click.echo(json.dumps(entries, indent=2, default=str))
         return

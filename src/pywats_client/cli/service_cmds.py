@@ -18,8 +18,18 @@ _STATES = ("pending", "processing", "failed", "completed")
 @click.command("service")
 @instance_option
 def service_cmd() -> None:
-    """Run the station service in the foreground (Ctrl+C stops it)."""
+    """Run the station service in the foreground (Ctrl+C stops it).
+
+    Refuses (exit 1, one line per problem naming the key and the file) a config that cannot
+    work: no server address or token, an unknown ${NAME} in station_name, a folder written
+    for another platform."""
     config = load_config()
+    problems = config.start_problems()
+    if problems:
+        for line in problems:
+            echo_err(f"error: {line}")
+        echo_err(f"error: not starting instance {config.instance_id!r}")
+        raise click.exceptions.Exit(1)
     from pywats_client.service.runner import run_service
 
     code = run_service(config)
@@ -29,8 +39,10 @@ def service_cmd() -> None:
 @click.command("reload")
 @instance_option
 def reload_cmd() -> None:
-    """Make the running service re-read its configuration (a new token, converters, …)
-    without a restart; a token change clears the AUTH_FAILED state."""
+    """Make the running service re-read its configuration and apply it without a restart
+    (token, converters, converter paths, log level, folders, limits); a token change clears
+    AUTH_FAILED. Keys only a restart applies (reports_folder, control_port) are named and
+    the command exits 1."""
     config = load_config()
     from pywats_client.service.control import ControlError, request_reload
 
@@ -38,7 +50,14 @@ def reload_cmd() -> None:
         status = request_reload(config)
     except ControlError as exc:
         raise CliError(f"cannot reload instance {config.instance_id!r}: {exc}") from None
-    click.echo(f"reloaded {config.path}; service is {status.get('state', 'running')}")
+    pending = [str(k) for k in status.get("restart_required") or []]
+    if pending:
+        echo_err(
+            f"error: reloaded {config.path} and applied every other change, but {', '.join(pending)} "
+            f"changed and takes effect only after a restart of the service (still using the old value)"
+        )
+        raise click.exceptions.Exit(1)
+    click.echo(f"reloaded {config.path}; every setting is applied; service is {status.get('state', 'running')}")
 
 
 @click.command("test-connection")
@@ -49,7 +68,7 @@ def test_connection_cmd() -> None:
     if not config.service_address:
         raise CliError(f"service_address is not set in {config.path}; use `pywats-client config set service_address URL`")
     if not config.api_token:
-        raise CliError(f"no API token: set PYWATS_API_TOKEN or run `pywats-client config set --api-token TOKEN`")
+        raise CliError("no API token: set PYWATS_API_TOKEN or run `pywats-client config set --api-token TOKEN`")
     from pywats import pyWATS
     from pywats.exceptions import PyWATSError
 
@@ -81,24 +100,15 @@ def _read_live(config: ClientConfig) -> dict[str, Any] | None:
 
 
 def queue_counts(config: ClientConfig) -> dict[str, int]:
-    """Entry counts per state from the queue on disk (zeros if the queue was never created)."""
+    """Entry counts per state from the queue's index on disk, read-only (zeros if the queue
+    was never created)."""
     counts = dict.fromkeys(_STATES, 0)
     if not config.reports_folder.exists():
         return counts
-    from pywats_client.queue import PersistentQueue
+    from pywats_client.queue.reader import QueueReader
 
-    queue = PersistentQueue(config.reports_folder)
-    try:
-        got = queue.counts() if hasattr(queue, "counts") else {
-            "pending": queue.get_pending_count(),
-            "failed": queue.get_failed_count(),
-        }
-    finally:
-        close = getattr(queue, "close", None)
-        if callable(close):
-            close()
-    for key, value in dict(got).items():
-        counts[str(key)] = int(value)
+    with QueueReader(config.reports_folder) as reader:  # read-only: no write lock, no recovery
+        counts.update(reader.counts())
     return counts
 
 
@@ -175,13 +185,38 @@ def status_cmd(as_json: bool) -> None:
         until = datetime.datetime.fromtimestamp(float(status["rate_limited_until"])).strftime("%H:%M:%S")
         click.echo(f"uploads paused:  the server asked for a pause (429) until {until}")
     if status.get("last_error"):
-        click.echo(f"last error:      {status['last_error']}")
+        when = _clock(status.get("last_error_at"))
+        click.echo(f"last error:      {status['last_error']}" + (f" (at {when})" if when else ""))
     rows = _converter_rows(status.get("converters"))
     if rows:
         click.echo("converters:")
         for name, stats in rows:
             for line in _converter_lines(name, stats):
                 click.echo(line)
+
+
+def _clock(timestamp: Any) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` (local time) of a Unix time, or "" if there is none."""
+    import datetime
+
+    try:
+        return datetime.datetime.fromtimestamp(float(timestamp)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def _as_text(value: Any) -> str:
+    """A status value as a sentence: a load error's message (with where it came from), not
+    a Python dict."""
+    if isinstance(value, dict):
+        message = str(value.get("message") or value.get("error") or "")
+        where = str(value.get("file") or "")
+        if where and value.get("line"):
+            where += f":{value['line']}"
+        if message:
+            return message + (f" ({where})" if where and str(value.get("file")) not in message else "")
+        return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
 
 
 _COUNTERS = (("files_converted", "converted"), ("files_failed", "failed"), ("reports_queued", "queued"))
@@ -196,7 +231,7 @@ def _converter_lines(name: str, stats: dict[str, Any]) -> list[str]:
         lines.append(f"      watching {stats['watch_folder']}")
     for key in ("load_error", "last_error"):
         if stats.get(key):
-            lines.append(f"      {key.replace('_', ' ')}: {stats[key]}")
+            lines.append(f"      {key.replace('_', ' ')}: {_as_text(stats[key])}")
     shown = {"status", "enabled", "watch_folder", "load_error", "last_error", "module_path", *dict(_COUNTERS)}
     extra = {k: v for k, v in stats.items() if k not in shown and v not in (None, "", [], {})}
     if extra:

@@ -72,8 +72,7 @@ def _strip_trailing_commas(text: str) -> str:
 
 def strip_jsonc(text: str) -> str:
     """Turn JSON-with-comments into plain JSON, keeping line and column positions."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return _strip_trailing_commas(_strip_comments(text))
 
 

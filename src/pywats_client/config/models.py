@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -27,9 +28,9 @@ from pywats_client import paths, secrets
 from pywats_client.config.errors import ConfigError
 from pywats_client.config.jsonc import loads_jsonc
 from pywats_client.config.placeholders import UnknownPlaceholder, expand_placeholders, host_name
-from pywats_client.queue._fs import replace_file
+from pywats_client.fileio import write_atomic
 
-__all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV"]
+__all__ = ["ClientConfig", "ConverterConfig", "TOKEN_ENV", "foreign_path"]
 
 TOKEN_ENV = "PYWATS_API_TOKEN"
 
@@ -57,8 +58,17 @@ def _to_path(value: Any) -> Any:
 
 
 def _looks_absolute_elsewhere(text: str) -> bool:
-    """True for a Windows absolute path read on POSIX (kept as written, e.g. ``C:\\TestData``)."""
+    """True for an absolute path in another platform's form, kept as written: a Windows path
+    (``C:\\TestData``, ``\\\\server\\share``) read on POSIX, a POSIX one (``/data/in``) on Windows."""
+    if sys.platform == "win32":
+        return text.startswith("/") and not text.startswith("//")
     return (len(text) >= 3 and text[1] == ":" and text[2] in "\\/") or text.startswith("\\\\")
+
+
+def foreign_path(path: Path) -> bool:
+    """True if ``path`` is an absolute path written for another platform (see the config
+    loader: such paths are kept as written, and the service refuses to start with them)."""
+    return _looks_absolute_elsewhere(str(path))
 
 
 class _Base(BaseModel):
@@ -225,6 +235,7 @@ class ClientConfig(_Base):
     _path: Path | None = PrivateAttr(default=None)
     _station_raw: str = PrivateAttr(default="")
     _station_expanded: str = PrivateAttr(default="")
+    _station_error: str | None = PrivateAttr(default=None)
 
     # ------------------------------------------------------------------ validation
 
@@ -303,7 +314,10 @@ class ClientConfig(_Base):
         try:
             expanded = expand_placeholders(raw) if raw else host_name()
         except UnknownPlaceholder as exc:
-            raise ValueError(f"station_name: {exc}") from None
+            # reading the config (CLI, status) must work without the service's environment;
+            # the service refuses to start with it (see start_problems)
+            expanded = raw
+            self._station_error = str(exc)
         self._station_raw = raw
         self._station_expanded = expanded
         self.__dict__["station_name"] = expanded
@@ -328,8 +342,7 @@ class ClientConfig(_Base):
         return "config" if self.configured_api_token else "none"
 
     def __repr_args__(self) -> Any:
-        for name, value in super().__repr_args__():
-            yield name, value
+        yield from super().__repr_args__()
         yield "api_token", "***" if self.api_token else ""
 
     # ------------------------------------------------------------------ derived values
@@ -362,8 +375,40 @@ class ClientConfig(_Base):
 
     @property
     def log_file(self) -> Path:
-        """This instance's log file."""
+        """This instance's log file: ``<home>/client.log`` when its queue is ``<home>/reports``
+        (the first instance's layout), else ``<home>/client_<id>.log``."""
+        if Path(self.reports_folder) == paths.shared_reports_folder():
+            return paths.shared_log_path()
         return paths.log_path(self.instance_id)
+
+    # ------------------------------------------------------------------ start checks
+
+    def start_problems(self) -> list[str]:
+        """What stops this config from running a service, one line each naming the file and
+        the key (empty: it can start). Loading never fails for these, so commands that only
+        read the config work without the service's environment."""
+        where = str(self.path)
+        problems: list[str] = []
+        if not self.service_address:
+            problems.append(f"{where}: service_address: not set; run `pywats-client config set service_address URL`")
+        if not self.api_token:
+            problems.append(
+                f"{where}: api_token: not set; run `pywats-client config set --api-token TOKEN` "
+                f"or set {TOKEN_ENV}"
+            )
+        if self._station_error is not None:
+            problems.append(f"{where}: station_name: {self._station_error}")
+        folders: list[tuple[str, Path]] = [("reports_folder", self.reports_folder)]
+        folders += [(f"converter_paths[{i}]", p) for i, p in enumerate(self.converter_paths)]
+        for i, conv in enumerate(self.converters):
+            for key in ("watch_folder", "done_folder", "error_folder"):
+                folders.append((f"converters[{i}].{key}", getattr(conv, key)))
+        other = "Windows" if sys.platform != "win32" else "POSIX"
+        for key, folder in folders:
+            if foreign_path(folder):
+                problems.append(f"{where}: {key}: {str(folder)!r} is a {other} path; this station needs a path "
+                                f"of its own platform")
+        return problems
 
     # ------------------------------------------------------------------ loading
 
@@ -387,7 +432,7 @@ class ClientConfig(_Base):
         except ValueError as exc:  # raised by the after-validator outside pydantic's wrapping
             raise ConfigError(f"{label}: {exc}", path=path) from None
         if path is not None:
-            config._path = Path(path)
+            config._path = Path(path)  # noqa: SLF001 - set by the class's own loader
         return config
 
     @classmethod
@@ -426,14 +471,22 @@ class ClientConfig(_Base):
                     path=path,
                     key="instance_id",
                 )
-        if ignore_token_errors:
-            tok = data.get("api_token")
-            if isinstance(tok, str) and secrets.is_encrypted(tok):
-                try:
-                    secrets.decrypt_token(tok)
-                except secrets.TokenDecryptError:
-                    data["api_token"] = ""
-        return cls.from_dict(data, path=path)
+        tok = data.get("api_token")
+        if ignore_token_errors and isinstance(tok, str) and secrets.is_encrypted(tok):
+            try:
+                secrets.decrypt_token(tok)
+            except secrets.TokenDecryptError:
+                data["api_token"] = ""
+        config = cls.from_dict(data, path=path)
+        if isinstance(tok, str) and tok.strip() and not secrets.is_encrypted(tok.strip()):
+            _encrypt_token_in_place(config, text, tok)
+        if (name_id is not None and data.get("reports_folder") in (None, "")
+                and Path(config.reports_folder) == paths.shared_reports_folder()):
+            try:  # <home>/reports stays this instance's when others are added
+                paths.claim_shared_layout(config.instance_id)
+            except OSError:
+                pass
+        return config
 
     @classmethod
     def load_for_instance(cls, instance_id: str, *, ignore_token_errors: bool = False) -> ClientConfig:
@@ -454,11 +507,15 @@ class ClientConfig(_Base):
     def load(cls, instance_id: str | None = None) -> ClientConfig:
         """Load an instance's config, or its defaults if it has no file yet.
 
-        ``instance_id`` defaults to ``PYWATS_INSTANCE_ID`` or ``"default"``.
+        ``instance_id`` defaults to ``PYWATS_INSTANCE_ID``, else to the one configured
+        instance when exactly one is configured, else ``"default"`` when none is; with
+        several configured and none chosen it raises :class:`ConfigError` naming them.
         """
-        iid = instance_id or paths.default_instance_id()
         try:
+            iid = paths.select_instance(instance_id)
             path = paths.config_path(iid)
+        except paths.InstanceNotChosen as exc:
+            raise ConfigError(str(exc), key="instance_id") from None
         except paths.InvalidInstanceId as exc:
             raise ConfigError(str(exc), key="instance_id") from None
         if path.exists():
@@ -490,7 +547,7 @@ class ClientConfig(_Base):
         # re-validate what we are about to write, so a bad attribute assignment cannot persist
         ClientConfig.from_dict({**data, "api_token": self.configured_api_token}, path=target)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        _atomic_write(target, text)
+        write_atomic(target, text, private=True)
         self._path = target
         return target
 
@@ -498,6 +555,39 @@ class ClientConfig(_Base):
 ClientConfig.FILE_KEYS = tuple(
     (f.alias or name) for name, f in ClientConfig.model_fields.items()
 )
+
+
+_TOKEN_ENTRY = re.compile(r'("api_token"\s*:\s*)("(?:[^"\\]|\\.)*")')
+
+
+def _encrypt_token_in_place(config: ClientConfig, text: str, clear: str) -> None:
+    """A token found in clear in the file is replaced by its encrypted form at once (the
+    rest of the file, comments included, is kept; mode 0600 on POSIX). If the file cannot
+    be written, a warning says so and loading goes on."""
+    path = config.path
+    encrypted = secrets.encrypt_token(config.configured_api_token)
+    matches = [m for m in _TOKEN_ENTRY.finditer(text) if _json_string(m.group(2)) == clear]
+    try:
+        if len(matches) == 1:
+            m = matches[0]
+            new_text = text[: m.start(2)] + json.dumps(encrypted) + text[m.end(2):]
+            write_atomic(path, new_text, private=True)
+        else:  # not found verbatim (unusual escaping): write the whole file canonically
+            config.save(path)
+    except OSError as exc:
+        logging.getLogger("pywats_client.config").warning(
+            "%s: api_token is stored in clear and the file cannot be rewritten to encrypt it: %s", path, exc
+        )
+        return
+    logging.getLogger("pywats_client.config").info("%s: api_token was stored in clear; encrypted it in place", path)
+
+
+def _json_string(literal: str) -> str | None:
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def mask_token(token: str) -> str:
@@ -548,29 +638,3 @@ def _config_error(exc: ValidationError, label: str, path: Path | None) -> Config
         first_key = first_key or key
         lines.append(f"{label}: {key}: {msg}" if key else f"{label}: {msg}")
     return ConfigError("\n".join(lines), path=path, key=first_key)
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if sys.platform != "win32":
-            os.chmod(tmp, 0o600)
-        replace_file(tmp, target)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        raise
-    if sys.platform != "win32":
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)

@@ -20,7 +20,8 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 __all__ = ["exit_with_parent", "worker_main"]
 
@@ -63,7 +64,7 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
     from pywats_client.converters.runner import convert_in_process, describe_converter
 
     try:  # warm the report model so the first file does not pay for it
-        import pywats.models.report  # noqa: F401
+        import pywats.models.report
         import pywats.tools  # noqa: F401
     except Exception:  # noqa: BLE001 - reported per file if really missing
         pass

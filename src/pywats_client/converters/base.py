@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import Any, ClassVar
+from collections.abc import Mapping
 
 from pywats_client.converters.context import ContextData, ConverterContext
 from pywats_client.converters.parameters import ParameterSpec
 from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["FileConverter"]
 

@@ -8,7 +8,7 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from pywats_client.converters.base import FileConverter
 
@@ -170,7 +170,7 @@ def load_converter(
                 ) from exc
             file, line = _locate(exc, converter_paths)
             raise ConverterLoadError(spec, f"{type(exc).__name__}: {exc}", file, line) from exc
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure at import is reported
+        except (Exception, SystemExit) as exc:  # any failure at import is reported
             file, line = _locate(exc, converter_paths)
             raise ConverterLoadError(spec, f"{type(exc).__name__}: {exc}", file, line) from exc
     module_file = getattr(module, "__file__", None)

@@ -34,7 +34,8 @@ documents the ones it reads, plus its own, as :attr:`FileConverter.parameters` (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 __all__ = [
     "STANDARD_PARAMETERS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from pathlib import PurePath
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["matches_patterns"]
 

@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from pywats_client.converters._worker import worker_main
 from pywats_client.converters.context import ContextData

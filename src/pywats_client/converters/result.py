@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 import traceback as _traceback
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
+from collections.abc import Callable
 
 __all__ = ["ConversionError", "ConverterResult"]
 

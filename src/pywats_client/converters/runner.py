@@ -13,7 +13,8 @@ import time
 import traceback as _traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.context import ContextData, ConverterContext, process_pairs
@@ -64,7 +65,6 @@ def normalise_report(obj: Any, context: ContextData) -> dict[str, Any]:
     ``pywats.models.report.prepare_for_submit``, which raises
     ``pywats.exceptions.ValidationError`` (with ``field``) on an invalid report.
     """
-    from pywats.models.report import prepare_for_submit
 
     if isinstance(obj, Mapping):
         report: dict[str, Any] = dict(obj)

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["DeployError", "FileToWrite", "Plan", "interpreter", "pythonpath_for_service"]
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, MutableMapping, Sequence
+from typing import Any
+from collections.abc import MutableMapping, Sequence
 
 from pywats_client import paths
 

@@ -21,8 +21,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pywats_client.deploy import DeployError, FileToWrite, Plan, interpreter, pythonpath_for_service
+
+if TYPE_CHECKING:
+    from pywats_client.config import ClientConfig
 
 __all__ = [
     "UNIT_TEMPLATE_NAME",
@@ -85,12 +89,12 @@ def _config_home() -> Path:
     return Path(xdg) if xdg else Path.home() / ".config"
 
 
-def writable_folders(config: object, client_home: Path) -> tuple[Path, ...]:
+def writable_folders(config: ClientConfig, client_home: Path) -> tuple[Path, ...]:
     """Every folder the instance writes: client home, reports folder, log folder and each
     converter's watch, done and error folder; nested ones are covered by their parent."""
-    candidates: list[Path] = [Path(client_home), Path(getattr(config, "reports_folder")),
-                              Path(getattr(config, "log_file")).parent]
-    for conv in getattr(config, "converters", ()):
+    candidates: list[Path] = [Path(client_home), Path(config.reports_folder),
+                              Path(config.log_file).parent]
+    for conv in config.converters:
         candidates += [Path(conv.watch_folder), Path(conv.done_folder), Path(conv.error_folder)]
     result: list[Path] = []
     for path in sorted({Path(os.path.abspath(p)) for p in candidates}, key=lambda p: len(p.parts)):

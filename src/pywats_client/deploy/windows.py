@@ -145,8 +145,10 @@ class WindowsService:
             "  start type:     automatic",
             f"  account:        {self.account or 'LocalSystem'}",
             f"  client home:    {self.client_home} (PYWATS_CLIENT_HOME of the service)",
-            f"  recovery:       {actions}; failure count reset after {RESET_PERIOD_S // 3600} h;"
-            " also on a non-zero exit code",
+            (
+                f"  recovery:       {actions}; failure count reset after {RESET_PERIOD_S // 3600} h;"
+                " also on a non-zero exit code"
+            ),
             "  event log:      Application log, source " + self.name,
             "next:",
             f"  Start-Service {self.name}",
@@ -169,7 +171,7 @@ class WindowsService:
         created = True
         try:
             mods.serviceutil.InstallService(SERVICE_CLASS, self.name, self.display_name, **settings)
-        except Exception as exc:  # noqa: BLE001 - pywintypes.error; only "exists" is handled
+        except Exception as exc:
             if getattr(exc, "winerror", None) != ERROR_SERVICE_EXISTS:
                 raise
             mods.serviceutil.ChangeServiceConfig(SERVICE_CLASS, self.name, displayName=self.display_name, **settings)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from pywats_client.deploy.windows import Win32Modules, instance_from_service_name, load_modules
 from pywats_client.service.supervisor import StopRequest, Supervisor
@@ -63,9 +63,9 @@ class ServiceHost:
         os.environ["PYWATS_INSTANCE_ID"] = instance_id
         # pythonservice.exe has no console: logging to stdout must not fail
         if sys.stdout is None:
-            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
         if sys.stderr is None:
-            sys.stderr = open(os.devnull, "w", encoding="utf-8")
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
         from pywats_client.config import ClientConfig, ConfigError
 
         try:

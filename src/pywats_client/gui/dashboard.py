@@ -59,9 +59,8 @@ class DashboardPage(QWidget):
         paused = status.get("intake_paused")
         self.reason.setText("\n".join(str(x) for x in (reason, f"Intake paused: {paused}" if paused else "") if x))
         error = status.get("last_error")
-        if isinstance(error, dict):
-            error = f"{error.get('message', '')} ({format_time(error.get('time'))})"
-        self.last_error.setText(f"Last error: {error}" if error else "")
+        when = format_time(status.get("last_error_at"))
+        self.last_error.setText(f"Last error ({when}): {error}" if error and when else f"Last error: {error}" if error else "")
         queue = status.get("queue") or {}
         for name, label in self.counts.items():
             label.setText(str(queue.get(name, 0)))

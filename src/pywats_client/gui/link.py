@@ -73,7 +73,7 @@ def token_from_credentials(user: str, password: str) -> str:
         raise ValueError("user name is empty")
     if ":" in user:
         raise ValueError("a user name cannot contain ':'")
-    return base64.b64encode(f"{user.strip()}:{password}".encode("utf-8")).decode("ascii")
+    return base64.b64encode(f"{user.strip()}:{password}".encode()).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,10 @@ _sleep = time.sleep
 CAN_FSYNC_DIR = sys.platform != "win32"
 
 
-def write_durable(path: Path, data: bytes) -> None:
+def write_durable(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Create ``path`` with ``data`` and fsync it (the caller renames it into place)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o644)
+    fd = os.open(path, flags, mode)
     try:
         view = memoryview(data)
         while view:

@@ -68,6 +68,9 @@ class RecoveryStats:
         removed_temp_files: half-written files of adds that never returned (deleted).
         skipped_live_processing: processing entries left alone because their owner still runs.
         pruned_completed: completed entries pruned by age/count (or their files dropped).
+        full_scan: True when every folder was compared with the index; False when the last
+            session had closed cleanly and nothing changed since (then only the entries in
+            flight are looked at, and the recovery costs nothing per queued report).
         started_at: when the recovery ran (Unix time).
         duration_seconds: how long it took.
     """
@@ -83,6 +86,7 @@ class RecoveryStats:
     removed_temp_files: int = 0
     skipped_live_processing: int = 0
     pruned_completed: int = 0
+    full_scan: bool = True
     started_at: float = 0.0
     duration_seconds: float = 0.0
 
@@ -112,6 +116,7 @@ class RecoveryStats:
             f"removed_temp_files={self.removed_temp_files}",
             f"skipped_live_processing={self.skipped_live_processing}",
             f"pruned_completed={self.pruned_completed}",
+            f"full_scan={self.full_scan}",
         ]
         text = "RecoveryStats(" + ", ".join(parts) + f", duration={self.duration_seconds:.3f}s)"
         if self.corrupt_index_moved_to:

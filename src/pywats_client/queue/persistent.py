@@ -22,6 +22,7 @@ and its folder entry are fsync'd and the row is committed.
 from __future__ import annotations
 
 import builtins
+import json
 import logging
 import os
 import sqlite3
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_FREE_BYTES = 100 * 1024 * 1024
 
 _SUFFIX = ".json"
+_CLEAN_MARKER = "clean-shutdown.json"
+# folders changed this close to the clean close are not trusted to show later changes
+_RACY_NS = 2_000_000_000
 _TMP_SEP = "__"
 _DAY = 86_400.0
 # After this many completions in one process, prune completed entries by age/count.
@@ -498,6 +502,16 @@ class PersistentQueue:
                 (1 if count_attempt else 0, error, retry_at),
             )
 
+    def make_due(self, now: float | None = None) -> int:
+        """Make every pending entry that waits for a retry time due now (e.g. the server is
+        reachable again after an outage); returns how many were waiting. Attempts are kept."""
+        when = time.time() if now is None else now
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE items SET next_attempt_at = NULL WHERE state = ? AND next_attempt_at > ?", (PENDING, when)
+            )
+            return int(cur.rowcount)
+
     def mark_failed(self, item_id: str, error: str, *, count_attempt: bool = True) -> QueueItem:
         """Park an entry in failed/ with its last ``error`` (retries exhausted or permanent error).
 
@@ -758,10 +772,65 @@ class PersistentQueue:
         assert row is not None
         return row
 
+    # -- clean-shutdown marker: start-up recovery in proportion to the entries in flight --
+
+    def _dir_stamps(self) -> dict[str, int]:
+        """Modification times (ns) of the state folders and tmp/: any entry added, removed or
+        renamed in them (by this code, a crash repair or a person) changes its folder's."""
+        out = {}
+        for name, folder in (*self._dirs.items(), ("tmp", self._tmp_dir)):
+            out[name] = os.stat(folder).st_mtime_ns
+        return out
+
+    def _take_clean_marker(self) -> bool:
+        """True if the last session closed cleanly and no folder changed since; the marker
+        is removed (durably) either way, so a crash in this session means a full scan."""
+        marker = self.path / _CLEAN_MARKER
+        try:
+            data = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        try:
+            marker.unlink()
+            _fs.fsync_dir(self.path)
+        except OSError:
+            return False
+        if not isinstance(data, dict):
+            return False
+        stamps, written = data.get("dirs"), data.get("written_ns")
+        if stamps != self._dir_stamps() or not isinstance(written, int):
+            return False
+        # "racily clean": a change in the same clock tick as the last recorded one would not
+        # move the folder's time, so folders touched shortly before the close are not trusted
+        return all(isinstance(v, int) and v < written - _RACY_NS for v in stamps.values())
+
+    def _leave_clean_marker(self) -> None:
+        """At close, by the last session of this queue: record that it closed cleanly."""
+        try:
+            with os.scandir(self._owners_dir) as it:
+                others = [e.name[: -len(".lock")] for e in it if e.name.endswith(".lock")]
+            if any(owner_alive(self._owners_dir, t) for t in others if t != self._owner.token):
+                return  # another session is still open: it leaves the marker when it closes
+            data = json.dumps({"dirs": self._dir_stamps(), "written_ns": time.time_ns()})
+            tmp = self.path / f".{_CLEAN_MARKER}.{self._owner.token}.tmp"
+            _fs.write_durable(tmp, data.encode("ascii"))
+            _fs.replace_file(tmp, self.path / _CLEAN_MARKER)
+            _fs.fsync_dir(self.path)
+        except OSError as exc:  # only an optimisation for the next start
+            log.debug("queue %s: clean-shutdown marker not written: %s", self.path, exc)
+
     def _recover(self, *, rebuilding: bool, moved_to: Path | None) -> RecoveryStats:
         started = time.time()
         stats = RecoveryStats(started_at=started, corrupt_index_moved_to=str(moved_to) if moved_to else None)
         self._stats = stats
+        clean = self._take_clean_marker() and not rebuilding and moved_to is None
+        if clean:
+            stats.full_scan = False
+            with self._tx() as conn:
+                self._recover_in_flight(conn, stats, {self._owner.token: True})
+            stats.pruned_completed = self.prune_completed()
+            stats.duration_seconds = time.time() - started
+            return stats
         with self._tx() as conn:
             # half-written files of adds that never returned (their writer is gone)
             alive: dict[str, bool] = {self._owner.token: True}
@@ -822,29 +891,33 @@ class PersistentQueue:
                     stats.dropped_missing += 1
                     log.error("queue %s: entry %s (%s) has no report file in any folder; dropped from the index", self.path, item_id, state)
 
-            for item_id, owner in conn.execute("SELECT id, owner FROM items WHERE state = ?", (PROCESSING,)).fetchall():
-                if owner is not None:
-                    if owner not in alive:
-                        alive[owner] = owner_alive(self._owners_dir, owner)
-                    if alive[owner]:
-                        stats.skipped_live_processing += 1
-                        continue
-                _fs.replace_file(self._file(PROCESSING, item_id), self._file(PENDING, item_id))
-                self._set_state(conn, item_id, PENDING)
-                stats.requeued_processing += 1
-
-            # session files of owners that are gone (no entries reference them any more)
-            with os.scandir(self._owners_dir) as it:
-                for entry in it:
-                    lock_owner = entry.name[: -len(".lock")] if entry.name.endswith(".lock") else None
-                    if lock_owner and lock_owner not in alive:
-                        # a young file may belong to a queue being opened right now
-                        alive[lock_owner] = owner_alive(self._owners_dir, lock_owner, min_age=60.0)
+            self._recover_in_flight(conn, stats, alive)
         stats.pruned_completed = self.prune_completed()
         stats.duration_seconds = time.time() - started
         if stats.changed_anything:
             log.warning("queue %s recovered: %s", self.path, stats)
         return stats
+
+    def _recover_in_flight(self, conn: sqlite3.Connection, stats: RecoveryStats, alive: dict[str, bool]) -> None:
+        """Entries a dead session was uploading go back to pending; stale session files go."""
+        for item_id, owner in conn.execute("SELECT id, owner FROM items WHERE state = ?", (PROCESSING,)).fetchall():
+            if owner is not None:
+                if owner not in alive:
+                    alive[owner] = owner_alive(self._owners_dir, owner)
+                if alive[owner]:
+                    stats.skipped_live_processing += 1
+                    continue
+            _fs.replace_file(self._file(PROCESSING, item_id), self._file(PENDING, item_id))
+            self._set_state(conn, item_id, PENDING)
+            stats.requeued_processing += 1
+
+        # session files of owners that are gone (no entries reference them any more)
+        with os.scandir(self._owners_dir) as it:
+            for entry in it:
+                lock_owner = entry.name[: -len(".lock")] if entry.name.endswith(".lock") else None
+                if lock_owner and lock_owner not in alive:
+                    # a young file may belong to a queue being opened right now
+                    alive[lock_owner] = owner_alive(self._owners_dir, lock_owner, min_age=60.0)
 
     # ------------------------------------------------------------------ lifetime
 
@@ -867,6 +940,7 @@ class PersistentQueue:
                 self._pool = None
             try:
                 self._conn.close()
+                self._leave_clean_marker()
             finally:
                 self._owner.release()
 

@@ -11,8 +11,9 @@
 - :mod:`.control` — loopback control API (status, retry, reload, metrics) and its client;
 - :mod:`.stats` — counters, latencies and the Prometheus rendering;
 - :mod:`.lock` — one process per instance;
+- :mod:`.groupcommit` — many callers, one durable write (hand-over to the queue, completions);
+- :mod:`.waiting` — event waits that also end on the stop signal (no lost cancellations);
 - :mod:`.runner` — wiring, logging, signals;
-- :mod:`.lean` — keeps unused modules out of the long-running process.
 
 Imports here stay lazy so that ``import pywats_client.service.control`` (the CLI) is cheap.
 """

@@ -28,15 +28,18 @@ import json
 import logging
 import os
 import secrets
-import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+
+from pywats_client.fileio import write_atomic
 
 __all__ = [
     "TOKEN_HEADER",
     "ControlError",
     "ControlServer",
     "read_queue",
+    "ControlTarget",
     "read_status",
     "read_uploads",
     "request",
@@ -55,6 +58,17 @@ _MAX_BODY = 1 << 20
 Handler = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, str, bytes]]]
 
 
+class ControlTarget(Protocol):
+    """What the client functions need of an instance: a :class:`~pywats_client.config.ClientConfig`
+    or anything with these two attributes (tests use a plain namespace)."""
+
+    @property
+    def instance_id(self) -> str: ...
+
+    @property
+    def instance_dir(self) -> Path: ...
+
+
 class ControlError(RuntimeError):
     """The control API answered with an error or could not be reached."""
 
@@ -67,21 +81,6 @@ def secret_file(instance_dir: Path) -> Path:
 def runtime_file(instance_dir: Path) -> Path:
     """``<instance_dir>/control.json`` (port and pid of the running service)."""
     return Path(instance_dir) / "control.json"
-
-
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        os.write(fd, text.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if sys.platform != "win32":
-        os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 class ControlServer:
@@ -97,12 +96,13 @@ class ControlServer:
 
     async def start(self) -> int:
         """Write the secret, bind 127.0.0.1, write the runtime file; returns the port."""
-        _write_private(secret_file(self.instance_dir), self.secret + "\n")
+        write_atomic(secret_file(self.instance_dir), self.secret + "\n", private=True)
         self._server = await asyncio.start_server(self._serve, HOST, self.requested_port)
         self.port = int(self._server.sockets[0].getsockname()[1])
-        _write_private(
+        write_atomic(
             runtime_file(self.instance_dir),
             json.dumps({"host": HOST, "port": self.port, "pid": os.getpid()}) + "\n",
+            private=True,
         )
         return self.port
 
@@ -128,7 +128,7 @@ class ControlServer:
             status, ctype, body = 408, "application/json", b'{"error": "request timeout"}'
         except _BadRequest as exc:
             status, ctype, body = 400, "application/json", json.dumps({"error": str(exc)}).encode()
-        except Exception as exc:  # noqa: BLE001 - answer, never crash the service
+        except Exception as exc:
             log.exception("control API error")
             status, ctype, body = 500, "application/json", json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode()
         reason = http.client.responses.get(status, "")
@@ -192,7 +192,7 @@ class _BadRequest(Exception):
 # ---------------------------------------------------------------------- client side
 
 
-def _endpoint(config: Any) -> tuple[int, str] | None:
+def _endpoint(config: ControlTarget) -> tuple[int, str] | None:
     idir = Path(config.instance_dir)
     try:
         info = json.loads(runtime_file(idir).read_text(encoding="utf-8"))
@@ -203,7 +203,7 @@ def _endpoint(config: Any) -> tuple[int, str] | None:
 
 
 def request(
-    config: Any, method: str, path: str, body: dict[str, Any] | None = None, *, timeout: float = 5.0
+    config: ControlTarget, method: str, path: str, body: dict[str, Any] | None = None, *, timeout: float = 5.0
 ) -> tuple[int, bytes] | None:
     """Send one request to the instance's control API; None when no service is reachable."""
     ep = _endpoint(config)
@@ -225,7 +225,7 @@ def request(
         conn.close()
 
 
-def _json(config: Any, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json(config: ControlTarget, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     got = request(config, method, path, body)
     if got is None:
         raise ControlError(f"the service for instance {config.instance_id!r} is not running")
@@ -239,7 +239,7 @@ def _json(config: Any, method: str, path: str, body: dict[str, Any] | None = Non
     return data if isinstance(data, dict) else {"result": data}
 
 
-def read_status(config: Any) -> dict[str, Any] | None:
+def read_status(config: ControlTarget) -> dict[str, Any] | None:
     """The live status of the instance's service, or None when it is not running."""
     got = request(config, "GET", "/status", timeout=3.0)
     if got is None:
@@ -254,7 +254,7 @@ def read_status(config: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def request_retry(config: Any, report_id: str | None) -> dict[str, Any]:
+def request_retry(config: ControlTarget, report_id: str | None) -> dict[str, Any]:
     """Ask the running service to retry one failed entry (``report_id``) or all failed ones.
 
     Returns ``{"retried": n}``. Raises :class:`ControlError` when the service is not running.
@@ -262,12 +262,12 @@ def request_retry(config: Any, report_id: str | None) -> dict[str, Any]:
     return _json(config, "POST", "/retry", {"id": report_id} if report_id else {})
 
 
-def request_reload(config: Any) -> dict[str, Any]:
+def request_reload(config: ControlTarget) -> dict[str, Any]:
     """Ask the running service to re-read its configuration; returns its new status."""
     return _json(config, "POST", "/reload", {})
 
 
-def read_queue(config: Any, state: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def read_queue(config: ControlTarget, state: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """Queue entries of the running service (``state``: pending, processing, failed,
     completed or None for all; at most ``limit``), each a JSON dict of a queue entry.
 
@@ -278,7 +278,7 @@ def read_queue(config: Any, state: str | None = None, limit: int = 200) -> list[
     return [e for e in entries if isinstance(e, dict)]
 
 
-def read_uploads(config: Any, limit: int = 20) -> list[dict[str, Any]]:
+def read_uploads(config: ControlTarget, limit: int = 20) -> list[dict[str, Any]]:
     """The latest reports the server acknowledged, newest first: dicts with ``id``,
     ``serial_number``, ``part_number``, ``result``, ``uploaded_at`` (Unix time) and ``source``.
 

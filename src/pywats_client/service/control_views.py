@@ -8,7 +8,8 @@ a few report files) and return JSON-ready dicts; the GUI and scripts read them t
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from pywats_client.queue import PersistentQueue
 from pywats_client.queue.models import COMPLETED, STATES

@@ -5,7 +5,10 @@
   unlinks (``link`` fails instead of overwriting); on Windows ``os.rename`` refuses to
   overwrite. When the target is on another file system (``EXDEV``) or links are not
   supported, it copies to a temporary file, fsyncs, renames into place and unlinks the source.
-- :func:`write_error_file` writes ``NAME.error`` (reason + traceback) durably.
+- :func:`write_error_file` writes ``NAME.error`` (reason + traceback) durably;
+  :func:`sidecar_name` shortens ``NAME.error`` for a name at the file system's length limit.
+- :func:`shown_name` is a file name as logs, status and ``.error`` files show it: names that
+  are not valid UTF-8 (possible on POSIX) show their odd bytes as ``\\xNN``.
 - :func:`file_sha256` hashes a file's content.
 """
 
@@ -18,9 +21,66 @@ import shutil
 import sys
 from pathlib import Path
 
-__all__ = ["file_sha256", "fsync_dir", "move_unique", "unique_name", "write_error_file"]
+__all__ = [
+    "ERROR_SUFFIX",
+    "NAME_MAX",
+    "file_sha256",
+    "fsync_dir",
+    "move_unique",
+    "name_length",
+    "shown_name",
+    "sidecar_name",
+    "unique_name",
+    "write_error_file",
+]
+
+ERROR_SUFFIX = ".error"
+#: Longest file name: 255 bytes on Linux/macOS file systems, 255 UTF-16 units on NTFS.
+NAME_MAX = 255
 
 _NO_LINK = {errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+
+
+def shown_name(name: str) -> str:
+    """``name`` as text that can be logged and written as UTF-8: bytes that are not valid
+    UTF-8 in a POSIX file name appear as ``\\xNN`` (lone surrogates on Windows as ``\\udNNN``)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    if sys.platform != "win32":
+        try:
+            return os.fsencode(name).decode("utf-8", "backslashreplace")
+        except UnicodeError:
+            pass
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def name_length(name: str) -> int:
+    """Length of a file name as the file system counts it (bytes; UTF-16 units on Windows)."""
+    if sys.platform == "win32":
+        return len(name.encode("utf-16-le", "surrogatepass")) // 2
+    try:
+        return len(os.fsencode(name))
+    except UnicodeError:
+        return len(name.encode("utf-8", "surrogatepass"))
+
+
+def _fit(stem: str, tail: str, limit: int = NAME_MAX) -> str:
+    """``stem + tail``, the stem shortened until the whole fits ``limit``."""
+    while stem and name_length(stem + tail) > limit:
+        stem = stem[:-1]
+    return stem + tail
+
+
+def sidecar_name(name: str, suffix: str = ERROR_SUFFIX) -> str:
+    """``name + suffix``; for a name at the length limit a shortened name that stays unique
+    (``<start of name>~<hash>.error``): the ``.error`` file's first line names the file."""
+    if name_length(name + suffix) <= NAME_MAX:
+        return name + suffix
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return _fit(name, f"~{digest}{suffix}")
 
 
 def file_sha256(path: Path) -> str:
@@ -55,15 +115,16 @@ def unique_name(folder: Path, name: str, *, also: tuple[str, ...] = ()) -> Path:
     """First of ``name``, ``stem (1).ext``, ``stem (2).ext`` … that does not exist in ``folder``.
 
     ``also`` lists extra suffixes that must be free too (``(".error",)`` reserves
-    ``NAME.error`` beside it).
+    ``NAME.error`` beside it, see :func:`sidecar_name`). Numbered names stay within the file
+    system's name length (the stem is shortened).
     """
     p = Path(name)
     stem, suffix = p.stem, p.suffix
     n = 0
     while True:
-        candidate = folder / (name if n == 0 else f"{stem} ({n}){suffix}")
+        candidate = folder / (name if n == 0 else _fit(stem, f" ({n}){suffix}"))
         if not candidate.exists() and not any(
-            (folder / (candidate.name + extra)).exists() for extra in also
+            (folder / sidecar_name(candidate.name, extra)).exists() for extra in also
         ):
             return candidate
         n += 1
@@ -95,7 +156,7 @@ def _already_linked(src: Path, folder: Path, base: str) -> Path | None:
         return None
     p = Path(base)
     for n in range(1000):
-        candidate = folder / (base if n == 0 else f"{p.stem} ({n}){p.suffix}")
+        candidate = folder / (base if n == 0 else _fit(p.stem, f" ({n}){p.suffix}"))
         if not candidate.exists():
             return None
         try:

@@ -17,11 +17,12 @@ lets the intake keep up with hundreds of files per second.
 from __future__ import annotations
 
 import logging
-import queue as _stdqueue
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from pywats_client.queue.errors import QueueFullError
+from pywats_client.queue.persistent import PersistentQueue
+from pywats_client.service.groupcommit import GroupCommit
 from pywats_client.service.ledger import IntakeLedger
 
 __all__ = ["HandOver", "HandOverRequest"]
@@ -37,100 +38,65 @@ class HandOverRequest:
     reports: list[dict[str, Any]]
     source: str
     converter: str
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
 
 
 class HandOver:
     """Serialises and batches queue additions (see the module docstring)."""
 
-    def __init__(self, queue: Any, ledger: IntakeLedger, *, max_batch: int = 256) -> None:
+    def __init__(self, queue: PersistentQueue, ledger: IntakeLedger, *, max_batch: int = 256) -> None:
         self.queue = queue
         self.ledger = ledger
-        self.max_batch = max_batch
-        self._requests: _stdqueue.Queue[HandOverRequest | None] = _stdqueue.Queue()
-        self._thread = threading.Thread(target=self._run, name="pywats-handover", daemon=True)
-        self._batch_add = getattr(queue, "add_many", None)
-        self._gate = threading.Lock()
-        self._closed = False
-        self._thread.start()
+        self._group: GroupCommit[HandOverRequest] = GroupCommit(
+            self._commit, name="pywats-handover", max_batch=max_batch
+        )
 
     def submit(self, digest: str, reports: list[dict[str, Any]], source: str, converter: str) -> None:
         """Queue ``reports`` durably (blocks until done); re-raises the queue's error."""
-        req = HandOverRequest(digest, reports, source, converter)
-        with self._gate:
-            if self._closed:
-                raise RuntimeError("the hand-over is closed (service stopping)")
-            self._requests.put(req)
-        req.done.wait()
-        if req.error is not None:
-            raise req.error
+        try:
+            self._group.submit(HandOverRequest(digest, reports, source, converter))
+        except RuntimeError as exc:
+            if "closed" in str(exc):
+                raise RuntimeError("the hand-over is closed (service stopping)") from None
+            raise
 
     def close(self) -> None:
         """Finish the requests already submitted, then stop the committer thread."""
-        with self._gate:
-            if self._closed:
-                return
-            self._closed = True
-            self._requests.put(None)
-        self._thread.join(5.0)
+        self._group.close(5.0)
 
-    def _run(self) -> None:
-        while True:
-            first = self._requests.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    nxt = self._requests.get_nowait()
-                except _stdqueue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            self._commit(batch)
-            if stop:
-                return
-
-    def _commit(self, batch: list[HandOverRequest]) -> None:
+    def _commit(self, batch: list[HandOverRequest]) -> list[BaseException | None]:
+        """(committer thread) Ledger, queue and ledger again for the whole batch; one error
+        (or None) per request. A failing file of a batch is isolated: the rest go through."""
         try:
             self.ledger.begin_many(
                 [(r.digest, [str(rep["id"]) for rep in r.reports], r.source, r.converter) for r in batch]
             )
-        except BaseException as exc:  # noqa: BLE001 - every waiter must be released
-            for r in batch:
-                r.error = exc
-                r.done.set()
-            return
-        ok: list[HandOverRequest] = []
-        if self._batch_add is not None and len(batch) > 1:
+        except Exception as exc:  # noqa: BLE001 - isolate the culprit, or report it
+            if len(batch) > 1:
+                log.debug("batch ledger write failed (%s); committing one file at a time", exc)
+                return [self._commit([r])[0] for r in batch]
+            return [exc]
+        errors: list[BaseException | None] = [None] * len(batch)
+        added = False
+        if len(batch) > 1:
             try:
-                self._batch_add(
+                self.queue.add_many(
                     [rep for r in batch for rep in r.reports],
                     sources=[(r.source, r.digest) for r in batch for _ in r.reports],
                 )
-                ok = batch
+                added = True
+            except QueueFullError as exc:
+                return [exc] * len(batch)
             except Exception as exc:  # noqa: BLE001 - find the culprit one by one below
-                if type(exc).__name__ == "QueueFullError":
-                    for r in batch:
-                        r.error = exc
-                        r.done.set()
-                    return
                 log.debug("batch add failed (%s); adding one file at a time", exc)
-        if not ok:
-            for r in batch:
+        if not added:
+            for i, r in enumerate(batch):
                 try:
                     for rep in r.reports:
                         self.queue.add(rep, source=r.source, source_hash=r.digest)
-                    ok.append(r)
-                except BaseException as exc:  # noqa: BLE001
-                    r.error = exc
+                except Exception as exc:  # noqa: BLE001
+                    errors[i] = exc
         try:
-            self.ledger.mark_queued_many([r.digest for r in ok])
+            self.ledger.mark_queued_many([r.digest for r, e in zip(batch, errors) if e is None])
         except Exception as exc:  # noqa: BLE001 - the rows stay 'handing': safe, only slower on restart
             log.warning("ledger update failed: %s", exc)
-        for r in batch:
-            r.done.set()
+        return errors

@@ -9,15 +9,16 @@ it is a warning — that instance will refuse to start instead, naming this one.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Sequence
+from collections.abc import Sequence
 
 from pywats_client import paths
+from pywats_client.config import ClientConfig, ConverterConfig
 from pywats_client.service.lock import InstanceLock, InstanceLocked
 
 __all__ = ["builtin_patterns", "start_conflicts"]
 
 
-def builtin_patterns(conv: Any) -> Sequence[str] | None:
+def builtin_patterns(conv: ConverterConfig) -> Sequence[str] | None:
     """The ``file_patterns`` of a built-in converter (our own code, safe to import here);
     None for a user converter (its patterns are then treated as matching every name)."""
     from pywats_client.converters.loader import BUILTIN_CONVERTERS, resolve_spec
@@ -45,7 +46,7 @@ def _running(instance_id: str) -> bool:
     return False
 
 
-def start_conflicts(config: Any) -> tuple[list[str], list[str]]:
+def start_conflicts(config: ClientConfig) -> tuple[list[str], list[str]]:
     """``(errors, warnings)`` for starting ``config``'s service (see the module docstring).
     Call it while holding this instance's own lock."""
     from pywats_client.config import instance_conflicts

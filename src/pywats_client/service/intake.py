@@ -21,12 +21,27 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
-from pywats_client.service.fileops import file_sha256, move_unique, write_error_file
+from pywats_client.config import ClientConfig, ConverterConfig
+from pywats_client.converters.context import ContextData
+from pywats_client.converters.pool import ConverterPool
+from pywats_client.queue import PersistentQueue
+from pywats_client.queue.errors import QueueFullError
+from pywats_client.service.fileops import (
+    ERROR_SUFFIX,
+    file_sha256,
+    move_unique,
+    shown_name,
+    sidecar_name,
+    unique_name,
+    write_error_file,
+)
 from pywats_client.service.handover import HandOver
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stats import ConverterStats, ServiceStats
+from pywats_client.service.waiting import wait_event
 from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
 
 __all__ = ["ConverterSlot", "Intake"]
@@ -37,14 +52,12 @@ log = logging.getLogger("pywats_client.service.intake")
 # it are looked at in one pass instead of one loop iteration each (each pass walks the tracker).
 _DEADLINE_SLACK = 0.02
 
-_STATION_FIELDS = (("machineName", "station_name"), ("location", "location"), ("purpose", "purpose"))
-
 
 @dataclass
 class ConverterSlot:
     """A configured converter as the intake uses it."""
 
-    config: Any  # ConverterConfig
+    config: ConverterConfig
     stats: ConverterStats
     usable: bool = True
     patterns: list[str] = field(default_factory=lambda: ["*"])
@@ -55,6 +68,10 @@ class ConverterSlot:
         """The watched folder."""
         return Path(self.config.watch_folder)
 
+
+#: A file whose taking fails this many times for an unexpected reason is left alone
+#: (reported once) until it changes, instead of being tried again for ever.
+_MAX_UNEXPECTED = 3
 
 #: How long a comfortable free-space reading is trusted (seconds).
 _FREE_SPACE_TTL = 1.0
@@ -74,13 +91,13 @@ class Intake:
     def __init__(
         self,
         *,
-        config: Any,
+        config: ClientConfig,
         slots: list[ConverterSlot],
-        pool: Any,
-        queue: Any,
+        pool: ConverterPool,
+        queue: PersistentQueue,
         ledger: IntakeLedger,
         stats: ServiceStats,
-        context_factory: Callable[[Any], Any],
+        context_factory: Callable[[ConverterConfig], ContextData],
         on_queued: Callable[[], None],
         workers: int,
     ) -> None:
@@ -99,8 +116,14 @@ class Intake:
         self._executor = ThreadPoolExecutor(max_workers=self.workers * 8, thread_name_prefix="pywats-intake")
         self._tracker = StabilityTracker()
         self._inflight: set[Path] = set()
+        # stable files waiting for a free intake thread (bounded hand-off: at most
+        # ``_handoff_limit`` files are handed to the thread pool at a time, so a backlog of
+        # 50,000 waiting files costs one small entry each, not a queued job each)
+        self._ready: dict[Path, tuple[ConverterSlot, int, int, float]] = {}
+        self._handoff_limit = self.workers * 8 * 2
         self._kept: dict[Path, tuple[int, int]] = {}
         self._retry_after: dict[Path, float] = {}
+        self._failures: dict[Path, int] = {}  # unexpected errors so far, per file
         self._lock = threading.Lock()
         self._free_space: tuple[float, int] = (-1e9, 0)  # (when, bytes) of the last disk check
         self._digests: set[str] = set()  # contents being taken right now (one file per content)
@@ -167,19 +190,17 @@ class Intake:
                         candidates = self._hinted(self._events.take())
                         candidates.extend(self._recheck_due(now))
                     self._consider(candidates, time.monotonic())
-                except Exception as exc:  # noqa: BLE001 - the intake must outlive one bad look at a folder
+                    self._hand_off_ready()
+                except Exception as exc:
                     if self.stopping.is_set():
                         break
-                    log.exception("intake: %s (looking again at the next rescan)", exc)
+                    log.exception("intake: looking again at the next rescan")
                     self.stats.error(f"intake: {type(exc).__name__}: {exc}")
                     next_rescan = min(next_rescan, time.monotonic() + min(rescan_every, 5.0))
                 deadline = self._tracker.next_deadline()
                 wait_until = next_rescan if deadline is None else min(next_rescan, deadline)
                 timeout = max(0.0, wait_until - time.monotonic())
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=timeout + _DEADLINE_SLACK)
-                except asyncio.TimeoutError:
-                    pass
+                await wait_event(self._wake, timeout + _DEADLINE_SLACK)
         finally:
             self._events.stop()
 
@@ -188,6 +209,10 @@ class Intake:
         for folder in self._folders:
             listed = list_files(folder)
             self._tracker.retain((p for p, _, _ in listed), folder)
+            if self._ready:  # waiting files that are gone meanwhile
+                alive = {p for p, _, _ in listed}
+                for p in [p for p in self._ready if p.parent == folder and p not in alive]:
+                    del self._ready[p]
             out.extend(listed)
         self._events and self._events.take()
         return out
@@ -220,6 +245,8 @@ class Intake:
         if self.stats.intake_paused and not self._disk_ok():
             return
         for path, size, mtime in candidates:
+            if path in self._ready:
+                continue
             with self._lock:
                 if path in self._inflight:
                     continue
@@ -239,9 +266,19 @@ class Intake:
                 continue
             self._tracker.forget(path)
             self._retry_after.pop(path, None)
+            self._ready[path] = (slot, size, mtime, now)
+
+    def _hand_off_ready(self) -> None:
+        """Hand stable files to the intake threads, oldest first, while fewer than the
+        limit are in flight (the rest wait in ``_ready`` for the next pass)."""
+        while self._ready:
             with self._lock:
+                if len(self._inflight) >= self._handoff_limit:
+                    return
+                path = next(iter(self._ready))
+                slot, size, mtime, stable_at = self._ready.pop(path)
                 self._inflight.add(path)
-            fut = self._executor.submit(self._guarded, slot, path, size, mtime, now)
+            fut = self._executor.submit(self._guarded, slot, path, size, mtime, stable_at)
             fut.add_done_callback(functools.partial(self._future_done, path))
 
     def _future_done(self, path: Path, _future: Future[Any]) -> None:
@@ -250,6 +287,8 @@ class Intake:
     def _done(self, path: Path) -> None:
         with self._lock:
             self._inflight.discard(path)
+        if self._ready:
+            self.wake()  # a slot is free: hand off the next waiting file
 
     # ------------------------------------------------------------------ per file (threads)
 
@@ -288,11 +327,32 @@ class Intake:
             self.stats.intake_paused = str(exc)  # shown in status until a file goes through again
             log.warning("%s left in place: %s", path, exc)
         except FileNotFoundError:
-            log.debug("%s disappeared before it was taken", path)
-        except Exception as exc:  # noqa: BLE001 - one file must never stop the intake
-            self._retry_after[path] = time.monotonic() + 5.0
-            log.exception("unexpected error taking %s (left in place, retried later): %s", path, exc)
-            self.stats.error(f"{path.name}: {type(exc).__name__}: {exc}")
+            log.info("%s disappeared before it could be taken: nothing to do", shown_name(str(path)))
+        except Exception as exc:
+            shown = shown_name(str(path))
+            failures = self._failures.get(path, 0) + 1
+            if failures >= _MAX_UNEXPECTED:
+                self._failures.pop(path, None)
+                self._leave_alone(path, f"{type(exc).__name__}: {exc}")
+                return
+            self._failures[path] = failures
+            delay = 5.0 * 2 ** (failures - 1)
+            self._retry_after[path] = time.monotonic() + delay
+            log.exception("unexpected error taking %s (left in place, tried again in %gs)", shown, delay)
+            self.stats.error(f"{shown_name(path.name)}: {type(exc).__name__}: {exc}")
+
+    def _leave_alone(self, path: Path, reason: str) -> None:
+        """Report a file that cannot be handled once, and leave it where it is until it
+        changes (never retried in a loop)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        self._kept[path] = (st.st_size, st.st_mtime_ns)
+        shown = shown_name(str(path))
+        log.error("%s cannot be handled and is left where it is (reported once; taken again only if it "
+                  "changes): %s", shown, reason)
+        self.stats.error(f"{shown_name(path.name)}: left in place: {reason}")
 
     def process_file(self, slot: ConverterSlot, path: Path, size: int, mtime: int, stable_at: float) -> None:
         """Take one stable file through convert → queue → post action (blocking)."""
@@ -337,7 +397,7 @@ class Intake:
         entry = self.ledger.get(digest)
         if entry is not None and entry.state in ("queued", "left"):
             log.info("%s was already queued (same content as %s, reports %s): not uploaded again, "
-                     "post action only", path.name, entry.source, ", ".join(entry.report_ids))
+                     "post action only", shown_name(path.name), entry.source, ", ".join(entry.report_ids))
             self._post_action(slot, path, size, mtime, digest, entry.report_ids)
             return
         cap_mb, cap_key = self._memory_cap(slot)
@@ -351,13 +411,24 @@ class Intake:
         )
         if self.stopping.is_set():
             raise _Stopping()
+        shown = shown_name(path.name)
         for level, message in getattr(outcome, "logs", None) or ():
-            log.log(getattr(logging, str(level), logging.INFO), "%s [%s]: %s", path.name, slot.config.name, message)
+            log.log(getattr(logging, str(level), logging.INFO), "%s [%s]: %s", shown, slot.config.name, message)
+        try:
+            now = path.stat()
+        except FileNotFoundError:
+            now = None  # gone meanwhile: what was converted is still queued; no post action
+        if now is not None and (now.st_size, now.st_mtime_ns) != (size, mtime):
+            log.info("%s changed while it was being converted: left in place, taken again once it is stable",
+                     shown)
+            return
         if not outcome.ok or not outcome.reports:
             reason = outcome.error or "the converter returned no report"
             self._to_error(slot, path, reason, outcome.traceback)
             return
-        reports = [self._stamp(dict(r)) for r in outcome.reports]
+        # station fields (machineName, location, purpose) were filled in the worker from the
+        # context (converters.runner.normalise_report): the one place they are stamped
+        reports = [dict(r) for r in outcome.reports]
         if entry is not None and len(entry.report_ids) == len(reports):
             for report, rid in zip(reports, entry.report_ids):
                 report["id"] = rid
@@ -368,11 +439,11 @@ class Intake:
         for rid in ids:
             self.stats.stable_at(rid, stable_at)
         try:
-            self.handover.submit(digest, reports, str(path), slot.config.name)
-        except Exception as exc:  # noqa: BLE001
+            self.handover.submit(digest, reports, shown_name(str(path)), slot.config.name)
+        except Exception as exc:
             if self.stopping.is_set():
                 raise _Stopping() from exc
-            if type(exc).__name__ == "QueueFullError":
+            if isinstance(exc, QueueFullError):
                 raise _Backpressure(str(exc)) from exc
             if isinstance(exc, (ValueError, TypeError)):
                 self.ledger.forget(digest)
@@ -384,8 +455,18 @@ class Intake:
             slot.stats.reports_queued += len(reports)
             self.stats.conversions_total += 1
         self.on_queued()
-        log.debug("%s: %d report(s) queued (%s)", path.name, len(reports), ", ".join(ids))
-        self._post_action(slot, path, size, mtime, digest, ids)
+        log.debug("%s: %d report(s) queued (%s)", shown, len(reports), ", ".join(ids))
+        if now is None:
+            log.info("%s disappeared while it was being converted; its report(s) %s are queued", shown,
+                     ", ".join(ids))
+            self.ledger.left_later(digest)
+            return
+        try:
+            self._post_action(slot, path, size, mtime, digest, ids)
+        except FileNotFoundError:
+            log.info("%s disappeared before its post action (%s); its report(s) are queued", shown,
+                     slot.config.post_action)
+            self.ledger.left_later(digest)
 
     def _memory_cap(self, slot: ConverterSlot) -> tuple[int | None, str]:
         """The converter worker's memory cap for ``slot``'s files and the key that set it."""
@@ -402,14 +483,6 @@ class Intake:
                 loop.call_soon_threadsafe(activity.set)
             except RuntimeError:  # loop closed
                 pass
-
-    def _stamp(self, report: dict[str, Any]) -> dict[str, Any]:
-        for key, attr in _STATION_FIELDS:
-            if not report.get(key):
-                value = getattr(self.config, attr, "")
-                if value:
-                    report[key] = value
-        return report
 
     def _post_action(
         self, slot: ConverterSlot, path: Path, size: int, mtime: int, digest: str, ids: list[str]
@@ -430,26 +503,40 @@ class Intake:
             self._kept[path] = (size, mtime)
 
     def _to_error(self, slot: ConverterSlot, path: Path, reason: str, details: str | None) -> None:
-        from pywats_client.service.fileops import unique_name
-
+        """Move a failed source to the error folder with a readable ``NAME.error`` beside it.
+        A source that vanished is reported once; one that cannot be moved is left alone."""
+        shown = shown_name(path.name)
+        reason = shown_name(reason)
         folder = Path(slot.config.error_folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = unique_name(folder, path.name, also=(".error",))
-        header = f"{reason if reason.startswith(path.name) else path.name + ': ' + reason}\nconverter: {slot.config.name} ({slot.config.module_path})\n" \
-                 f"time: {time.strftime('%Y-%m-%dT%H:%M:%S%z')}"
-        write_error_file(folder / (target.name + ".error"), header, details)
-        final = move_unique(path, folder, name=target.name)
-        if final.name != target.name:  # lost a race for the name: keep the .error beside the file
-            try:
-                (folder / (target.name + ".error")).replace(folder / (final.name + ".error"))
-            except OSError:
-                pass
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = unique_name(folder, path.name, also=(ERROR_SUFFIX,))
+            final = move_unique(path, folder, name=target.name)
+        except FileNotFoundError:
+            log.info("%s failed (%s) and disappeared before it could be moved to %s", shown, reason, folder)
+            self._count_failure(slot, shown, reason)
+            return
+        except OSError as exc:
+            self._count_failure(slot, shown, reason)
+            self._leave_alone(path, f"conversion failed ({reason}) and it cannot be moved to {folder}: {exc}")
+            return
+        header = (f"{reason if reason.startswith(shown) else shown + ': ' + reason}\n"
+                  f"file: {shown_name(str(final))}\n"
+                  f"converter: {slot.config.name} ({slot.config.module_path})\n"
+                  f"time: {time.strftime('%Y-%m-%dT%H:%M:%S%z')}")
+        try:
+            write_error_file(folder / sidecar_name(final.name), header, details and shown_name(details))
+        except OSError as exc:
+            log.error("cannot write the .error file for %s in %s: %s", shown, folder, exc)
+        self._count_failure(slot, shown, reason)
+        log.error("%s failed (%s): moved to %s", shown, reason, shown_name(str(final)))
+
+    def _count_failure(self, slot: ConverterSlot, shown: str, reason: str) -> None:
         with self.stats.lock:
             slot.stats.files_failed += 1
             slot.stats.last_error = reason
             self.stats.conversions_failed += 1
-            self.stats.last_error = reason if reason.startswith(path.name) else f"{path.name}: {reason}"
-        log.error("%s failed (%s): moved to %s", path.name, reason, final)
+            self.stats.note_error_locked(reason if reason.startswith(shown) else f"{shown}: {reason}")
 
     # ------------------------------------------------------------------ stop
 

@@ -28,7 +28,7 @@ class InstanceLock:
     def acquire(self) -> None:
         """Take the lock or raise :class:`InstanceLocked` naming the holder's pid."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
+        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open while the lock is held
         try:
             if sys.platform == "win32":
                 import msvcrt

@@ -22,7 +22,6 @@ import inspect
 import json
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from pywats.models import process_codes
 from pywats.models.app import Level, ProductGroup
 from pywats.models.common import WATSModel
 from pywats.models.process import Process
+from pywats_client.fileio import write_atomic
 
 __all__ = ["ProcessSyncService", "default_cache_path", "CACHE_FORMAT"]
 
@@ -53,29 +53,6 @@ def default_cache_path() -> Path:
     from pywats_client.paths import client_home
 
     return client_home() / _CACHE_NAME
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` so readers see the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-    if sys.platform != "win32":
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 #: The longest a background refresh waits for one call run on the event loop (seconds).
@@ -214,7 +191,7 @@ class ProcessSyncService:
                 "levels": [x.model_dump(mode="json", by_alias=True) for x in self._levels],
                 "product_groups": [g.model_dump(mode="json", by_alias=True) for g in self._product_groups],
             }
-        _write_atomic(self.cache_path, json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8"))
+        write_atomic(self.cache_path, json.dumps(doc, indent=1, ensure_ascii=False))
 
     # ------------------------------------------------------------------ refreshing
 
@@ -344,7 +321,7 @@ class ProcessSyncService:
         if self._owns_api:
             try:
                 self._api.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("closing the process-sync client failed", exc_info=True)
             if thread is not None and not ended:
                 thread.join(min(timeout, 1.0))

@@ -19,23 +19,35 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
 
+from pywats_client import paths
+from pywats_client.config import ClientConfig, ConverterConfig
+from pywats_client.converters import ConverterPool
+from pywats_client.converters.context import ContextData
+from pywats_client.queue import PersistentQueue
 from pywats_client.converters.parameters import merge_parameters
 from pywats_client.service.control import ControlServer
 from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
 from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
-from pywats_client.service.stats import ConverterStats, ServiceStats, States, render_prometheus
+from pywats_client.service.stats import ConverterStats, ServiceStats, render_prometheus
 from pywats_client.service.supervisor import Supervisor
 from pywats_client.service.uploader import Uploader
+from pywats_client.service.waiting import wait_event
+
+if TYPE_CHECKING:
+    from pywats import AsyncWATS
+    from pywats_client.service.process_sync import ProcessSyncService
 
 __all__ = ["EXIT_ALREADY_RUNNING", "StationService", "check_converters", "run_service", "setup_logging"]
 
 log = logging.getLogger("pywats_client.service")
 
 EXIT_ALREADY_RUNNING = 3
+_TASK_STOP_SECONDS = 2.0
 _MB = 1024 * 1024
 
 #: Converter worker processes exit after this many seconds without a conversion and are
@@ -58,10 +70,10 @@ def converter_idle_seconds() -> float:
 # ---------------------------------------------------------------------- logging
 
 
-def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None:
+def setup_logging(config: ClientConfig, *, stdout: bool = True) -> logging.Handler | None:
     """Log to the instance's rotating log file (``client.log`` in the client home) and stdout."""
     root = logging.getLogger("pywats_client")
-    root.setLevel(getattr(logging, str(config.log_level), logging.INFO))
+    _apply_log_level(config)
     fmt = logging.Formatter("%(asctime)s %(levelname)-7s [%(name)s] %(message)s")
     for h in list(root.handlers):
         if getattr(h, "_pywats_service", False):
@@ -71,24 +83,47 @@ def setup_logging(config: Any, *, stdout: bool = True) -> logging.Handler | None
     log_file = Path(config.log_file)
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        # errors="backslashreplace": a file name that is not valid UTF-8 never breaks a log line
         file_handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8"
+            log_file, maxBytes=10 * _MB, backupCount=5, encoding="utf-8", errors="backslashreplace"
         )
         file_handler.setFormatter(fmt)
-        file_handler._pywats_service = True  # type: ignore[attr-defined]
+        file_handler._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(file_handler)
     except OSError as exc:
         print(f"pywats-client: cannot write log file {log_file}: {exc}", file=sys.stderr)
     if stdout:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if callable(reconfigure):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
         sh = logging.StreamHandler(sys.stdout)
         sh.setFormatter(fmt)
-        sh._pywats_service = True  # type: ignore[attr-defined]
+        sh._pywats_service = True  # type: ignore[attr-defined]  # noqa: SLF001 - our marker on our handler
         root.addHandler(sh)
     root.propagate = False
     return file_handler
 
 
 # ---------------------------------------------------------------------- the service
+
+
+#: Config keys a reload cannot apply (the running service keeps its value until a restart).
+RESTART_KEYS = ("reports_folder", "control_port")
+
+
+def _changed_keys(old: ClientConfig, new: ClientConfig) -> list[str]:
+    """The file keys whose values differ between two configs (the token compared in clear)."""
+    a = old.model_dump(mode="json", by_alias=True)
+    b = new.model_dump(mode="json", by_alias=True)
+    a["api_token"], b["api_token"] = old.api_token, new.api_token
+    return [key for key in ClientConfig.FILE_KEYS if a.get(key) != b.get(key)]
+
+
+def _apply_log_level(cfg: ClientConfig) -> None:
+    logging.getLogger("pywats_client").setLevel(getattr(logging, cfg.log_level, logging.INFO))
 
 
 def _queue_settings(cfg: Any) -> dict[str, Any]:
@@ -107,30 +142,30 @@ def _queue_settings(cfg: Any) -> dict[str, Any]:
 class StationService:
     """One running instance (use :func:`run_service`)."""
 
-    def __init__(self, config: Any, supervisor: Supervisor | None = None) -> None:
+    def __init__(self, config: ClientConfig, supervisor: Supervisor | None = None) -> None:
         from pywats._version import __version__
 
         self.config = config
         self.supervisor = supervisor if supervisor is not None else Supervisor()  # systemd / Windows SCM
         self.stats = ServiceStats(instance_id=config.instance_id, version=__version__)
-        self.queue: Any = None
+        self.queue: PersistentQueue | None = None
         self.ledger: IntakeLedger | None = None
-        self.pool: Any = None
+        self.pool: ConverterPool | None = None
         self.intake: Intake | None = None
         self.intake_task: asyncio.Task[None] | None = None
         self.uploader: Uploader | None = None
         self.control: ControlServer | None = None
-        self.process_sync: Any = None
+        self.process_sync: ProcessSyncService | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._reload_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()  # e.g. a reload asked for by SIGHUP
         self._ledger_pruned_at = -3600.0
         self._process_cache: tuple[float, tuple[dict[str, Any], ...]] | None = None
-        self._process_sync_api: Any = None
+        self._process_sync_api: AsyncWATS | None = None
 
     # -- building blocks --------------------------------------------------------------
-    def _make_api(self) -> Any:
+    def _make_api(self) -> AsyncWATS:
         from pywats import AsyncWATS
         from pywats.core.retry import RetryConfig
 
@@ -146,8 +181,12 @@ class StationService:
             # HTTP/1.1 keep-alive pools: cheaper per upload than HTTP/2 framing (and h2 stays
             # unimported); a plain-http address needs no CA bundle loaded (no TLS at all)
             http2=False,
-            verify=True if str(base_url).lower().startswith("https:") else False,
+            verify=str(base_url).lower().startswith("https:"),
         )
+
+    @staticmethod
+    def _make_pool(cfg: ClientConfig) -> ConverterPool:
+        return ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
 
     def _processes(self) -> tuple[dict[str, Any], ...]:
         """The process list for converter contexts (plain dicts, refreshed at most once a minute)."""
@@ -168,7 +207,7 @@ class StationService:
         self._process_cache = (now, procs)
         return procs
 
-    def _context(self, conv: Any) -> Any:
+    def _context(self, conv: ConverterConfig) -> ContextData:
         from pywats_client.converters import ContextData
 
         cfg = self.config
@@ -240,6 +279,7 @@ class StationService:
                 log.info("converters are disabled (converters_enabled: false): no intake")
             return
         assert self.uploader is not None and self.ledger is not None
+        assert self.pool is not None and self.queue is not None
         self.intake = Intake(
             config=self.config,
             slots=slots,
@@ -260,18 +300,21 @@ class StationService:
             return
         intake.stop()
         if task is not None:
-            try:
-                await asyncio.wait_for(task, 2.0)
-            except (asyncio.TimeoutError, Exception):  # noqa: BLE001
+            await asyncio.wait({task}, timeout=2.0)
+            if not task.done():
                 task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
         await asyncio.to_thread(intake.join, 1.5)
 
     # -- control API ------------------------------------------------------------------
     async def status(self) -> dict[str, Any]:
         """The status document served at ``/status``."""
         snap = self.stats.snapshot()
+        queue = self.queue
         try:
-            snap["queue"] = await asyncio.to_thread(self.queue.counts)
+            if queue is None:
+                raise RuntimeError("the queue is not open yet")
+            snap["queue"] = await asyncio.to_thread(queue.counts)
         except Exception as exc:  # noqa: BLE001
             snap["queue"] = {}
             snap["queue_error"] = str(exc)
@@ -301,6 +344,8 @@ class StationService:
             text = render_prometheus(await self.status(), self.stats.latency_quantiles())
             return 200, "text/plain; version=0.0.4; charset=utf-8", text.encode()
         if path == "/retry" and method == "POST":
+            if self.queue is None:
+                return ok({"error": "the queue is not open yet", "retried": 0}, 503)
             rid = body.get("id")
             if rid:
                 moved = 1 if await asyncio.to_thread(self.queue.retry, str(rid)) else 0
@@ -314,13 +359,15 @@ class StationService:
             return ok({"retried": moved})
         if path == "/reload" and method == "POST":
             try:
-                await self.reload()
+                pending_restart = await self.reload()
             except Exception as exc:  # noqa: BLE001 - bad config: keep running with the old one
                 return ok({"error": f"reload failed, still using the previous configuration: {exc}"}, 400)
-            return ok(await self.status())
+            return ok({**(await self.status()), "restart_required": pending_restart})
         if path in ("/queue", "/uploads") and method == "GET":
             from pywats_client.service.control_views import QueryError, queue_entries, recent_uploads
 
+            if self.queue is None:
+                return ok({"error": "the queue is not open yet"}, 503)
             view = queue_entries if path == "/queue" else recent_uploads
             try:
                 return ok(await asyncio.to_thread(view, self.queue, body))
@@ -330,24 +377,33 @@ class StationService:
             return ok({"error": f"method {method} not allowed on {path}"}, 405)
         return ok({"error": f"no such endpoint {path}"}, 404)
 
-    async def reload(self) -> None:
-        """Re-read the config file: new token/address rebuild the client (clearing
-        AUTH_FAILED); converters are rebuilt and re-imported."""
-        from pywats_client.config import ClientConfig
+    async def reload(self) -> list[str]:
+        """Re-read the config file and apply every changed key: a new token/address rebuilds
+        the client (clearing AUTH_FAILED); converters, converter paths and worker count
+        rebuild the converters and their worker processes; log level, folders, limits and
+        intervals apply at once. Returns the changed keys that only a restart applies
+        (:data:`RESTART_KEYS`; they keep their running values)."""
+        from pywats_client.config import ClientConfig, ConfigError
 
         async with self._reload_lock, self.supervisor.reloading():
             new = await asyncio.to_thread(ClientConfig.load_file, self.config.path)
-            log.info("reloading configuration from %s", new.path)
+            problems = new.start_problems()
+            if problems:
+                raise ConfigError("; ".join(problems), path=new.path)
+            old = self.config
+            changed = _changed_keys(old, new)
+            log.info("reloading configuration from %s (changed: %s)", new.path, ", ".join(changed) or "nothing")
+            pending_restart = [key for key in changed if key in RESTART_KEYS]
+            for key in pending_restart:
+                log.warning("%s changed to %s: takes effect at the next start (still using %s)",
+                            key, getattr(new, key), getattr(old, key))
+                setattr(new, key, getattr(old, key))
             await self._stop_intake()
-            if Path(new.reports_folder) != Path(self.config.reports_folder):
-                log.warning("reports_folder changed to %s: takes effect at the next start (still using %s)",
-                            new.reports_folder, self.config.reports_folder)
-                new.reports_folder = self.config.reports_folder
             if self.queue is not None:
                 for key, value in _queue_settings(new).items():
                     setattr(self.queue, key, value)
-            old = self.config
             self.config = new
+            _apply_log_level(new)
             if (new.service_address, new.api_token, new.process_sync_enabled) != (
                 old.service_address, old.api_token, old.process_sync_enabled
             ):
@@ -357,8 +413,16 @@ class StationService:
             if self.uploader is not None:
                 await self.uploader.replace_api(new)
             if self.pool is not None:
-                await asyncio.to_thread(self.pool.recycle)
+                if (list(new.converter_paths), new.effective_converter_workers) != (
+                    list(old.converter_paths), old.effective_converter_workers
+                ):
+                    # workers get their import path when they start: new paths need new workers
+                    old_pool, self.pool = self.pool, self._make_pool(new)
+                    await asyncio.to_thread(old_pool.close, 1.0)
+                else:
+                    await asyncio.to_thread(self.pool.recycle)
             await self._start_intake()
+            return pending_restart
 
     # -- lifecycle --------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -372,7 +436,7 @@ class StationService:
             await self.reload()
         except Exception as exc:  # noqa: BLE001 - a bad edit must not stop a running station
             log.error("reload failed, keeping the running configuration: %s", exc)
-            self.stats.last_error = f"reload failed: {exc}"
+            self.stats.error(f"reload failed: {exc}")
 
     def _prune_ledger(self) -> None:
         """Forget sources that left the watch folder longer ago than the retention period
@@ -413,7 +477,6 @@ class StationService:
 
     async def main(self) -> int:
         """Run until stopped; returns the exit code."""
-        from pywats_client.converters import ConverterPool
         from pywats_client.queue import PersistentQueue
 
         cfg = self.config
@@ -427,7 +490,7 @@ class StationService:
             log.warning("queue recovery at start: %s", rec)
         self.ledger = IntakeLedger(Path(cfg.instance_dir) / "intake.db")
         self._prune_ledger()
-        self.pool = ConverterPool(cfg.effective_converter_workers, converter_paths=[str(p) for p in cfg.converter_paths])
+        self.pool = self._make_pool(cfg)
         self.uploader = Uploader(queue=self.queue, api_factory=self._make_api, config=cfg, stats=self.stats)
         self.control = ControlServer(Path(cfg.instance_dir), cfg.control_port, self._handle)
         try:
@@ -465,34 +528,24 @@ class StationService:
                 return  # it returns only when asked to stop
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a dead uploader would silently stop every upload
+            except Exception as exc:
                 log.exception("%s stopped unexpectedly; restarting it in %.0fs", name, delay)
                 self.stats.error(f"{name} failed ({type(exc).__name__}: {exc}); restarted")
-            try:
-                await asyncio.wait_for(self._stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._stop, delay)
             delay = min(60.0, delay * 2)
 
     async def _when_idle(self, workers_idle_seconds: float) -> None:
         """Make an idle station small, event-driven (no ticks):
 
-        - 3 s after the last activity (upload finished, file taken), give freed heap back
-          to the OS (gc + glibc ``malloc_trim``);
+        - 3 s after the last activity (upload finished, file taken), shrink the stores'
+          caches and collect garbage;
         - after ``workers_idle_seconds`` without activity, stop the idle converter worker
-          processes (the pool starts new ones on the next file) and, with no worker left,
-          multiprocessing's resource tracker process (started again on demand too).
-        """
-        import ctypes
-        import ctypes.util
-        import gc
+          processes (the pool starts new ones on the next file).
 
-        trim = None
-        if sys.platform.startswith("linux"):
-            try:
-                trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-            except (OSError, AttributeError):
-                trim = None
+        Every wait also ends on the stop signal, so this loop ends even if its cancellation
+        is lost (see :mod:`.waiting`).
+        """
+        import gc
 
         def give_back() -> None:
             self._prune_ledger()
@@ -503,52 +556,39 @@ class StationService:
                 except Exception as exc:  # noqa: BLE001 - an optimisation only
                     log.debug("shrink_memory: %s", exc)
             gc.collect()
-            if trim is not None:
-                trim(0)
+
+        activity = self.stats.activity
+        assert activity is not None
+        stop = self._stop
 
         async def quiet(seconds: float) -> bool:
             """True if nothing happened for ``seconds`` (then ``activity`` is clear)."""
             activity.clear()
-            try:
-                await asyncio.wait_for(activity.wait(), seconds)
-            except asyncio.TimeoutError:
-                return True
-            return False
+            return not await wait_event(activity, seconds, stop) and not stop.is_set()
 
-        activity = self.stats.activity
-        assert activity is not None
-        while True:
-            await activity.wait()
+        while not stop.is_set():
+            if not await wait_event(activity, None, stop):
+                return  # stopping
             while not await quiet(3.0):
-                pass
+                if stop.is_set():
+                    return
             await asyncio.to_thread(give_back)
             if workers_idle_seconds <= 0 or self.pool is None:
                 continue
             if not await quiet(max(0.0, workers_idle_seconds - 3.0)):
-                continue  # busy again: start over
+                continue  # busy again (or stopping): start over
             stopped = await asyncio.to_thread(self._retire_idle_workers)
             if stopped:
                 log.debug("converter workers idle for %gs: stopped (restarted on demand)", workers_idle_seconds)
                 await asyncio.to_thread(give_back)
 
     def _retire_idle_workers(self) -> bool:
-        """Stop idle converter workers (and the resource tracker once none is left)."""
+        """Stop idle converter workers; True if any was running."""
         pool = self.pool
         if pool is None:
             return False
         before = pool.worker_pids()
         pool.recycle()
-        if pool.worker_pids():
-            return bool(before)
-        try:  # with no worker alive the tracker has nothing to watch; multiprocessing restarts it on demand
-            from multiprocessing import resource_tracker
-
-            stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # noqa: SLF001
-            if stop is not None and getattr(resource_tracker._resource_tracker, "_fd", None) is not None:  # noqa: SLF001
-                stop()
-                return True
-        except Exception as exc:  # noqa: BLE001 - an optimisation only
-            log.debug("resource tracker not stopped: %s", exc)
         return bool(before)
 
     def _start_process_sync(self) -> None:
@@ -581,7 +621,7 @@ class StationService:
             try:
                 # from the loop thread: the sync thread's call on this loop is cancelled, not awaited
                 await asyncio.to_thread(sync.stop, 1.0)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("stopping process sync failed", exc_info=True)
         if api is not None:
             try:
@@ -600,7 +640,12 @@ class StationService:
             await self.uploader.stop(grace=1.5)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # bounded: a task whose cancellation was lost must not hold the stop forever
+            _done, stuck = await asyncio.wait(self._tasks, timeout=_TASK_STOP_SECONDS)
+            for task in stuck:
+                log.warning("background task %r did not stop within %gs; abandoned", task.get_name(),
+                            _TASK_STOP_SECONDS)
         await self._stop_process_sync()
         if self.control is not None:
             await self.control.close()
@@ -617,7 +662,7 @@ class StationService:
             self.ledger.close()
 
 
-def run_service(config: Any, supervisor: Supervisor | None = None) -> int:
+def run_service(config: ClientConfig, supervisor: Supervisor | None = None) -> int:
     """Run the service for ``config`` in the foreground until SIGTERM / Ctrl-C.
 
     Returns the process exit code: 0 after a clean stop, 1 if its folders conflict with
@@ -625,9 +670,12 @@ def run_service(config: Any, supervisor: Supervisor | None = None) -> int:
     another process already runs this instance (the message names its pid), 2 if it could
     not start.
     """
-    from pywats_client.service.lean import skip_httpx_command_line
-
-    skip_httpx_command_line()
+    problems = config.start_problems()
+    if problems:
+        for line in problems:
+            print(f"pywats-client: error: {line}", file=sys.stderr)
+        print(f"pywats-client: error: not starting instance {config.instance_id!r}", file=sys.stderr)
+        return 1
     lock = InstanceLock(Path(config.instance_dir) / "service.lock")
     try:
         lock.acquire()
@@ -652,6 +700,11 @@ def run_service(config: Any, supervisor: Supervisor | None = None) -> int:
             log.error("not starting instance %r: fix the folder conflict(s) above in %s", config.instance_id,
                       config.path)
             return 1
+        if Path(config.reports_folder) == paths.shared_reports_folder():
+            try:  # <home>/reports stays this instance's when others are added
+                paths.claim_shared_layout(config.instance_id)
+            except OSError as exc:
+                log.warning("cannot record the owner of %s: %s", config.reports_folder, exc)
         service = StationService(config, supervisor)
         return asyncio.run(service.main())
     except KeyboardInterrupt:

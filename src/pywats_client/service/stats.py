@@ -5,6 +5,7 @@ Rendered by the control API as JSON (``status``) and Prometheus text (``/metrics
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
@@ -65,6 +66,8 @@ class ServiceStats:
     state: str = States.STARTING
     state_reason: str | None = None
     last_error: str | None = None
+    last_error_at: float | None = None
+    """Wall-clock time of ``last_error``."""
     intake_paused: str | None = None
     rate_limited_until: float | None = None
     """Wall-clock time until which the server asked (429 Retry-After) for no uploads."""
@@ -77,7 +80,7 @@ class ServiceStats:
     _latencies: deque[float] = field(default_factory=lambda: deque(maxlen=20000))
     _stable_at: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    activity: Any = None
+    activity: asyncio.Event | None = None
     """An asyncio.Event set (on the loop) whenever an upload finishes; used for idle housekeeping."""
 
     def set_state(self, state: str, reason: str | None = None) -> bool:
@@ -89,9 +92,20 @@ class ServiceStats:
             return changed
 
     def error(self, message: str) -> None:
-        """Remember the last error (shown in status)."""
+        """Remember the last error and its time (shown in status)."""
         with self.lock:
-            self.last_error = message
+            self.note_error_locked(message)
+
+    def note_error_locked(self, message: str) -> None:
+        """:meth:`error` for a caller that holds :attr:`lock`."""
+        self.last_error = message
+        self.last_error_at = time.time()
+
+    def clear_error(self) -> None:
+        """Forget the last error (the instance recovered)."""
+        with self.lock:
+            self.last_error = None
+            self.last_error_at = None
 
     def stable_at(self, report_id: str, when: float) -> None:
         """Remember when the source of a report became stable (for the latency figure)."""
@@ -115,7 +129,7 @@ class ServiceStats:
             return {"count": 0}
 
         def q(p: float) -> float:
-            return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+            return values[min(len(values) - 1, round(p * (len(values) - 1)))]
 
         return {"count": len(values), "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "max": values[-1]}
 
@@ -128,6 +142,7 @@ class ServiceStats:
                 "state": self.state,
                 "state_reason": self.state_reason,
                 "last_error": self.last_error,
+                "last_error_at": self.last_error_at,
                 "intake_paused": self.intake_paused,
                 "rate_limited_until": self.rate_limited_until
                 if self.rate_limited_until is not None and self.rate_limited_until > time.time()

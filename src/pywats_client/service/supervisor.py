@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from typing import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 
 from pywats_client.service.sdnotify import SystemdNotifier
 

@@ -10,9 +10,14 @@
   neither a health check nor a network blip clears it.
 - 400 (validation) parks the entry in failed/ with the server's message.
 - 429 pauses the whole instance for Retry-After (capped at an hour; not an attempt): the
-  server asked the station, not one report, to slow down. 5xx and other answered errors
-  are retried with exponential backoff and jitter, capped at ``retry_interval_seconds``;
-  after ``max_retry_attempts`` the entry goes to failed/ (never dropped).
+  server asked the station, not one report, to slow down; no health checks run during it.
+  5xx and other answered errors count an attempt on the report and back off the whole
+  instance (exponential with jitter, capped at ``retry_interval_seconds``; reports failing
+  together count once); after ``max_retry_attempts`` the entry goes to failed/ (never
+  dropped).
+- When a health check sees the server again after OFFLINE, every back-off is cut short
+  (instance back-off, reports waiting for a retry time): uploads resume within one
+  health-check interval.
 - Only server answers count as attempts: a local fault while submitting (a closed client
   during a reload, a bug) puts the entry back with its error and a backoff, not counted.
 - The loop survives its own faults (e.g. the queue database briefly unreadable): it logs,
@@ -21,7 +26,8 @@
   no polling while idle.
 - Few thread hops: one worker-thread call claims a batch *and* reads its reports; the
   acknowledgements of uploads finishing at about the same time are committed together
-  (``PersistentQueue.complete_many``, one transaction). An entry is completed only after
+  (:class:`~pywats_client.service.groupcommit.GroupCommit` around
+  ``PersistentQueue.complete_many``, one transaction). An entry is completed only after
   its own acknowledgement; an upload counts as done only once its completion is committed.
 """
 
@@ -31,9 +37,17 @@ import asyncio
 import logging
 import random
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
+from pywats_client.config import ClientConfig
+from pywats_client.queue import PersistentQueue, QueueItem
+from pywats_client.service.groupcommit import GroupCommit
 from pywats_client.service.stats import ServiceStats, States
+from pywats_client.service.waiting import wait_event
+
+if TYPE_CHECKING:
+    from pywats import AsyncWATS
 
 __all__ = ["MAX_RATE_LIMIT_PAUSE", "Uploader", "backoff_delay"]
 
@@ -41,6 +55,13 @@ log = logging.getLogger("pywats_client.service.uploader")
 
 #: The longest pause a 429 answer's Retry-After can impose (seconds).
 MAX_RATE_LIMIT_PAUSE = 3600.0
+
+
+def _source_name(source: str | None) -> str:
+    """The file a report came from, for log lines (its name only)."""
+    if not source:
+        return "(no source file)"
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def backoff_delay(attempts: int, cap: float, *, base: float = 1.0, rand: Callable[[], float] = random.random) -> float:
@@ -57,24 +78,25 @@ class Uploader:
     def __init__(
         self,
         *,
-        queue: Any,
-        api_factory: Callable[[], Any],
-        config: Any,
+        queue: PersistentQueue,
+        api_factory: Callable[[], AsyncWATS],
+        config: ClientConfig,
         stats: ServiceStats,
     ) -> None:
         self.queue = queue
         self.api_factory = api_factory
         self.config = config
         self.stats = stats
-        self.api: Any = None
+        self.api: AsyncWATS | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._health_now: asyncio.Event | None = None
-        self._acks: list[tuple[str, str | None, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._completions: GroupCommit[tuple[str, str | None]] | None = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is uploaded (429)
+        self._held_until = 0.0  # per-instance back-off after server errors (5xx)
+        self._server_failures = 0  # consecutive answered failures (for that back-off)
         self._local_faults = 0  # consecutive non-answer failures (for their backoff)
         self._closers: set[asyncio.Task[None]] = set()  # old clients closing after a reload
 
@@ -90,7 +112,7 @@ class Uploader:
         except RuntimeError:
             pass
 
-    async def replace_api(self, config: Any) -> None:
+    async def replace_api(self, config: ClientConfig) -> None:
         """Use a new config (reload): rebuild the client; a new token clears AUTH_FAILED."""
         old_token = getattr(self.config, "api_token", None)
         old_address = getattr(self.config, "service_address", None)
@@ -109,7 +131,7 @@ class Uploader:
         self.wake()
 
     @staticmethod
-    async def _close_when_done(api: Any, tasks: list[asyncio.Task[None]]) -> None:
+    async def _close_when_done(api: AsyncWATS, tasks: list[asyncio.Task[None]]) -> None:
         if tasks:
             await asyncio.wait(tasks, timeout=60.0)
         try:
@@ -126,12 +148,19 @@ class Uploader:
     def _set_state(self, state: str, reason: str | None) -> None:
         if self.stats.state == States.AUTH_FAILED and state != States.AUTH_FAILED:
             return  # only a new token (replace_api) ends AUTH_FAILED
+        before = self.stats.state
         if self.stats.set_state(state, reason):
             if state == States.ONLINE:
+                if before in (States.OFFLINE, States.AUTH_FAILED):
+                    self.stats.clear_error()  # recovered: status shows no stale error
+                if before == States.OFFLINE:
+                    self._recovered()
                 log.info("instance is ONLINE (%s)", self.config.service_address)
             elif state == States.OFFLINE:
+                self.stats.error(f"offline: {reason}")
                 log.warning("instance is OFFLINE: %s", reason)
             elif state == States.AUTH_FAILED:
+                self.stats.error(f"authentication failed: {reason}")
                 log.error("instance paused, AUTH_FAILED: %s (set a new token and reload)", reason)
             self.wake()
 
@@ -152,6 +181,42 @@ class Uploader:
     def _pause_left(self) -> float:
         return max(0.0, self._paused_until - time.monotonic())
 
+    def _hold_left(self) -> float:
+        return max(0.0, self._held_until - time.monotonic())
+
+    def _hold(self, error: str) -> float:
+        """Back off the whole instance after a server error (one back-off for the
+        station, not one per report); returns the delay."""
+        if self._hold_left() > 0:
+            return self._hold_left()  # uploads in flight failing together count once
+        self._server_failures += 1
+        delay = backoff_delay(self._server_failures, float(self.config.retry_interval_seconds))
+        self._held_until = time.monotonic() + delay
+        log.warning("server error (%s): uploads of this instance wait %.1fs", error, delay)
+        return delay
+
+    def _recovered(self) -> None:
+        """The server is reachable again: cut every back-off short (not a 429 pause, which
+        the server asked for), so waiting uploads resume at once."""
+        self._held_until = 0.0
+        self._server_failures = 0
+        self._local_faults = 0
+        if self._loop is None:
+            return
+        task = self._loop.create_task(self._make_due())
+        self._closers.add(task)
+        task.add_done_callback(self._closers.discard)
+
+    async def _make_due(self) -> None:
+        try:
+            waiting = await asyncio.to_thread(self.queue.make_due)
+        except Exception as exc:  # noqa: BLE001 - the entries still become due at their time
+            log.warning("could not make the waiting uploads due now: %s", exc)
+            return
+        if waiting:
+            log.info("server reachable again: %d waiting upload(s) resume now", waiting)
+        self.wake()
+
     async def run(self) -> None:
         """The upload loop; returns after :meth:`stop`. Survives its own faults."""
         self._loop = asyncio.get_running_loop()
@@ -164,23 +229,20 @@ class Uploader:
             try:
                 again, timeout = await self._fill()
                 faults = 0
-            except Exception as exc:  # noqa: BLE001 - e.g. the queue database is locked or unreadable
+            except Exception as exc:
                 faults += 1
                 again, timeout = False, min(30.0, 0.5 * 2 ** min(faults - 1, 6))
-                log.exception("upload loop: %s; trying again in %.1fs", exc, timeout)
+                log.exception("upload loop failed; trying again in %.1fs", timeout)
                 self.stats.error(f"upload loop: {type(exc).__name__}: {exc}")
             if again:
                 continue
             if self._stopping:
                 break
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, timeout)
 
     async def _fill(self) -> tuple[bool, float | None]:
         """Start uploads for the free slots; returns (look again at once, wait at most)."""
-        pause = self._pause_left()
+        pause = max(self._pause_left(), self._hold_left())
         if pause > 0:
             return False, pause
         if self._blocked():
@@ -200,10 +262,10 @@ class Uploader:
             return False, None
         return False, (max(0.05, due) if not items else max(0.0, due))
 
-    def _claim_and_read(self, limit: int) -> list[tuple[Any, Any, BaseException | None]]:
+    def _claim_and_read(self, limit: int) -> list[tuple[QueueItem, dict[str, Any] | None, BaseException | None]]:
         """(worker thread) Claim up to ``limit`` due entries and read their reports:
         ``[(item, report or None, read error or None)]``."""
-        out: list[tuple[Any, Any, BaseException | None]] = []
+        out: list[tuple[QueueItem, dict[str, Any] | None, BaseException | None]] = []
         for item in self.queue.claim_next(limit):
             try:
                 out.append((item, self.queue.read_report(item), None))
@@ -225,11 +287,12 @@ class Uploader:
         self._health_now = asyncio.Event()
         while not self._stopping:
             self._health_now.clear()
+            pause = self._pause_left()
+            if pause > 0:  # the server asked for quiet (429): no health checks either
+                await wait_event(self._health_now, pause)
+                continue
             await self.check_health()
-            try:
-                await asyncio.wait_for(self._health_now.wait(), float(self.config.health_check_interval))
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._health_now, float(self.config.health_check_interval))
 
     async def check_health(self) -> None:
         """One health check; updates the state."""
@@ -253,7 +316,7 @@ class Uploader:
             if self.stats.state == States.STARTING:
                 self._set_state(States.ONLINE, None)
             return
-        except Exception as exc:  # noqa: BLE001 - never let the health loop die
+        except Exception as exc:
             log.exception("health check failed unexpectedly")
             self.stats.error(f"health check: {type(exc).__name__}: {exc}")
             return
@@ -262,7 +325,9 @@ class Uploader:
 
     # ------------------------------------------------------------------ one upload
 
-    async def _upload(self, item: Any, report: Any = None, read_error: BaseException | None = None) -> None:
+    async def _upload(
+        self, item: QueueItem, report: dict[str, Any] | None = None, read_error: BaseException | None = None
+    ) -> None:
         from pywats.exceptions import (
             AuthenticationError,
             AuthorizationError,
@@ -287,6 +352,9 @@ class Uploader:
                 self.stats.uploads_failed += 1
             return
         api = self.api
+        if api is None:
+            api = self.api = self.api_factory()
+        started = time.monotonic()
         try:
             result = await api.report.submit_report(report)
         except asyncio.CancelledError:
@@ -322,7 +390,7 @@ class Uploader:
         except HTTPError as exc:  # 5xx and anything else the server answered
             await self._answered_failure(item, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - not an answer from the server: not an attempt
+        except Exception as exc:
             self._local_faults += 1
             delay = backoff_delay(self._local_faults, max(1.0, float(self.config.retry_interval_seconds)))
             error = f"{type(exc).__name__}: {exc}"
@@ -331,9 +399,13 @@ class Uploader:
             self._count_error(error)
             return
         self._local_faults = 0
+        self._server_failures = 0
         server_id = getattr(result, "id", None)
         await self._complete(item.id, str(server_id) if server_id else None)
-        self.stats.acked(item.id, time.monotonic())
+        now = time.monotonic()
+        self.stats.acked(item.id, now)
+        log.info("uploaded %s: serial %s, report %s in %.2fs", _source_name(item.source), item.serial_number or "?",
+                 item.id, now - started)
         if self.stats.state != States.ONLINE and self.stats.state != States.AUTH_FAILED:
             self._set_state(States.ONLINE, None)
 
@@ -341,28 +413,12 @@ class Uploader:
 
     async def _complete(self, item_id: str, server_id: str | None) -> None:
         """Commit the completion of an acknowledged entry, together with the other
-        acknowledgements waiting at that moment; returns once it is committed."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._acks.append((item_id, server_id, fut))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_acks(), name="uploader-completions")
+        acknowledgements waiting at that moment (:class:`GroupCommit`); returns once it is
+        committed."""
+        if self._completions is None:
+            self._completions = GroupCommit(self._complete_batch, name="pywats-completions")
         # shielded: a cancelled upload whose report the server already has still completes
-        await asyncio.shield(fut)
-
-    async def _flush_acks(self) -> None:
-        while self._acks:
-            batch, self._acks = self._acks, []
-            try:
-                errors = await asyncio.to_thread(self._complete_batch, [(i, s) for i, s, _ in batch])
-            except BaseException as exc:  # noqa: BLE001 - every waiter must be released
-                errors = [exc] * len(batch)
-            for (_, _, fut), error in zip(batch, errors):
-                if fut.done():
-                    continue
-                if error is None:
-                    fut.set_result(None)
-                else:
-                    fut.set_exception(error)
+        await asyncio.shield(self._completions.submit_async((item_id, server_id)))
 
     def _complete_batch(self, acks: list[tuple[str, str | None]]) -> list[BaseException | None]:
         """(worker thread) One transaction for the batch; one by one if that fails."""
@@ -381,7 +437,7 @@ class Uploader:
                 errors.append(exc)
         return errors
 
-    async def _answered_failure(self, item: Any, error: str) -> None:
+    async def _answered_failure(self, item: QueueItem, error: str) -> None:
         attempts = int(item.attempts) + 1
         limit = max(1, int(self.config.max_retry_attempts))
         self._count_error(error)
@@ -391,16 +447,15 @@ class Uploader:
                 self.stats.uploads_failed += 1
             log.error("report %s failed after %d attempts: %s (moved to failed/)", item.id, attempts, error)
             return
-        delay = backoff_delay(attempts, float(self.config.retry_interval_seconds))
-        await asyncio.to_thread(
-            self.queue.release, item.id, error=error, retry_at=time.time() + delay, count_attempt=True
-        )
-        log.warning("report %s: attempt %d failed (%s); next try in %.1fs", item.id, attempts, error, delay)
+        delay = self._hold(error)
+        await asyncio.to_thread(self.queue.release, item.id, error=error, retry_at=None, count_attempt=True)
+        log.warning("report %s: attempt %d failed (%s); the instance tries again in %.1fs", item.id, attempts,
+                    error, delay)
 
     def _count_error(self, message: str) -> None:
         with self.stats.lock:
             self.stats.upload_errors += 1
-            self.stats.last_error = message
+            self.stats.note_error_locked(message)
 
     # ------------------------------------------------------------------ stop
 
@@ -414,13 +469,13 @@ class Uploader:
             self._health_now.set()
         tasks = list(self._tasks)
         if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=grace)
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=2.0)
-        if self._flusher is not None and not self._flusher.done():
-            await asyncio.wait([self._flusher], timeout=2.0)
+        if self._completions is not None:
+            await asyncio.to_thread(self._completions.close, 2.0)
         if self._closers:
             await asyncio.wait(list(self._closers), timeout=2.0)
         if self.api is not None:

@@ -18,7 +18,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 __all__ = ["FolderEvents", "StabilityTracker", "can_open_exclusively", "is_candidate", "list_files"]
 

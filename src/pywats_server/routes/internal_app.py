@@ -160,7 +160,7 @@ async def repair_operation(request: Request) -> Response:
     code = query_int(request, "processCode")
     for p in get_context(request).processes.all():
         if p.is_repair and (p.process_id.lower() == key or str(p.code) == key or (code is not None and p.code == code)):
-            return respond(request, await get_context(request).storage.read(lambda conn: _repair_operation(conn, p)))
+            return respond(request, await get_context(request).storage.read(_repair_operation, p))
     raise ApiError(404, f"Repair operation {request.path_params['id']!r} was not found.")
 
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from ..context import VERSION, get_context
 from ..storage import system
 from ..timefmt import format_utc_full, now_utc
-from ..wire import ApiError, query_bool, query_value, read_body, respond
+from ..wire import query_bool, query_value, read_body, respond
 
 __all__ = ["routes"]
 

@@ -12,7 +12,7 @@ from the stored reports).
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (register schemas)
+from . import (
     assets,
     barcode,
     box_build,

@@ -405,9 +405,8 @@ def _failure_step(body: dict[str, Any]) -> tuple[str, str, str | None] | None:
     for step, path in iter_steps(body):
         if step.get("causedUUTFailure") is True and flagged is None:
             flagged = (str(step.get("name")), path, step.get("stepType"))
-        if step.get("status") == "F" and not _has_failed_child(step):
-            if first_failed is None:
-                first_failed = (str(step.get("name")), path, step.get("stepType"))
+        if step.get("status") == "F" and first_failed is None and not _has_failed_child(step):
+            first_failed = (str(step.get("name")), path, step.get("stepType"))
     return flagged or first_failed
 
 

@@ -14,8 +14,9 @@ Names are imported lazily so that the builder's hot path does not pay for pydant
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pywats._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from pywats.models.report.common import (
@@ -49,60 +50,94 @@ if TYPE_CHECKING:
     from pywats.models.report.submit import (
         DEFAULT_LOCATION,
         DEFAULT_PURPOSE,
+        PreparedReport,
         UnresolvedProcessError,
+        is_prepared,
+        mark_prepared,
         prepare_for_submit,
     )
     from pywats.models.report.uur import UURInfo, UURReport
     from pywats.models.report.uut import UUTInfo, UUTReport
 
 _LAZY: dict[str, str] = {
-    "parse_report": "parse",
-    "dumps": "serialize",
-    "prepare_for_submit": "submit",
-    "UnresolvedProcessError": "submit",
-    "DEFAULT_LOCATION": "submit",
-    "DEFAULT_PURPOSE": "submit",
-    "ReportStatus": "status",
-    "normalize_status": "status",
-    "roll_up": "status",
-    "UUTReport": "uut",
-    "UUTInfo": "uut",
-    "UURReport": "uur",
-    "UURInfo": "uur",
-    "MiscInfo": "common",
-    "SubUnit": "common",
-    "Failure": "common",
-    "Asset": "common",
-    "AssetStats": "common",
-    "BinaryData": "common",
-    "AdditionalData": "common",
-    "Step": "steps",
-    "SequenceCallStep": "steps",
-    "NumericLimitStep": "steps",
-    "PassFailStep": "steps",
-    "StringValueStep": "steps",
-    "ActionStep": "steps",
-    "ChartStep": "steps",
-    "CallExeStep": "steps",
-    "MessagePopupStep": "steps",
-    "GenericStep": "steps",
-    "LoopInfo": "steps",
-    "NumericMeasurement": "steps",
-    "StringMeasurement": "steps",
-    "BooleanMeasurement": "steps",
+    "parse_report": ".parse",
+    "dumps": ".serialize",
+    "prepare_for_submit": ".submit",
+    "PreparedReport": ".submit",
+    "is_prepared": ".submit",
+    "mark_prepared": ".submit",
+    "UnresolvedProcessError": ".submit",
+    "DEFAULT_LOCATION": ".submit",
+    "DEFAULT_PURPOSE": ".submit",
+    "ReportStatus": ".status",
+    "normalize_status": ".status",
+    "roll_up": ".status",
+    "UUTReport": ".uut",
+    "UUTInfo": ".uut",
+    "UURReport": ".uur",
+    "UURInfo": ".uur",
+    "MiscInfo": ".common",
+    "SubUnit": ".common",
+    "Failure": ".common",
+    "Asset": ".common",
+    "AssetStats": ".common",
+    "BinaryData": ".common",
+    "AdditionalData": ".common",
+    "Step": ".steps",
+    "SequenceCallStep": ".steps",
+    "NumericLimitStep": ".steps",
+    "PassFailStep": ".steps",
+    "StringValueStep": ".steps",
+    "ActionStep": ".steps",
+    "ChartStep": ".steps",
+    "CallExeStep": ".steps",
+    "MessagePopupStep": ".steps",
+    "GenericStep": ".steps",
+    "LoopInfo": ".steps",
+    "NumericMeasurement": ".steps",
+    "StringMeasurement": ".steps",
+    "BooleanMeasurement": ".steps",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ActionStep",
+    "AdditionalData",
+    "Asset",
+    "AssetStats",
+    "BinaryData",
+    "BooleanMeasurement",
+    "CallExeStep",
+    "ChartStep",
+    "DEFAULT_LOCATION",
+    "DEFAULT_PURPOSE",
+    "Failure",
+    "GenericStep",
+    "LoopInfo",
+    "MessagePopupStep",
+    "MiscInfo",
+    "NumericLimitStep",
+    "NumericMeasurement",
+    "PassFailStep",
+    "PreparedReport",
+    "ReportStatus",
+    "SequenceCallStep",
+    "Step",
+    "StringMeasurement",
+    "StringValueStep",
+    "SubUnit",
+    "UURInfo",
+    "UURReport",
+    "UUTInfo",
+    "UUTReport",
+    "UnresolvedProcessError",
+    "dumps",
+    "is_prepared",
+    "mark_prepared",
+    "normalize_status",
+    "parse_report",
+    "prepare_for_submit",
+    "roll_up",
+]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pywats.models.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pywats.models.report.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

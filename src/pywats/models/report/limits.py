@@ -144,7 +144,7 @@ def evaluate_string(op: str, value: Any, limit: Any) -> bool:
     return text == expected  # EQ, CASESENSIT
 
 
-def json_number(value: float | int) -> float | int | str:
+def json_number(value: float) -> float | int | str:
     """Return ``value`` unchanged if finite, else its WSJF string form (``"NaN"`` …)."""
     if isinstance(value, float) and not math.isfinite(value):
         if math.isnan(value):

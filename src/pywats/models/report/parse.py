@@ -25,7 +25,7 @@ def loc_to_path(loc: tuple[int | str, ...], data: Any = None) -> str:
     for part in loc:
         if data is not None:
             if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-                node = node[part]
+                node = node[part]  # (two branches: each narrows the index type for the type checker)
             elif isinstance(part, str) and isinstance(node, Mapping) and part in node:
                 node = node[part]
             else:
@@ -46,7 +46,7 @@ def parse_report(data: Mapping[str, Any]) -> UUTReport | UURReport:
     if not isinstance(data, Mapping):
         raise ValidationError("a WSJF report must be a JSON object", field="")
     kind = data.get("type")
-    cls: type[UUTReport] | type[UURReport]
+    cls: type[UUTReport | UURReport]
     if kind == "R" or (kind is None and data.get("uur") is not None):
         cls = UURReport
     elif kind in ("T", None):

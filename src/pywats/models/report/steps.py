@@ -25,7 +25,7 @@ several named ones (``is_multi``). Unknown fields are kept on every class.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Discriminator, Field, Tag
 from pydantic.alias_generators import to_camel
@@ -398,17 +398,7 @@ def _step_tag(value: Any) -> str:
 
 
 Step = Annotated[
-    Union[
-        Annotated[SequenceCallStep, Tag("seq")],
-        Annotated[NumericLimitStep, Tag("numeric")],
-        Annotated[PassFailStep, Tag("passfail")],
-        Annotated[StringValueStep, Tag("string")],
-        Annotated[ActionStep, Tag("action")],
-        Annotated[ChartStep, Tag("chart")],
-        Annotated[CallExeStep, Tag("callexe")],
-        Annotated[MessagePopupStep, Tag("popup")],
-        Annotated[GenericStep, Tag("generic")],
-    ],
+    Annotated[SequenceCallStep, Tag("seq")] | Annotated[NumericLimitStep, Tag("numeric")] | Annotated[PassFailStep, Tag("passfail")] | Annotated[StringValueStep, Tag("string")] | Annotated[ActionStep, Tag("action")] | Annotated[ChartStep, Tag("chart")] | Annotated[CallExeStep, Tag("callexe")] | Annotated[MessagePopupStep, Tag("popup")] | Annotated[GenericStep, Tag("generic")],
     Discriminator(_step_tag),
 ]
 """Any step; the model class is chosen from ``stepType``."""

@@ -5,6 +5,11 @@ hand-written checks (a 10,000-step report takes milliseconds) and never modifies
 the returned dict and its step tree are fresh copies (measurement dicts are shared unless a
 missing status had to be filled in).
 
+The result is a :class:`PreparedReport` (a ``dict``): ``submit_report`` sends an intact
+one as it is, without a second validation pass; any change to its top-level keys drops the
+mark (then it is validated again). :func:`mark_prepared` restores the mark on a dict read back
+from storage that held a prepared report.
+
 Defaults filled when absent:
 
 * ``type``: ``R`` if there is a ``uur`` object, else ``T``;
@@ -79,6 +84,9 @@ from pywats.models.report.timestamps import (
 )
 
 __all__ = [
+    "PreparedReport",
+    "is_prepared",
+    "mark_prepared",
     "prepare_for_submit",
     "UnresolvedProcessError",
     "DEFAULT_LOCATION",
@@ -115,6 +123,88 @@ class UnresolvedProcessError(ValidationError):
             field=field,
         )
         self.process_name = process_name
+
+
+class PreparedReport(dict[str, Any]):
+    """A WSJF dict returned by :func:`prepare_for_submit`: complete and validated.
+
+    It is a plain ``dict`` to every reader (JSON, MessagePack, pickle). It stays marked as
+    prepared until one of its top-level keys is set, deleted or updated; nested values are
+    the caller's to leave alone (change them and call :func:`prepare_for_submit` again).
+    """
+
+    __slots__ = ("_intact",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._intact = True
+
+    @property
+    def intact(self) -> bool:
+        """True while no top-level key was changed since preparation."""
+        return self._intact
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._intact = False
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._intact = False
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> PreparedReport:  # type: ignore[override,misc]
+        self._intact = False
+        super().update(other)
+        return self
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """``dict.pop``; drops the prepared mark."""
+        self._intact = False
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """``dict.popitem``; drops the prepared mark."""
+        self._intact = False
+        return super().popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """``dict.setdefault``; drops the prepared mark."""
+        self._intact = False
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """``dict.update``; drops the prepared mark."""
+        self._intact = False
+        super().update(*args, **kwargs)
+
+    def clear(self) -> None:
+        """``dict.clear``; drops the prepared mark."""
+        self._intact = False
+        super().clear()
+
+    def __reduce__(self) -> Any:
+        return (PreparedReport._restore, (dict(self), self._intact))
+
+    @classmethod
+    def _restore(cls, data: dict[str, Any], intact: bool) -> PreparedReport:
+        """Rebuild a pickled report with its mark as it was."""
+        report = cls(data)
+        report._intact = intact
+        return report
+
+
+def is_prepared(report: Any) -> bool:
+    """True for an intact :class:`PreparedReport` (``submit_report`` sends it as it is)."""
+    return type(report) is PreparedReport and report.intact
+
+
+def mark_prepared(data: Mapping[str, Any]) -> PreparedReport:
+    """Mark ``data`` as prepared without checking it again.
+
+    Only for a dict that is known to be the output of :func:`prepare_for_submit`, e.g. read
+    back from a queue file that was written from a :class:`PreparedReport`.
+    """
+    return PreparedReport(data)
 
 
 @lru_cache(maxsize=1)
@@ -203,8 +293,10 @@ def _normalize(report: Any) -> dict[str, Any]:
     )
 
 
-def prepare_for_submit(report: Any) -> dict[str, Any]:
+def prepare_for_submit(report: Any) -> PreparedReport:
     """Return a complete, validated WSJF dict for ``report`` (see the module docstring).
+
+    An intact :class:`PreparedReport` is returned as it is (it was validated already).
 
     Args:
         report: a WSJF mapping, a ``UUTReport``/``UURReport`` or a ``ReportBuilder``.
@@ -214,6 +306,9 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
         ValidationError: the report is invalid; ``field`` names the first bad field.
         TypeError: ``report`` is none of the accepted kinds.
     """
+    if is_prepared(report):
+        prepared: PreparedReport = report
+        return prepared
     data = _normalize(report)
 
     kind = data.get("type")
@@ -338,9 +433,9 @@ def prepare_for_submit(report: Any) -> dict[str, Any]:
         if data.get("result") is None:
             data["result"] = "P"
     result = data["result"]
-    if result not in REPORT_RESULTS:
+    if not isinstance(result, str) or result not in REPORT_RESULTS:
         raise _fail("result", f"must be one of P, F, E, T, not {result!r}")
-    return data
+    return PreparedReport(data)
 
 
 def _resolve_process(data: dict[str, Any]) -> None:
@@ -481,7 +576,7 @@ def _numeric(meas: Any, path: str) -> tuple[Any, str]:
         if value is not meas.get("value"):
             new["value"] = value
         return new, status
-    if status not in MEASUREMENT_STATUSES:
+    if not isinstance(status, str) or status not in MEASUREMENT_STATUSES:
         raise _fail(path + ".status", f"must be P, F or S, not {status!r}")
     if value is not meas.get("value") or op is None:
         new = dict(meas)
@@ -520,7 +615,7 @@ def _string(meas: Any, path: str) -> tuple[Any, str]:
         if op is None:
             new["compOp"] = canonical
         return new, status
-    if status not in MEASUREMENT_STATUSES:
+    if not isinstance(status, str) or status not in MEASUREMENT_STATUSES:
         raise _fail(path + ".status", f"must be P, F or S, not {status!r}")
     return meas, status
 
@@ -534,7 +629,7 @@ def _boolean(meas: Any, path: str) -> tuple[Any, str]:
         if not isinstance(value, bool):
             raise _fail(path + ".status", "is required")
         status = "P" if value else "F"
-    elif status not in MEASUREMENT_STATUSES:
+    elif not isinstance(status, str) or status not in MEASUREMENT_STATUSES:
         raise _fail(path + ".status", f"must be P, F or S, not {status!r}")
     if "value" in meas or meas.get("status") is None:
         # the server schema has no booleanMeas ``value`` (reference §3.14): it only decides
@@ -542,9 +637,6 @@ def _boolean(meas: Any, path: str) -> tuple[Any, str]:
         meas = {k: v for k, v in meas.items() if k != "value"}
         meas["status"] = status
     return meas, status
-
-
-_MEAS_CHECKS = (("numericMeas", 0), ("stringMeas", 1), ("booleanMeas", 2))
 
 
 class _Ids:
@@ -573,67 +665,149 @@ def _number_steps(root: dict[str, Any], ids: _Ids) -> None:
             stack.extend(reversed(children))
 
 
-def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str, Any], int]:
-    """Validate one step (recursively); return a copy with missing statuses filled and its rank."""
+def _quick_numeric(meas: Any) -> tuple[Any, str] | None:
+    """``(meas, status)`` when ``meas`` is a complete numeric measurement that
+    :func:`_numeric` would pass unchanged (plain dict, status, canonical compOp, finite plain
+    numbers); ``None`` sends it through the full check."""
+    if type(meas) is not dict:
+        return None
+    status = meas.get("status")
+    if status not in MEASUREMENT_STATUSES:
+        return None
+    value: Any = meas.get("value")
+    kind = type(value)
+    if kind is float:
+        if value - value != 0.0:  # NaN or infinity: the full check rewrites it
+            return None
+    elif kind is not int and value is not None:
+        return None
+    op = meas.get("compOp")
+    if op in DUAL_LIMIT_OPS:
+        low, high = meas.get("lowLimit"), meas.get("highLimit")
+        if (type(low) is not float and type(low) is not int) or (type(high) is not float and type(high) is not int):
+            return None
+    elif op in SINGLE_LIMIT_OPS:
+        low = meas.get("lowLimit")
+        if type(low) is not float and type(low) is not int:
+            return None
+    elif op != LOG:
+        return None
+    return meas, status
+
+
+def _quick_string(meas: Any) -> tuple[Any, str] | None:
+    """Like :func:`_quick_numeric`, for a string measurement."""
+    if type(meas) is not dict:
+        return None
+    status = meas.get("status")
+    if status not in MEASUREMENT_STATUSES:
+        return None
+    value = meas.get("value")
+    if value is not None and type(value) is not str:
+        return None
+    op = meas.get("compOp")
+    if op != LOG and (op not in STRING_OPS or type(meas.get("limit")) is not str):
+        return None
+    return meas, status
+
+
+def _quick_boolean(meas: Any) -> tuple[Any, str] | None:
+    """Like :func:`_quick_numeric`, for a boolean measurement (no ``value`` key to drop)."""
+    if type(meas) is not dict:
+        return None
+    status = meas.get("status")
+    if status not in MEASUREMENT_STATUSES or "value" in meas:
+        return None
+    return meas, status
+
+
+_MEAS_KINDS = (
+    ("numericMeas", _quick_numeric, _numeric),
+    ("stringMeas", _quick_string, _string),
+    ("booleanMeas", _quick_boolean, _boolean),
+)
+_PathRef = Any
+"""Where a step sits: ``"root"`` or ``(parent_ref, index)``; turned into text only for an error."""
+
+
+def _step_path(ref: _PathRef) -> str:
+    """The dotted path of a step reference (``root.steps[3].steps[0]``)."""
+    parts = []
+    while type(ref) is tuple:
+        ref, index = ref
+        parts.append(f".steps[{index}]")
+    return str(ref) + "".join(reversed(parts))
+
+
+def _check_step(step: Mapping[str, Any], ref: _PathRef, ids: _Ids) -> tuple[dict[str, Any], int]:
+    """Validate one step (recursively); return a copy with missing statuses filled and its rank.
+
+    Complete measurements (the usual case) pass through quick checks; anything else takes
+    the full check, which fills, rewrites or names the bad field. Paths are built only
+    for errors.
+    """
     new = dict(step)
-    step_type = new.get("stepType")
+    get = new.get
+    step_type = get("stepType")
     if not isinstance(step_type, str) or not step_type:
-        raise _fail(path + ".stepType", "is required (a string such as 'ET_NLT')")
-    name = new.get("name")
+        raise _fail(_step_path(ref) + ".stepType", "is required (a string such as 'ET_NLT')")
+    name = get("name")
     if name is not None and not isinstance(name, str):
-        raise _fail(path + ".name", "must be a string")
-    if new.get("group") not in _GROUPS:
-        raise _fail(path + ".group", f"must be S, M or C, not {new.get('group')!r}")
-    status = new.get("status")
-    if status is not None and status not in STEP_STATUSES:
-        raise _fail(path + ".status", f"must be one of P, F, D, S, E, T, U, not {status!r}")
-    if new.get("start") is not None:
-        new["start"] = _check_time(new["start"], path + ".start")
-    sid = new.get("id")
+        raise _fail(_step_path(ref) + ".name", "must be a string")
+    group = get("group")
+    if group is not None and (not isinstance(group, str) or group not in _GROUPS):
+        raise _fail(_step_path(ref) + ".group", f"must be S, M or C, not {get('group')!r}")
+    status = get("status")
+    if status is not None and (not isinstance(status, str) or status not in STEP_STATUSES):
+        raise _fail(_step_path(ref) + ".status", f"must be one of P, F, D, S, E, T, U, not {status!r}")
+    if get("start") is not None:
+        new["start"] = _check_time(new["start"], _step_path(ref) + ".start")
+    sid = get("id")
     if sid is None:
         ids.missing = True
     elif type(sid) is not int:
-        raise _fail(path + ".id", "must be an integer")
+        raise _fail(_step_path(ref) + ".id", "must be an integer")
     else:
-        if sid in ids.seen:
-            raise _fail(path + ".id", f"{sid} is used by another step (step ids must be unique)")
-        ids.seen.add(sid)
+        seen = ids.seen
+        if sid in seen:
+            raise _fail(_step_path(ref) + ".id", f"{sid} is used by another step (step ids must be unique)")
+        seen.add(sid)
         if sid > ids.highest:
             ids.highest = sid
 
     worst = -1  # -1: no measurement/child seen
-    for key, kind in _MEAS_CHECKS:
-        items = new.get(key)
+    for key, quick, full in _MEAS_KINDS:
+        items = get(key)
         if items is None:
             continue
         if not isinstance(items, list):
-            raise _fail(f"{path}.{key}", "must be a list")
-        out = []
+            raise _fail(f"{_step_path(ref)}.{key}", "must be a list")
+        out = items.copy()
         for i, meas in enumerate(items):
-            mpath = f"{path}.{key}[{i}]"
-            if kind == 0:
-                checked, mstatus = _numeric(meas, mpath)
-            elif kind == 1:
-                checked, mstatus = _string(meas, mpath)
-            else:
-                checked, mstatus = _boolean(meas, mpath)
-            out.append(checked)
-            rank = 1 if mstatus == "F" else 0
-            if rank > worst:
-                worst = rank
+            try:
+                checked = quick(meas)
+            except TypeError:  # an unhashable status or compOp: the full check names it
+                checked = None
+            if checked is None:
+                checked = full(meas, f"{_step_path(ref)}.{key}[{i}]")
+                out[i] = checked[0]
+            if checked[1] == "F":
+                worst = 1
+            elif worst < 0:
+                worst = 0
         new[key] = out
 
-    children = new.get("steps")
+    children = get("steps")
     if children is not None:
         if not isinstance(children, list):
-            raise _fail(path + ".steps", "must be a list")
-        out_steps = []
+            raise _fail(_step_path(ref) + ".steps", "must be a list")
+        out_steps: list[dict[str, Any]] = []
+        append = out_steps.append
         for i, child in enumerate(children):
-            cpath = f"{path}.steps[{i}]"
-            if not isinstance(child, Mapping):
-                raise _fail(cpath, "must be a step object")
-            checked_child, rank = _check_step(child, cpath, ids)
-            out_steps.append(checked_child)
+            if type(child) is not dict and not isinstance(child, Mapping):
+                raise _fail(f"{_step_path(ref)}.steps[{i}]", "must be a step object")
+            checked_child, rank = _check_step(child, (ref, i), ids)
+            append(checked_child)
             if rank > worst:
                 worst = rank
         new["steps"] = out_steps
@@ -642,8 +816,9 @@ def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str
     elif step_type in _SEQUENCE_TYPES:
         worst = 0
 
-    loop = new.get("loop")
+    loop = get("loop")
     if loop is not None:
+        path = _step_path(ref)
         if not isinstance(loop, Mapping):
             raise _fail(path + ".loop", "must be an object")
         if "i" in loop or "n" in loop:
@@ -656,8 +831,9 @@ def _check_step(step: Mapping[str, Any], path: str, ids: _Ids) -> tuple[dict[str
             new["loop"] = loop = fixed
         for key in ("idx", "num", "endingIndex", "passed", "failed"):
             _check_int(loop.get(key), f"{path}.loop.{key}")
-    attachment = new.get("attachment")
+    attachment = get("attachment")
     if attachment is not None:
+        path = _step_path(ref)
         if not isinstance(attachment, Mapping):
             raise _fail(path + ".attachment", "must be an object")
         _check_text(attachment, "name", path + ".attachment.", required=False, limit=None)

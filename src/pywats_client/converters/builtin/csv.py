@@ -57,7 +57,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import Any, TextIO
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._common import parse_number, parse_status, parse_time
@@ -400,7 +401,7 @@ class CSVConverter(FileConverter):
             code = context.process_code(str(operation))
             try:
                 builder.set_operation_type(code if code is not None else str(operation))
-            except Exception as exc:  # noqa: BLE001 - unknown names are reported with the file
+            except Exception as exc:
                 raise CSVFormatError(f"{where}: operation {operation!r}: {exc}") from exc
         for column in misc_columns:
             folded = _fold(column)

@@ -62,7 +62,8 @@ import json
 import math
 import re
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from pywats_client.converters.base import FileConverter
 from pywats_client.converters.context import ConverterContext
@@ -97,8 +98,8 @@ _RANGE = re.compile(
 )
 _ONE_SIDED = re.compile(rf"^\s*x\s*(?P<op>>=|>|<=|<)\s*(?P<v>{_NUM})\s*$")
 _EQUALS = re.compile(r"^\s*'?x'?\s*==\s*(?P<v>.+?)\s*$")
-_EQUAL_TO = re.compile(r"^\s*'x' is equal to '(?P<v>.*)'\s*$", re.S)
-_MATCHES = re.compile(r"^\s*'x' matches /(?P<re>.*)/\s*$", re.S)
+_EQUAL_TO = re.compile(r"^\s*'x' is equal to '(?P<v>.*)'\s*$", re.DOTALL)
+_MATCHES = re.compile(r"^\s*'x' matches /(?P<re>.*)/\s*$", re.DOTALL)
 _WITHIN = re.compile(rf"^\s*'x' is within (?P<p>{_NUM})% of (?P<e>{_NUM})")
 
 
@@ -138,8 +139,7 @@ def parse_validator(text: str) -> dict[str, Any]:
     the step's ``reportText``, e.g. marginal limits). ``All values pass: …`` (the
     validator of a dimensioned measurement) is read as the validator it wraps.
     """
-    if text.startswith("All values pass: "):
-        text = text[len("All values pass: "):]
+    text = text.removeprefix("All values pass: ")
     match = _RANGE.match(text)
     if match and (match["lo"] is not None or match["hi"] is not None):
         low = _number(match["lo"]) if match["lo"] is not None else None
