@@ -77,3 +77,13 @@ def test_bad_values_are_refused_naming_the_key(qtbot: QtBot, client_home: Path) 
     assert dialog.save() is None
     assert "service_address" in dialog.error.text()
     assert not (client_home / "config_default.json").exists()
+
+
+def test_install_as_a_service_shows_what_it_would_register(client_home: Path, wats_server: object) -> None:
+    from pywats_client.gui.link import ServiceLink, write_instance_config
+
+    base_url, token = wats_server  # type: ignore[misc]
+    write_instance_config("production", service_address=base_url, api_token=token)
+    done = ServiceLink("production").install_service(dry_run=True)
+    assert done.returncode == 0, done.stderr
+    assert "pywats-client@" in done.stdout or "pyWATS-Client-production" in done.stdout

@@ -239,6 +239,15 @@ class ServiceLink:
             kwargs["start_new_session"] = True
         return subprocess.Popen(cmd, env=dict(os.environ), **kwargs)
 
+    def install_service(self, *, dry_run: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run ``pywats-client install-service --instance-id ID`` (a system service that starts
+        at boot: Windows service, systemd unit or launchd job); ``dry_run`` only shows what it
+        would write. Installing usually needs administrator rights: the output says so."""
+        cmd = [sys.executable, "-m", "pywats_client", "install-service", "--instance-id", self.instance_id]
+        if dry_run:
+            cmd.append("--dry-run")
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
     # -- the log ---------------------------------------------------------------------
     def log_file(self) -> Path:
         """The instance's log file."""

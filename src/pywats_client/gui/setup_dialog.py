@@ -176,15 +176,26 @@ class SetupDialog(QDialog):
         if link.status() is not None:
             link.reload()
             return
-        answer = QMessageBox.question(
-            self,
-            "Start the service?",
+        box = QMessageBox(self)
+        box.setWindowTitle("Start the service?")
+        box.setText(
             f"The configuration was saved to {self.saved.path}.\n\n"
-            "Start the station service for this instance now? (To run it at every boot, install it "
-            f"as a service: pywats-client install-service --instance-id {self.saved.instance_id})",
+            "Start the station service for this instance now, or install it as a system service "
+            "that starts at every boot (needs administrator rights)?"
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        start = box.addButton("Start now", QMessageBox.ButtonRole.AcceptRole)
+        install = box.addButton("Install as a service", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is start:
             link.start_service()
+        elif box.clickedButton() is install:
+            done = link.install_service()
+            text = (done.stdout + done.stderr).strip() or f"exit code {done.returncode}"
+            if done.returncode == 0:
+                QMessageBox.information(self, "Service installed", text[-2000:])
+            else:
+                QMessageBox.warning(self, "The service was not installed", text[-2000:])
 
 
 def _existing(instance_id: str | None) -> ClientConfig | None:
