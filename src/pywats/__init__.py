@@ -2,7 +2,8 @@
 
 ``pyWATS`` is the synchronous client, ``AsyncWATS`` the asynchronous one; both expose the
 same domains (``app``, ``report``, ``product``, ``production``, ``process``, ``asset``,
-``software``, ``analytics``, ``rootcause``). Heavy modules are imported lazily so that
+``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``auth``, ``workflow``,
+``export``, ``barcode``). Heavy modules are imported lazily so that
 ``import pywats`` stays cheap.
 """
 

@@ -58,6 +58,12 @@ if TYPE_CHECKING:
     from pywats.domains.report import ReportDomain
     from pywats.domains.rootcause import RootCauseDomain
     from pywats.domains.software import SoftwareDomain
+    from pywats.domains.scim import ScimDomain
+    from pywats.domains.system import SystemDomain
+    from pywats.domains.auth import AuthDomain
+    from pywats.domains.workflow import WorkflowDomain
+    from pywats.domains.export import ExportDomain
+    from pywats.domains.barcode import BarcodeDomain
 
 __all__ = ["pyWATS", "AsyncWATS"]
 
@@ -130,7 +136,8 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
 
     Use as a context manager or call :meth:`close`. Domains (created on first use, see
     :data:`pywats.domains.DOMAINS`): ``app``, ``report``, ``process``, ``product``,
-    ``production``, ``asset``, ``software``, ``analytics``, ``rootcause``.
+    ``production``, ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``,
+    ``auth``, ``workflow``, ``export``, ``barcode``.
     """
 
     _executor: SyncExecutor
@@ -145,6 +152,12 @@ class pyWATS(_ClientBase):  # noqa: N801 - the public name used by the guide
         software: SoftwareDomain[SyncMode]
         analytics: AnalyticsDomain[SyncMode]
         rootcause: RootCauseDomain[SyncMode]
+        scim: ScimDomain[SyncMode]
+        system: SystemDomain[SyncMode]
+        auth: AuthDomain[SyncMode]
+        workflow: WorkflowDomain[SyncMode]
+        export: ExportDomain[SyncMode]
+        barcode: BarcodeDomain[SyncMode]
 
     def __init__(
         self,
@@ -212,6 +225,12 @@ class AsyncWATS(_ClientBase):
         software: SoftwareDomain[AsyncMode]
         analytics: AnalyticsDomain[AsyncMode]
         rootcause: RootCauseDomain[AsyncMode]
+        scim: ScimDomain[AsyncMode]
+        system: SystemDomain[AsyncMode]
+        auth: AuthDomain[AsyncMode]
+        workflow: WorkflowDomain[AsyncMode]
+        export: ExportDomain[AsyncMode]
+        barcode: BarcodeDomain[AsyncMode]
 
     def __init__(
         self,

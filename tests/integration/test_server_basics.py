@@ -131,7 +131,8 @@ def test_processes_default_and_flags(client: httpx.Client) -> None:
 
 
 def test_internal_processes_are_pascal_case(client: httpx.Client) -> None:
-    procs = client.get("/api/internal/Process/GetProcesses").json()
+    assert client.get("/api/internal/Process/GetProcesses").status_code == 401  # internal: Referer required
+    procs = client.get("/api/internal/Process/GetProcesses", headers={"Referer": str(client.base_url)}).json()
     fct = next(p for p in procs if p["Code"] == 100)
     assert fct["Name"] == "FCT" and fct["IsTestOperation"] is True and fct["IsWIPOperation"] is False
     assert set(fct) >= {"Code", "ProcessID", "Name", "Description", "ProcessIndex", "State", "IsRepairOperation"}

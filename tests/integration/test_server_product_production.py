@@ -95,7 +95,7 @@ def test_report_registers_unit(client: httpx.Client, make_uut) -> None:
 
 
 def test_unit_phase_table(client: httpx.Client) -> None:
-    phases = client.get("/api/internal/Mes/GetUnitPhases").json()
+    phases = client.get("/api/internal/Mes/GetUnitPhases", headers={"Referer": str(client.base_url)}).json()
     by_id = {p["UnitPhaseId"]: p for p in phases}
     assert by_id[16]["Name"] == "Finalized" and by_id[2]["Name"] == "Under production"
     assert {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4098, 4100, 4104} == set(by_id)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pywats import pyWATS
+from pywats.domains import DOMAINS
 
-DOMAINS = ("app", "process", "report", "product", "production", "asset", "software", "analytics", "rootcause")
 INTEGRATION = Path(__file__).resolve().parents[1] / "integration"
 
 
@@ -24,7 +24,7 @@ def _public_methods(domain: str) -> list[tuple[str, object]]:
     return [(n, m) for n, m in inspect.getmembers(cls) if not n.startswith("_") and callable(m)]
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("domain", sorted(DOMAINS))
 def test_every_public_method_is_documented_and_tested_against_the_server(domain: str) -> None:
     calls = "\n".join(p.read_text(encoding="utf-8") for p in INTEGRATION.glob("*.py"))
     methods = _public_methods(domain)

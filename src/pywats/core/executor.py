@@ -97,7 +97,7 @@ class _ExecutorBase:
     def _url(self, request: Request) -> str:
         return self.settings.base_url + request.path
 
-    def _target(self, request: Request) -> tuple[httpx.URL, dict[str, str] | None]:
+    def _target(self, request: Request) -> tuple[httpx.URL, dict[str, str | list[str]] | None]:
         """The parsed URL (cached per path: httpx parses a URL string on every call otherwise)
         and the query parameters (``None`` when there are none, which spares httpx a re-parse)."""
         cache = self._urls

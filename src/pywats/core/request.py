@@ -71,13 +71,16 @@ class Request:
             return self.idempotent
         return self.method.upper() in IDEMPOTENT_METHODS
 
-    def query(self) -> dict[str, str]:
-        """The query parameters as strings, ``None`` dropped, booleans lower-case."""
-        out: dict[str, str] = {}
+    def query(self) -> dict[str, str | list[str]]:
+        """The query parameters as strings, ``None`` dropped, booleans lower-case; a list or
+        tuple value repeats the parameter (``hierarchy=a&hierarchy=b``, as ASP.NET binds arrays)."""
+        out: dict[str, str | list[str]] = {}
         for key, value in (self.params or {}).items():
             if value is None:
                 continue
-            if isinstance(value, bool):
+            if isinstance(value, (list, tuple)):
+                out[key] = [str(v) for v in value]
+            elif isinstance(value, bool):
                 out[key] = "true" if value else "false"
             else:
                 out[key] = str(value)

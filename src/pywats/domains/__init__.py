@@ -19,4 +19,10 @@ DOMAINS: dict[str, str] = {
     "product": "pywats.domains.product:ProductDomain",
     "production": "pywats.domains.production:ProductionDomain",
     "asset": "pywats.domains.asset:AssetDomain",
+    "scim": "pywats.domains.scim:ScimDomain",
+    "system": "pywats.domains.system:SystemDomain",
+    "auth": "pywats.domains.auth:AuthDomain",
+    "workflow": "pywats.domains.workflow:WorkflowDomain",
+    "export": "pywats.domains.export:ExportDomain",
+    "barcode": "pywats.domains.barcode:BarcodeDomain",
 }

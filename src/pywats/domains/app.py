@@ -8,7 +8,7 @@ from typing import Any
 from pywats.core.request import Request
 from pywats.domains._base import Domain, ModeT, operation
 from pywats.models import process_codes
-from pywats.models.app import Level, ProductGroup
+from pywats.models.app import CommonUserSettings, Level, ProductGroup
 from pywats.models.process import Process
 
 __all__ = ["AppDomain", "processes_request", "parse_processes", "fetch_processes"]
@@ -88,3 +88,10 @@ class AppDomain(Domain[ModeT]):
         """Product groups from ``GET /api/App/ProductGroups``."""
         data = yield Request("GET", "/api/App/ProductGroups", params={"includeFilters": include_filters})
         return [ProductGroup.model_validate(item) for item in (data or [])]
+
+    @operation
+    def get_common_user_settings(self, user_name: str) -> Generator[Request, Any, CommonUserSettings]:
+        """A user's full name, culture, e-mail, roles, levels and product groups
+        (``GET /api/App/CommonUserSettings``)."""
+        data = yield Request("GET", "/api/App/CommonUserSettings", params={"UserName": user_name})
+        return CommonUserSettings.model_validate(data or {})

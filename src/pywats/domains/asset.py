@@ -206,3 +206,48 @@ class AssetDomain(Domain[ModeT]):
         params = {**asset_key_params(asset), "level": level}
         data = yield Request("GET", "/api/Asset/SubAssets", params=params)
         return [Asset.model_validate(item) for item in data or []]
+
+    @operation
+    def post_message(self, asset: str, content: str) -> Generator[Request, Any, None]:
+        """Add a message (comment) to the asset's log (``POST /api/Asset/Message``); ``asset`` is
+        its id or serial number."""
+        if not content or not content.strip():
+            raise ValidationError("content must not be empty", field="content")
+        yield Request("POST", "/api/Asset/Message", params=asset_key_params(asset), json={"content": content},
+                      expect="none")
+
+    @operation
+    def delete_asset(self, asset: str) -> Generator[Request, Any, None]:
+        """Delete an asset by id or serial number (``DELETE /api/Asset``); its log goes with it and
+        its child assets move to its parent."""
+        yield Request("DELETE", "/api/Asset", params=asset_key_params(asset), expect="none")
+
+    @operation
+    def set_running_count(self, asset: str, running_count: int) -> Generator[Request, Any, None]:
+        """Set the running count to a value (``PUT /api/Asset/SetRunningCount``, WATS 25.3)."""
+        params = {**asset_key_params(asset), "runningCount": running_count}
+        yield Request("PUT", "/api/Asset/SetRunningCount", params=params, expect="none")
+
+    @operation
+    def set_total_count(self, asset: str, total_count: int) -> Generator[Request, Any, None]:
+        """Set the total count to a value (``PUT /api/Asset/SetTotalCount``, WATS 25.3)."""
+        params = {**asset_key_params(asset), "totalCount": total_count}
+        yield Request("PUT", "/api/Asset/SetTotalCount", params=params, expect="none")
+
+    @operation
+    def record_external_calibration(
+        self, asset: str, from_date: datetime | date | str, to_date: datetime | date | str, comment: str | None = None
+    ) -> Generator[Request, Any, None]:
+        """Record a calibration managed by an external system: ``from_date`` is the last and
+        ``to_date`` the next calibration (``POST /api/Asset/Calibration/External``, WATS 25.3)."""
+        params = {**asset_key_params(asset), "fromDate": _when(from_date), "toDate": _when(to_date), "comment": comment}
+        yield Request("POST", "/api/Asset/Calibration/External", params=params, expect="none")
+
+    @operation
+    def record_external_maintenance(
+        self, asset: str, from_date: datetime | date | str, to_date: datetime | date | str, comment: str | None = None
+    ) -> Generator[Request, Any, None]:
+        """Record maintenance managed by an external system (``POST /api/Asset/Maintenance/External``,
+        WATS 25.3)."""
+        params = {**asset_key_params(asset), "fromDate": _when(from_date), "toDate": _when(to_date), "comment": comment}
+        yield Request("POST", "/api/Asset/Maintenance/External", params=params, expect="none")

@@ -15,7 +15,7 @@ from pywats.core.request import Request
 from pywats.domains._base import Domain, ModeT, operation, steps
 from pywats.domains.app import fetch_processes
 from pywats.models import process_codes
-from pywats.models.process import Process
+from pywats.models.process import Process, RepairOperation
 
 __all__ = ["ProcessDomain", "CACHE_TTL_SECONDS"]
 
@@ -106,3 +106,22 @@ class ProcessDomain(Domain[ModeT]):
 
     def _all(self) -> Generator[Request, Any, list[Process]]:
         return steps(self.get_processes)
+
+    @operation
+    def get_repair_operation_details(self) -> Generator[Request, Any, list[RepairOperation]]:
+        """Repair processes with their failure categories and codes
+        (``GET /api/internal/Process/GetRepairOperations``, internal: sent with ``Referer``)."""
+        data = yield Request("GET", "/api/internal/Process/GetRepairOperations",
+                             headers={"Referer": self.client.base_url})
+        return [RepairOperation.model_validate(r) for r in data or []]
+
+    @operation
+    def get_repair_operation_detail(self, process: str | int) -> Generator[Request, Any, RepairOperation]:
+        """One repair process by process id or code
+        (``GET /api/internal/Process/GetRepairOperation/{id}``, internal)."""
+        from urllib.parse import quote
+
+        data = yield Request("GET", f"/api/internal/Process/GetRepairOperation/{quote(str(process), safe='')}",
+                             params={"processCode": process if isinstance(process, int) else None},
+                             headers={"Referer": self.client.base_url})
+        return RepairOperation.model_validate(data)

@@ -29,6 +29,9 @@ from pywats.models.production import (
     UnitPhase,
     UnitsSaveResult,
     UnitVerification,
+    ProductionBatch,
+    SerialNumberEntry,
+    UnitChange,
 )
 
 __all__ = [
@@ -394,3 +397,86 @@ class ProductionDomain(Domain[ModeT]):
         return (yield from steps(
             self.take_serial_numbers, type_name, quantity, ref_pn=product_name, station_name=station_name
         ))
+
+    # -- unit change feed, batches, process -------------------------------------------------
+
+    @operation
+    def get_unit_changes(self, max_count: int = 100) -> Generator[Request, Any, list[UnitChange]]:
+        """Units whose parent, part number, revision or phase changed, oldest first
+        (``GET /api/Production/Units/Changes``); delete each with :meth:`delete_unit_change`."""
+        data = yield Request("GET", "/api/Production/Units/Changes", params={"maxCount": max_count})
+        return [UnitChange.model_validate(c) for c in data or []]
+
+    @operation
+    def delete_unit_change(self, change_id: int) -> Generator[Request, Any, None]:
+        """Forget a handled unit change (``DELETE /api/Production/Units/Changes/{id}``)."""
+        yield Request("DELETE", f"/api/Production/Units/Changes/{int(change_id)}", expect="none")
+
+    @operation
+    def save_batches(self, batches: Iterable[ProductionBatch | Mapping[str, Any]]
+                     ) -> Generator[Request, Any, list[ProductionBatch]]:
+        """Add or update production batches (``PUT /api/Production/Batches``)."""
+        body = [(b if isinstance(b, ProductionBatch) else ProductionBatch.model_validate(dict(b))).to_wire()
+                for b in batches]
+        data = yield Request("PUT", "/api/Production/Batches", json=body)
+        return [ProductionBatch.model_validate(b) for b in data] if isinstance(data, list) else \
+            [ProductionBatch.model_validate(b) for b in body]
+
+    @operation
+    def set_unit_process(self, serial_number: str, part_number: str, process_name: str
+                         ) -> Generator[Request, Any, None]:
+        """Set the unit's current process (``PUT /api/Production/SetUnitProcess``)."""
+        params = {"serialNumber": serial_number, "partNumber": part_number, "processName": process_name}
+        yield Request("PUT", "/api/Production/SetUnitProcess", params=params, expect="none")
+
+    # -- serial-number lists ----------------------------------------------------------------
+
+    @operation
+    def export_serial_numbers(self, serial_number_type: str, format: str = "CSV",
+                              start_address: str | None = None, end_address: str | None = None,
+                              start_date: str | None = None, end_date: str | None = None
+                              ) -> Generator[Request, Any, str]:
+        """The serial numbers of a type as an XML or CSV file's text (``GET /api/Production/SerialNumbers``)."""
+        params = {"serialNumberType": serial_number_type, "format": format.upper(), "startAddress": start_address,
+                  "endAddress": end_address, "startDate": start_date, "endDate": end_date}
+        text = yield Request("GET", "/api/Production/SerialNumbers", params=params, expect="text")
+        return str(text)
+
+    @operation
+    def upload_serial_numbers(self, serial_number_type: str, content: bytes | str, format: str = "CSV",
+                              file_name: str | None = None) -> Generator[Request, Any, Any]:
+        """Upload an XML or CSV file of serial numbers to a type (``PUT /api/Production/SerialNumbers``,
+        multipart form data); the server's answer."""
+        from pywats.domains.rootcause import multipart_file
+
+        fmt = format.upper()
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        ctype = "text/csv" if fmt == "CSV" else "application/xml"
+        body, content_type = multipart_file("file", file_name or f"serialnumbers.{fmt.lower()}", data, ctype)
+        return (yield Request("PUT", "/api/Production/SerialNumbers",
+                              params={"serialNumberType": serial_number_type, "format": fmt},
+                              content=body, content_type=content_type))
+
+    @operation
+    def get_serial_numbers_by_range(self, serial_number_type: str, start_address: str, end_address: str,
+                                    start_date: str | None = None, end_date: str | None = None
+                                    ) -> Generator[Request, Any, list[SerialNumberEntry]]:
+        """Serial numbers of a type between two addresses (``GET /api/Production/SerialNumbers/ByRange``)."""
+        params = {"serialNumberType": serial_number_type, "startAddress": start_address, "endAddress": end_address,
+                  "startDate": start_date, "endDate": end_date}
+        data = yield Request("GET", "/api/Production/SerialNumbers/ByRange", params=params)
+        return [SerialNumberEntry.model_validate(e) for e in data or []]
+
+    @operation
+    def get_serial_numbers_by_reference(self, serial_number_type: str, ref_sn: str | None = None,
+                                        ref_pn: str | None = None, start_date: str | None = None,
+                                        end_date: str | None = None
+                                        ) -> Generator[Request, Any, list[SerialNumberEntry]]:
+        """Taken serial numbers by reference serial and/or part number
+        (``GET /api/Production/SerialNumbers/ByReference``)."""
+        if not ref_sn and not ref_pn:
+            raise ValidationError("give ref_sn or ref_pn", field="refSN")
+        params = {"serialNumberType": serial_number_type, "refSN": ref_sn, "refPN": ref_pn,
+                  "startDate": start_date, "endDate": end_date}
+        data = yield Request("GET", "/api/Production/SerialNumbers/ByReference", params=params)
+        return [SerialNumberEntry.model_validate(e) for e in data or []]

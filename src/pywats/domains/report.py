@@ -477,3 +477,38 @@ class ReportDomain(Domain[ModeT]):
             fields["miscInfo"] = fields.pop("miscData", None)
             headers.append(ReportHeader.model_validate(fields))
         return headers
+
+    @operation
+    def get_certificate(self, report_id: str) -> Generator[Request, Any, bytes]:
+        """The report's test certificate, a PDF (``GET /api/Report/Certificate/{id}``)."""
+        from urllib.parse import quote
+
+        if not report_id:
+            raise ValidationError("report_id is required", field="report_id")
+        data = yield Request("GET", f"/api/Report/Certificate/{quote(str(report_id), safe='')}", expect="bytes")
+        return bytes(data)
+
+    @operation
+    def submit_wsxf(self, document: bytes | str) -> Generator[Request, Any, SubmitResult]:
+        """Submit a report given as WSXF XML (``POST /api/Report/WSXF``); the server converts
+        and stores it as it stores WSJF. Safe to retry (the report GUID in the XML makes a
+        re-post replace the stored report)."""
+        data = document.encode("utf-8") if isinstance(document, str) else bytes(document)
+        if not data.strip():
+            raise ValidationError("document is empty", field="document")
+        answer = yield Request("POST", "/api/Report/WSXF", content=data, content_type="application/xml; charset=utf-8",
+                               idempotent=True)
+        return _submit_result(answer, None)
+
+    @operation
+    def get_report_wsxf(self, report_id: str, detail_level: int | None = None, include_attachments: bool = True,
+                        include_chartdata: bool = True, include_indexes: bool | None = None
+                        ) -> Generator[Request, Any, str]:
+        """The stored report as WSXF XML text (``GET /api/Report/Wsxf/{id}``)."""
+        text = yield Request(
+            "GET", f"/api/Report/Wsxf/{quote(str(report_id), safe='')}",
+            params={"detailLevel": detail_level, "includeAttachments": include_attachments,
+                    "includeChartdata": include_chartdata, "includeIndexes": include_indexes},
+            expect="text",
+        )
+        return str(text)

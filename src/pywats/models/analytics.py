@@ -18,6 +18,12 @@ __all__ = [
     "MeasurementData",
     "AggregatedMeasurement",
     "MEASUREMENT_PATH_SEPARATOR",
+    "RepairStatistics",
+    "RelatedRepair",
+    "OeeResult",
+    "StepAnalysis",
+    "StepStatus",
+    "AlarmLogEntry",
 ]
 
 MEASUREMENT_PATH_SEPARATOR = "\u00b6"
@@ -167,3 +173,90 @@ class AggregatedMeasurement(WATSModel):
     high_limit: float | None = None
     cp: float | None = None
     cpk: float | None = None
+
+
+class RepairStatistics(WATSModel):
+    """One row of ``POST /api/App/DynamicRepair``: the requested dimension values (kept as
+    extra fields, e.g. ``row.part_number``) and the counts."""
+
+    repair_count: int = 0
+    unit_count: int = 0
+    failure_count: int = 0
+
+
+class RelatedRepair(WATSModel):
+    """One repaired failure from ``GET /api/App/RelatedRepairHistory``."""
+
+    report_id: str | None = None
+    serial_number: str | None = None
+    part_number: str | None = None
+    revision: str | None = None
+    repair_operation_code: int | None = None
+    repair_operation: str | None = None
+    test_operation_code: int | None = None
+    repair_date: str | None = None
+    fail_category: str | None = None
+    fail_code: str | None = None
+    component_reference: str | None = None
+    comment: str | None = None
+
+
+class OeeResult(WATSModel):
+    """``POST /api/App/OeeAnalysis``: availability, performance, quality and OEE (percent)."""
+
+    report_count: int | None = None
+    availability: float | None = None
+    performance: float | None = None
+    quality: float | None = None
+    oee: float | None = None
+
+
+class StepAnalysis(WATSModel):
+    """One step of ``POST /api/App/TestStepAnalysis``: run counts and measurement statistics."""
+
+    part_number: str | None = None
+    test_operation: str | None = None
+    step_name: str | None = None
+    step_path: str | None = None
+    step_type: str | None = None
+    step_group: str | None = None
+    step_count: int = 0
+    step_passed_count: int = 0
+    step_done_count: int = 0
+    step_skipped_count: int = 0
+    step_failed_count: int = 0
+    step_error_count: int = 0
+    step_terminated_count: int = 0
+    step_other_count: int = 0
+    step_caused_uut_failed: int = 0
+    measure_count: int = 0
+    min: float | None = None
+    max: float | None = None
+    avg: float | None = None
+
+
+class StepStatus(WATSModel):
+    """One execution of a step (``/api/internal/App/StepStatusList``)."""
+
+    report_id: str | None = None
+    serial_number: str | None = None
+    part_number: str | None = None
+    start: str | None = None
+    test_operation: str | None = None
+    step_name: str | None = None
+    step_path: str | None = None
+    step_type: str | None = None
+    status: str | None = None
+
+
+class AlarmLogEntry(WATSModel):
+    """An alarm or notification (``/api/internal/Trigger/GetAlarmAndNotificationLogs``)."""
+
+    log_id: int | None = None
+    type_id: int | None = None
+    type: str | None = None
+    is_alarm: bool | None = None
+    name: str | None = None
+    message: str | None = None
+    date: str | None = None
+    calculation: str | None = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from pywats.models.common import WATSModel
 
-__all__ = ["Process"]
+__all__ = ["Process", "RepairCategory", "RepairOperation"]
 
 
 class Process(WATSModel):
@@ -29,3 +29,26 @@ class Process(WATSModel):
     def is_active(self) -> bool:
         """True unless the server marked the process inactive."""
         return self.state is None or self.state == 1
+
+
+class RepairCategory(WATSModel):
+    """A failure category of a repair operation with its failure codes (PascalCase on the wire)."""
+
+    name: str | None = Field(default=None, validation_alias=AliasChoices("Name", "name"), serialization_alias="Name")
+    codes: list[str] = Field(default_factory=list, validation_alias=AliasChoices("Codes", "codes"),
+                             serialization_alias="Codes")
+
+
+class RepairOperation(WATSModel):
+    """A repair process and its failure categories and codes
+    (``GET /api/internal/Process/GetRepairOperations``, PascalCase on the wire)."""
+
+    code: int = Field(validation_alias=AliasChoices("Code", "code"), serialization_alias="Code")
+    name: str | None = Field(default=None, validation_alias=AliasChoices("Name", "name"), serialization_alias="Name")
+    process_id: str | None = Field(default=None, validation_alias=AliasChoices("ProcessID", "processId"),
+                                   serialization_alias="ProcessID")
+    description: str | None = Field(default=None, validation_alias=AliasChoices("Description", "description"),
+                                    serialization_alias="Description")
+    categories: list[RepairCategory] = Field(default_factory=list,
+                                             validation_alias=AliasChoices("Categories", "categories"),
+                                             serialization_alias="Categories")

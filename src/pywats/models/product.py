@@ -8,7 +8,7 @@ from pydantic import AliasChoices, Field
 
 from pywats.models.common import WATSModel
 
-__all__ = ["Setting", "ProductRevision", "Product", "ProductView", "BomComponent", "Bom"]
+__all__ = ["Setting", "ProductRevision", "Product", "ProductView", "BomComponent", "Bom", "Vendor", "ProductGroupFilter"]
 
 
 class Setting(WATSModel):
@@ -131,3 +131,19 @@ def bom_to_wsbf(
         }
         ET.SubElement(root, "Component", {k: v for k, v in attrs.items() if v is not None})
     return ET.tostring(root, encoding="unicode")
+
+
+class Vendor(WATSModel):
+    """A vendor (ERP data); the wire name is ``VendorName``."""
+
+    vendor_name: str = Field(alias="VendorName")
+
+
+class ProductGroupFilter(WATSModel):
+    """A part-number filter of a product group (include, or exclude when ``exclude``)."""
+
+    product_group_id: int | None = None
+    product_group_name: str | None = None
+    part_number: str | None = None
+    revision: str | None = None
+    exclude: bool = False

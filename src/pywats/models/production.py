@@ -17,6 +17,9 @@ __all__ = [
     "UnitVerification",
     "SerialNumberType",
     "ChildUnitCheck",
+    "UnitChange",
+    "ProductionBatch",
+    "SerialNumberEntry",
 ]
 
 
@@ -127,3 +130,33 @@ class ChildUnitCheck(WATSModel):
     parent_part_number: str | None = None
     children: list[Any] = Field(default_factory=list)
     problems: list[Any] = Field(default_factory=list)
+
+
+class UnitChange(WATSModel):
+    """A unit whose parent, part number, revision or phase changed (``/api/Production/Units/Changes``);
+    delete it by ``id`` once handled."""
+
+    id: int
+    unit_serial_number: str | None = None
+    new_parent_serial_number: str | None = None
+    new_part_number: str | None = None
+    new_revision: str | None = None
+    new_unit_phase_id: int | None = None
+
+
+class ProductionBatch(WATSModel):
+    """A production batch (``PUT /api/Production/Batches``)."""
+
+    batch_number: str
+    batch_size: int | None = None
+
+
+class SerialNumberEntry(WATSModel):
+    """A serial number of a serial-number type, taken or not, with its reference."""
+
+    serial_number: str
+    taken: bool = False
+    taken_date: str | None = None
+    ref_sn: str | None = Field(default=None, alias="refSN")
+    ref_pn: str | None = Field(default=None, alias="refPN")
+    station_name: str | None = None

@@ -1,6 +1,8 @@
 """``/api/Asset*``: asset list/read/create/update and asset types.
 
-``/api/Asset/{Status,State,Count,ResetRunningCount,Calibration,Maintenance,Log,SubAssets}``.
+``/api/Asset/{Status,State,Count,ResetRunningCount,Calibration,Maintenance,Log,SubAssets}``;
+``/api/Asset/{Message,SetRunningCount,SetTotalCount}``, ``/api/Asset/{Calibration,Maintenance}/External``
+(WATS 25.3) and ``DELETE /api/Asset``.
 
 These literal paths come before ``GET /api/Asset/{key}`` in :data:`routes` so they are not
 taken for it. Semantics in :mod:`..storage.assets`.
@@ -162,7 +164,65 @@ async def get_sub_assets(request: Request) -> Response:
     return respond(request, await ctx.storage.read(lambda c: store.sub_assets(c, *key, level)))
 
 
+async def post_message(request: Request) -> Response:
+    """POST /api/Asset/Message?id=|serialNumber= (b: ``{content}``) → 204; the message goes to the
+    asset log. Read liberally: the body may name the asset (``assetId``/``serialNumber``), carry
+    the text as ``comment`` and the author as ``user``."""
+    body = await read_body(request)
+    body = body if isinstance(body, dict) else {}
+    asset_id = query_value(request, "id") or body.get("assetId") or body.get("id")
+    serial = query_value(request, "serialNumber") or body.get("serialNumber")
+    content = body.get("content") if body.get("content") is not None else body.get("comment")
+    if not isinstance(content, str) or not content.strip():
+        raise ApiError(400, "content: the message text is required")
+    user = body.get("user") if isinstance(body.get("user"), str) else basic_user(request)
+    await _write(request, store.post_message, asset_id, serial, content, user)
+    return Response(status_code=204)
+
+
+async def _write(request: Request, fn: Any, *args: Any) -> Any:
+    return await get_context(request).storage.write(fn, *args)
+
+
+def _set_count(field: str) -> Any:
+    async def handler(request: Request) -> Response:
+        await _write(request, store.set_count, query_value(request, "id"), query_value(request, "serialNumber"),
+                     field, query_int(request, field), basic_user(request))
+        return Response(status_code=204)
+
+    handler.__doc__ = f"PUT /api/Asset/Set{field[0].upper()}{field[1:]}?{field}=&id|serialNumber → 204 (WATS 25.3)."
+    return handler
+
+
+def _external_service(kind: str) -> Any:
+    async def handler(request: Request) -> Response:
+        await _write(request, store.record_external_service, kind, query_value(request, "id"),
+                     query_value(request, "serialNumber"), query_value(request, "fromDate"),
+                     query_value(request, "toDate"), query_value(request, "comment"), basic_user(request))
+        return Response(status_code=204)
+
+    handler.__doc__ = f"POST /api/Asset/{kind.capitalize()}/External?id|serialNumber&fromDate&toDate[&comment] → 204 (WATS 25.3)."
+    return handler
+
+
+async def delete_asset(request: Request) -> Response:
+    """DELETE /api/Asset?id=|serialNumber= → 204; the asset's log goes with it, its children move
+    to its parent."""
+    key = query_value(request, "id") or query_value(request, "serialNumber")
+    if not key:
+        raise ApiError(400, "id, serialNumber: give the asset id or its serial number")
+
+    if not await get_context(request).storage.write(store.delete_asset, key):
+        raise ApiError(404, f"Asset {key!r} was not found.")
+    return Response(status_code=204)
+
+
 routes = [
+    Route("/api/Asset/Message", post_message, methods=["POST"]),
+    Route("/api/Asset/SetRunningCount", _set_count("runningCount"), methods=["PUT"]),
+    Route("/api/Asset/SetTotalCount", _set_count("totalCount"), methods=["PUT"]),
+    Route("/api/Asset/Calibration/External", _external_service("calibration"), methods=["POST"]),
+    Route("/api/Asset/Maintenance/External", _external_service("maintenance"), methods=["POST"]),
     Route("/api/Asset/Status", get_status, methods=["GET"]),
     Route("/api/Asset/State", put_state, methods=["PUT"]),
     Route("/api/Asset/Count", put_count, methods=["PUT"]),
@@ -173,6 +233,7 @@ routes = [
     Route("/api/Asset/SubAssets", get_sub_assets, methods=["GET"]),
     Route("/api/Asset", list_assets, methods=["GET"]),
     Route("/api/Asset", put_asset, methods=["PUT"]),
+    Route("/api/Asset", delete_asset, methods=["DELETE"]),
     Route("/api/Asset/Types", list_types, methods=["GET"]),
     Route("/api/Asset/Types", put_type, methods=["PUT"]),
     Route("/api/Asset/{key}", get_asset, methods=["GET"]),

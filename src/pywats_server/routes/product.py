@@ -2,6 +2,9 @@
 
 ``/api/Product/BOM``: upload a WSBF bill of materials, read it back as JSON (reference §2.4).
 
+``/api/Product/{Vendors,ProductGroupFilter,ProductGroupsByProduct}`` and the bulk
+``PUT /api/Products[/Revisions]`` over :mod:`..storage.mes_catalog`.
+
 ``/api/Product/BOM`` comes before ``/api/Product/{partNumber}`` in :data:`routes` so it is
 not taken for a part number. An invalid WSBF document answers 400 with the reason
 (real WATS answers 500).
@@ -15,8 +18,9 @@ from starlette.routing import Route
 
 from ..context import get_context
 from ..odata_support import apply_query, request_filter_sql
+from ..storage import mes_catalog
 from ..storage import products as store
-from ..wire import ApiError, query_value, read_body, respond
+from ..wire import ApiError, query_bool, query_value, read_body, respond
 
 __all__ = ["routes"]
 
@@ -105,10 +109,46 @@ async def get_bom(request: Request) -> Response:
     return respond(request, bom)
 
 
+async def vendors(request: Request) -> Response:
+    """GET /api/Product/Vendors → ``[{VendorName}]``; PUT (b: vendors) adds missing ones;
+    DELETE (b: vendors) removes them."""
+    storage = get_context(request).storage
+    if request.method == "GET":
+        return respond(request, await storage.read(mes_catalog.list_vendors))
+    body = await read_body(request)
+    fn = mes_catalog.add_vendors if request.method == "PUT" else mes_catalog.delete_vendors
+    return respond(request, await storage.write(fn, body))
+
+
+async def product_group_filter(request: Request) -> Response:
+    """POST /api/Product/ProductGroupFilter?productGroup=&partNumber=&revision=&exclude= → the filter."""
+    args = (_required(request, "productGroup"), _required(request, "partNumber"), query_value(request, "revision"),
+            bool(query_bool(request, "exclude", False)))
+    return respond(request, await get_context(request).storage.write(mes_catalog.add_group_filter, *args))
+
+
+async def groups_by_product(request: Request) -> Response:
+    """GET /api/Product/ProductGroupsByProduct?partNumber=&revision= → ``[{productGroupId, productGroupName}]``."""
+    pn, rev = _required(request, "partNumber"), query_value(request, "revision")
+    return respond(request, await get_context(request).storage.read(mes_catalog.groups_by_product, pn, rev))
+
+
+async def put_products(request: Request) -> Response:
+    """PUT /api/Products (b: [Product]) and PUT /api/Products/Revisions (b: [ProductRevision]) → stored items."""
+    body = await read_body(request)
+    fn = mes_catalog.save_revisions if request.url.path.lower().endswith("/revisions") else mes_catalog.save_products
+    return respond(request, await get_context(request).storage.write(fn, body))
+
+
 routes = [
     Route("/api/Product/BOM", put_bom, methods=["PUT"]),
     Route("/api/Product/BOM", get_bom, methods=["GET"]),
     Route("/api/Product/Query", query, methods=["GET"]),
+    Route("/api/Product/Vendors", vendors, methods=["GET", "PUT", "DELETE"]),
+    Route("/api/Product/ProductGroupFilter", product_group_filter, methods=["POST"]),
+    Route("/api/Product/ProductGroupsByProduct", groups_by_product, methods=["GET"]),
+    Route("/api/Products", put_products, methods=["PUT"]),
+    Route("/api/Products/Revisions", put_products, methods=["PUT"]),
     Route("/api/Product/Revision", put_revision, methods=["PUT"]),
     Route("/api/Product", put_product, methods=["PUT"]),
     Route("/api/Product/{partNumber}", get_product, methods=["GET"]),

@@ -10,10 +10,14 @@ type (unchanged pool) when the name already exists, so "create if missing" is id
 
 Unit assembly and verification: ``AddChildUnit``, ``RemoveChildUnit``, ``CheckChildUnits``,
 ``UnitVerification`` (reference §2.3, §5.1, §5.3); rules in :mod:`..storage.production`.
+
+Unit change feed (``Units/Changes``), batches, ``SetUnitProcess`` and the serial-number
+lists/uploads (``SerialNumbers[/ByRange|/ByReference]``) over :mod:`..storage.production_changes`.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from starlette.requests import Request
@@ -22,7 +26,9 @@ from starlette.routing import Route
 
 from ..context import get_context
 from ..storage import production as store
+from ..storage import production_changes as changes
 from ..wire import ApiError, query_bool, query_int, query_value, read_body, respond
+from .rootcause import parse_multipart_file
 
 __all__ = ["routes"]
 
@@ -167,7 +173,89 @@ async def verification(request: Request) -> Response:
     return respond(request, await ctx.storage.read(lambda c: store.unit_verification(c, sn, pn, rev, info)))
 
 
+async def unit_changes(request: Request) -> Response:
+    """GET /api/Production/Units/Changes?maxCount= → ``[UnitChange]``, oldest first."""
+    count = query_int(request, "maxCount")
+    if count is None:
+        raise ApiError(400, "maxCount: query parameter is required")
+    return respond(request, await get_context(request).storage.read(changes.unit_changes, count))
+
+
+async def delete_unit_change(request: Request) -> Response:
+    """DELETE /api/Production/Units/Changes/{id} → 200 once forgotten (404 unknown)."""
+    try:
+        change = int(request.path_params["id"])
+    except ValueError:
+        raise ApiError(400, f"id: must be an integer, not {request.path_params['id']!r}") from None
+    await get_context(request).storage.write(changes.delete_unit_change, change)
+    return Response(status_code=200)
+
+
+async def put_batches(request: Request) -> Response:
+    """PUT /api/Production/Batches (b: [{batchNumber, batchSize}]) → the stored batches."""
+    body = await read_body(request)
+    return respond(request, await get_context(request).storage.write(changes.save_batches, body))
+
+
+async def set_unit_process(request: Request) -> Response:
+    """PUT /api/Production/SetUnitProcess?serialNumber=&partNumber=&processName= → 200."""
+    sn, pn, proc = (_required(request, n) for n in ("serialNumber", "partNumber", "processName"))
+    await get_context(request).storage.write(changes.set_unit_process, sn, pn, proc)
+    return Response(status_code=200)
+
+
+def _format(request: Request) -> str:
+    fmt = _required(request, "format").strip().upper()
+    if fmt not in ("XML", "CSV"):
+        raise ApiError(400, f"format: must be XML or CSV, not {fmt!r}")
+    return fmt
+
+
+async def serial_numbers(request: Request) -> Response:
+    """GET /api/Production/SerialNumbers?serialNumberType=&format=&startAddress=… → XML or CSV file;
+    PUT (multipart file, same query) uploads numbers → ``{addedCount}``."""
+    type_name, fmt = _required(request, "serialNumberType"), _format(request)
+    storage = get_context(request).storage
+    if request.method == "PUT":
+        _, _, data = parse_multipart_file(await request.body(), request.headers.get("content-type", ""))
+        numbers = changes.parse_serial_file(data, fmt)
+        added = await storage.write(changes.upload_serial_numbers, type_name, numbers)
+        return respond(request, {"addedCount": added})
+    found = await storage.read(lambda c: changes.serial_numbers(
+        c, type_name, start=query_value(request, "startAddress"),
+        end=query_value(request, "endAddress"), start_date=query_value(request, "startDate"),
+        end_date=query_value(request, "endDate")))
+    if fmt == "CSV":
+        return Response("".join(f"{r['serialNumber']}\r\n" for r in found), media_type="text/csv; charset=utf-8")
+    sns = "".join(f"<SN id={quoteattr(r['serialNumber'])}/>" for r in found)
+    return Response(f'<?xml version="1.0" encoding="utf-8"?><SerialNumbers serialNumberType={quoteattr(type_name)}>'
+                    f"{sns}</SerialNumbers>", media_type="application/xml; charset=utf-8")
+
+
+async def serial_numbers_by(request: Request) -> Response:
+    """GET /api/Production/SerialNumbers/ByRange?…&startAddress=&endAddress= and /ByReference?…&refSN=|refPN=
+    → ``[{serialNumber, taken, takenDate, refSN, refPN, stationName}]``."""
+    type_name = _required(request, "serialNumberType")
+    by_range = request.url.path.lower().endswith("/byrange")
+    kwargs: dict[str, Any] = {"start_date": query_value(request, "startDate"), "end_date": query_value(request, "endDate")}
+    if by_range:
+        kwargs.update(start=_required(request, "startAddress"), end=_required(request, "endAddress"))
+    else:
+        kwargs.update(ref_sn=query_value(request, "refSN"), ref_pn=query_value(request, "refPN"))
+        if not kwargs["ref_sn"] and not kwargs["ref_pn"]:
+            raise ApiError(400, "refSN, refPN: one of them is required")
+    found = await get_context(request).storage.read(lambda c: changes.serial_numbers(c, type_name, **kwargs))
+    return respond(request, found)
+
+
 routes = [
+    Route("/api/Production/Units/Changes", unit_changes, methods=["GET"]),
+    Route("/api/Production/Units/Changes/{id}", delete_unit_change, methods=["DELETE"]),
+    Route("/api/Production/Batches", put_batches, methods=["PUT"]),
+    Route("/api/Production/SetUnitProcess", set_unit_process, methods=["PUT"]),
+    Route("/api/Production/SerialNumbers", serial_numbers, methods=["GET", "PUT"]),
+    Route("/api/Production/SerialNumbers/ByRange", serial_numbers_by, methods=["GET"]),
+    Route("/api/Production/SerialNumbers/ByReference", serial_numbers_by, methods=["GET"]),
     Route("/api/Production/Unit/{serialNumber}/{partNumber}", get_unit, methods=["GET"]),
     Route("/api/Production/Units", put_units, methods=["PUT"]),
     Route("/api/Production/SetUnitPhase", set_unit_phase, methods=["PUT"]),

@@ -1,4 +1,5 @@
-"""``/api/Report/*``: submit WSJF, read WSJF, header queries (OData; by misc info), attachments."""
+"""``/api/Report/*``: submit WSJF, read WSJF, header queries (OData; by misc info), attachments;
+submit and read WSXF (:mod:`..wsxf_codec`), the test certificate as PDF (:mod:`..certificate`)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..certificate import certificate_lines, render_pdf
 from ..context import get_context
 from ..safe_names import safe_relative_path
 from ..odata_support import request_filter_sql, request_orderby, top_skip
 from ..storage import reports as store
 from ..validation import ReportFacts, validate_report
 from ..wire import ApiError, decode_body, query_bool, query_int, query_value, respond
+from ..wsxf_codec import report_to_wsxf, wsxf_to_reports
 
 __all__ = ["routes", "EXPAND_NAMES", "shape_report"]
 
@@ -281,9 +284,57 @@ async def get_all_attachments(request: Request) -> Response:
     )
 
 
+async def submit_wsxf(request: Request) -> Response:
+    """POST /api/Report/WSXF (b: WSXF XML) → ``{"ID", "uuid", "Report_ID"}`` (a list when the
+    document holds several reports); each report is checked and stored as a WSJF submission is."""
+    ctx = get_context(request)
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, "The request body is empty.")
+    reports = await anyio.to_thread.run_sync(wsxf_to_reports, raw)
+    answers = []
+    for i, doc in enumerate(reports):
+        try:
+            facts = validate_report(doc, ctx.processes)
+        except ApiError as exc:
+            raise ApiError(exc.status, f"Report[{i + 1}]: {exc.message}" if len(reports) > 1 else exc.message) from None
+        report_id = await ctx.storage.write(store.store_report, doc, facts, json.dumps(doc, ensure_ascii=False))
+        answers.append({"ID": doc["id"], "uuid": facts.uuid, "Report_ID": report_id})
+    return respond(request, answers[0] if len(answers) == 1 else answers)
+
+
+async def get_wsxf(request: Request) -> Response:
+    """GET /api/Report/Wsxf/{id} → the stored report as WSXF XML (same detail options as Wsjf;
+    ``includeIndexes`` is accepted, the XML carries no indexes)."""
+    rid = request.path_params["id"]
+    found = await get_context(request).storage.read(store.load_report_body, rid)
+    if found is None:
+        raise ApiError(404, f"Report {rid} was not found.")
+    query_bool(request, "includeIndexes")
+    shaped = shape_report(json.loads(found[0]), found[1], found[2], detail_level=query_int(request, "detailLevel"),
+                          include_attachments=bool(query_bool(request, "includeAttachments", True)),
+                          include_chartdata=bool(query_bool(request, "includeChartdata", True)))
+    return Response(report_to_wsxf(shaped), media_type="application/xml; charset=utf-8")
+
+
+async def get_certificate(request: Request) -> Response:
+    """GET /api/Report/Certificate/{id} → the report's test certificate (PDF)."""
+    rid = request.path_params["id"].strip("{}").lower()
+    found = await get_context(request).storage.read(store.load_report_body, rid)
+    if found is None:
+        raise ApiError(404, f"Report {rid} was not found.")
+    doc = json.loads(found[0])
+    doc.setdefault("processName", found[1])
+    return Response(render_pdf([certificate_lines(doc)]), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{rid}.pdf"'})
+
+
 routes = [
+    Route("/api/Report/Certificate/{id}", get_certificate, methods=["GET"]),
     Route("/api/Report/WSJF", submit_wsjf, methods=["POST"]),
     Route("/api/Report/Wsjf/{id}", get_wsjf, methods=["GET"]),
+    Route("/api/Report/WSXF", submit_wsxf, methods=["POST"]),
+    Route("/api/Report/Wsxf/{id}", get_wsxf, methods=["GET"]),
     Route("/api/Report/Query/Header", query_header, methods=["GET"]),
     Route("/api/Report/Query/HeaderByMiscInfo", query_header_by_misc_info, methods=["GET"]),
     Route("/api/Report/Attachment", get_attachment, methods=["GET"]),

@@ -5,6 +5,10 @@ Asset documents live in ``assets``; changes are logged in ``asset_log``. Log ``t
 codes (AssetLog ``type`` 0–8, reference §2.6): 0 message, 1 created (registered by
 ``PUT /api/Asset``), 2 updated (one entry per changed property on ``PUT /api/Asset``),
 3 reset running count, 4 calibration, 5 maintenance, 6 state change, 7 count, 8 delete.
+
+WATS 25.3 added setting the running or total count to a value and calibration/maintenance
+managed by an external system (both the last and the next date given): :func:`set_count`,
+:func:`record_external_service`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ..odata_sql import SqlColumn, SqlSchema, SqlWhere
 from ..timefmt import format_header_time, now_utc
 from .core import register_schema
 
-__all__ = ["AssetInputError", "list_assets", "get_asset", "save_asset", "list_asset_types", "save_asset_type", "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET", "LOG_CALIBRATION", "LOG_MAINTENANCE", "LOG_STATE", "LOG_COUNT", "LOG_DELETED", "set_state", "count", "reset_running_count", "record_service", "status", "list_log", "sub_assets"]
+__all__ = ["AssetInputError", "list_assets", "get_asset", "save_asset", "list_asset_types", "save_asset_type", "add_log", "LOG_MESSAGE", "LOG_CREATED", "LOG_UPDATED", "LOG_RESET", "LOG_CALIBRATION", "LOG_MAINTENANCE", "LOG_STATE", "LOG_COUNT", "LOG_DELETED", "set_state", "count", "reset_running_count", "record_service", "status", "list_log", "sub_assets", "set_count", "record_external_service", "post_message", "delete_asset"]
 
 register_schema(
     "assets",
@@ -400,3 +404,62 @@ def sub_assets(conn: sqlite3.Connection, asset_id: str | None, serial: str | Non
         out.extend(sorted(nxt, key=lambda d: d["serialNumber"]))
         frontier, depth = nxt, depth + 1
     return out
+
+
+def set_count(conn: sqlite3.Connection, asset_id: str | None, serial: str | None, field: str, value: int | None,
+              user: str | None) -> None:
+    """Set ``runningCount`` or ``totalCount`` to ``value`` (logged as a count change; WATS 25.3)."""
+    if value is None or value < 0:
+        raise AssetInputError(f"{field}: a non-negative integer is required")
+    doc = _find(conn, asset_id, serial)
+    old = doc.get(field)
+    doc[field] = value
+    _store(conn, doc)
+    add_log(conn, doc, LOG_COUNT, field, value, f"{field} set from {old} to {value}", user)
+
+
+def _date(text: str | None, name: str) -> str | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise AssetInputError(f"{name}: not an ISO 8601 date-time: {text!r}") from None
+    return format_header_time(dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc))
+
+
+def record_external_service(conn: sqlite3.Connection, kind: str, asset_id: str | None, serial: str | None,
+                            from_text: str | None, to_text: str | None, comment: str | None,
+                            user: str | None) -> dict[str, Any]:
+    """Calibration or maintenance (``kind``) done by an external system (WATS 25.3): ``fromDate``
+    becomes the last date, ``toDate`` the next one (both as given, no interval applied)."""
+    doc = _find(conn, asset_id, serial)
+    last, due = _date(from_text, "fromDate"), _date(to_text, "toDate")
+    if last is None or due is None:
+        raise AssetInputError(f"{'fromDate' if last is None else 'toDate'}: is required")
+    cap = "Calibration" if kind == "calibration" else "Maintenance"
+    doc[f"last{cap}Date"], doc[f"next{cap}Date"] = last, due
+    _store(conn, doc)
+    add_log(conn, doc, LOG_CALIBRATION if kind == "calibration" else LOG_MAINTENANCE, f"next{cap}Date", due,
+            comment or f"external {kind}: {last} to {due}", user)
+    return doc
+
+
+def post_message(conn: sqlite3.Connection, asset_id: str | None, serial: str | None, content: str,
+                 user: str | None) -> None:
+    """Add a message (comment) to the asset's log (400 without id/serial number, 404 unknown asset)."""
+    add_log(conn, _find(conn, asset_id, serial), LOG_MESSAGE, None, None, content, user)
+
+
+def delete_asset(conn: sqlite3.Connection, key: str) -> bool:
+    """Delete the asset with id or serial number ``key`` and its log; its children move to its
+    parent. False when there is no such asset."""
+    doc = get_asset(conn, key)
+    if doc is None:
+        return False
+    for child in _children(conn, doc["assetId"]):
+        child.update(parentAssetId=doc.get("parentAssetId"), parentSerialNumber=doc.get("parentSerialNumber"))
+        _store(conn, child)
+    conn.execute("DELETE FROM asset_log WHERE asset_id=?", (doc["assetId"],))
+    conn.execute("DELETE FROM assets WHERE asset_id=?", (doc["assetId"],))
+    return True
