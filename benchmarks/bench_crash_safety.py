@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Crash safety at scale: SIGKILL the station service at random points across 1,000 files.
 
-DESIGN.md §7 bar: 0 lost, 0 duplicated on the server. The test suite runs the same
+Target (docs/architecture.md): 0 lost, 0 duplicated on the server. The test suite runs the same
 scenario on 150 files (tests/reliability/test_service_crash.py); this runs the full size.
 
 1,000 guide-layout CSV files are dropped into a watched folder while the service runs; the

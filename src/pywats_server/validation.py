@@ -1,6 +1,6 @@
 """Validation of submitted WSJF reports, and extraction of their header data.
 
-:func:`validate_report` checks the fields the WATS REST API requires (reference §3) and
+:func:`validate_report` checks the fields the WATS REST API requires and
 raises :class:`~pywats_server.wire.ApiError` (400) whose message starts with the path of
 the offending field, e.g. ``root.steps[2].numericMeas[0].status: ...``. On success it
 returns a :class:`ReportFacts` with the derived header columns and the decoded attachments.
@@ -23,9 +23,9 @@ __all__ = ["ReportFacts", "Attachment", "validate_report"]
 
 _GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?$")
 REPORT_RESULTS = ("P", "F", "E", "T")
-"""Report ``result`` letters, UUT and UUR alike (reference §3.2, §3.10). ``D`` (Done) is a
+"""Report ``result`` letters, UUT and UUR alike. ``D`` (Done) is a
 step status only: pyWATS 0.x allowed it on a report, but the server schema has just these
-four and real WATS may reject it (§3.14), so this server refuses it."""
+four and real WATS may reject it, so this server refuses it."""
 STEP_STATUSES = {"P", "F", "D", "S", "E", "T", "U"}
 STEP_GROUPS = {"S", "M", "C"}
 COMP_OPS = {

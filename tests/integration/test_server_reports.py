@@ -124,7 +124,7 @@ def test_process_name_must_match_case_sensitively(client: httpx.Client, make_uut
 @pytest.mark.parametrize("result", ["D", "S", "U", "p", "Passed", "", 1, ["P"]])
 def test_report_result_outside_pfet_is_400_listing_what_is_accepted(client: httpx.Client, make_uut, make_uur,
                                                                   result: object) -> None:
-    # reference §3.2/§3.10: a report result (UUT and UUR) is P, F, E or T; D is a step status only
+    # in WATS a report result (UUT and UUR) is P, F, E or T; D is a step status only
     for report in (make_uut(result=result), make_uur(result=result)):
         r = client.post("/api/Report/WSJF", json=report)
         assert r.status_code == 400, (report["type"], result, r.text)

@@ -1,4 +1,4 @@
-"""pywats-server: station fields of a report as the reference (§3.2) requires them.
+"""pywats-server: station fields of a report as WATS requires them.
 
 ``machineName``, ``location`` and ``purpose`` are required fields; the reference does not
 say they must be non-blank, so an empty ``location``/``purpose`` is stored, while a missing

@@ -1,4 +1,4 @@
-"""Wire contract (reference §4.1, §4.2, §6.2): the local server's header query behaves like WATS."""
+"""Wire contract: the local server's header query behaves like WATS."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from pywats_server.testing import start_server
 
-#: ReportHeader fields of SPEC-PUB (reference §4.2) every header carries.
+#: ReportHeader fields of SPEC-PUB every header carries.
 SPEC_HEADER_FIELDS = (
     "uuid serialNumber partNumber reportType start revision result batchNumber userName stationName location "
     "purpose measuresDeleted timeStamp processCode processName comment executionTime swFilename swVersion "

@@ -1,4 +1,4 @@
-"""DESIGN §4 rules 5 and 9 on a running service.
+"""Station rules 5 and 9 of docs/architecture.md (events are hints; low disk stops intake) on a running service.
 
 - Rule 5: file-system events are only hints. With events off (as on a network share that
   sends none), the periodic rescan alone finds and uploads every file.

@@ -1,4 +1,4 @@
-"""Limit evaluation per compOp (wats-api §3.9) and status letters / roll-up."""
+"""Limit evaluation per compOp and status letters / roll-up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wire contract (reference §1, §4.1): what the library puts on the wire for plain calls."""
+"""Wire contract: what the library puts on the wire for plain calls."""
 
 from __future__ import annotations
 

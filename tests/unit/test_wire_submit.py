@@ -1,4 +1,4 @@
-"""Wire contract (reference §3.14): what ``prepare_for_submit`` puts on the wire for WSJF.
+"""Wire contract: what ``prepare_for_submit`` puts on the wire for WSJF.
 
 Peer-package spellings that real WATS does not read must not reach the server: loop
 ``{i, n}`` → ``{idx, num}``, no ``booleanMeas[].value``, no ``uur.active``.

@@ -1,4 +1,4 @@
-"""``api.analytics``: yield, failures, measurements and report lists (reference §2.8).
+"""``api.analytics``: yield, failures, measurements and report lists.
 
 Every method takes a :class:`~pywats.models.analytics.WATSFilter` (or a dict with the wire
 or Python names, or ``None``) plus keyword overrides of its fields, e.g.

@@ -1,4 +1,4 @@
-"""``api.app``: server version and the ``/api/App/*`` reference lists (reference §2.1)."""
+"""``api.app``: server version and the ``/api/App/*`` reference lists."""
 
 from __future__ import annotations
 

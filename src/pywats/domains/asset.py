@@ -1,4 +1,4 @@
-"""``api.asset``: test-station assets, their types, counts, calibration and log (reference §2.6).
+"""``api.asset``: test-station assets, their types, counts, calibration and log.
 
 Assets are addressed by ``assetId`` (a GUID) or serial number; every method taking
 ``asset`` accepts either and sends ``id=`` or ``serialNumber=`` accordingly.

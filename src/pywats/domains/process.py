@@ -1,4 +1,4 @@
-"""``api.process``: the server's processes (operation types), cached for 300 s (reference §2.5).
+"""``api.process``: the server's processes (operation types), cached for 300 s.
 
 Every fetch from the server also fills :mod:`pywats.models.process_codes`, which
 ``ReportBuilder.set_operation_type("FCT")`` uses to resolve names offline; ``get_processes``

@@ -1,4 +1,4 @@
-"""``api.product``: products, revisions, product groups and BOMs (reference §2.4, §5.5)."""
+"""``api.product``: products, revisions, product groups and BOMs."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""``api.production``: units, phases, verification, box build and serial numbers (reference §2.3, §5.1–5.3).
+"""``api.production``: units, phases, verification, box build and serial numbers.
 
-Serial numbers come from server-side pools, one per serial-number type (§5.2).
+Serial numbers come from server-side pools, one per serial-number type.
 :meth:`ProductionDomain.take_serial_numbers` takes from a named type;
 :meth:`ProductionDomain.allocate_serial_numbers` (the integration guide's call) takes from
 the type whose format is ``<prefix>{index}``, creating it on servers that allow that (the

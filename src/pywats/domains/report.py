@@ -1,4 +1,4 @@
-"""``api.report``: submit WSJF reports, read them back, query headers, attachments (reference §2.2, §4).
+"""``api.report``: submit WSJF reports, read them back, query headers, attachments.
 
 Report submission (``POST /api/Report/WSJF``) is idempotent by the report GUID (a re-post
 replaces the stored report), so it is marked idempotent and retried like a GET.
@@ -50,7 +50,7 @@ def odata_datetime(value: datetime | date | str) -> str:
 
 
 _HEADER_RESULTS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated"}
-"""WSJF result letters → the words report headers carry (reference §3.10, §4.2)."""
+"""WSJF result letters → the words report headers carry."""
 
 
 def _report_type_code(report_type: str) -> str:
@@ -76,7 +76,7 @@ def build_header_filter(
 
     ``operation_type`` is a process name (``processName eq 'FCT'``) or a code (int).
     ``result`` is matched against the header's word (``Passed``, ``Failed``, ``Error``,
-    ``Terminated``, reference §4.2); the WSJF letters ``P``/``F``/``E``/``T`` are translated.
+    ``Terminated``); the WSJF letters ``P``/``F``/``E``/``T`` are translated.
     """
     parts: list[str] = []
 
@@ -395,7 +395,7 @@ class ReportDomain(Domain[ModeT]):
     ) -> Generator[Request, Any, SubmitResult]:
         """Attach a file to a report already on the server.
 
-        WATS has no endpoint that adds a file to a stored report (reference §2.2): attachments
+        WATS has no endpoint that adds a file to a stored report: attachments
         travel inside the report. So this fetches the stored WSJF, adds the file and re-submits
         the report under the same id (a re-post replaces the stored report):
 

@@ -1,4 +1,4 @@
-"""``api.rootcause``: RootCause tickets, their history and attachments (reference §2.9).
+"""``api.rootcause``: RootCause tickets, their history and attachments.
 
 Changes to a ticket go through ``PUT /api/RootCause/Ticket`` with the whole ticket; a
 comment or a note about the change travels in the ticket's ``update`` and the server appends

@@ -1,4 +1,4 @@
-"""``api.software``: software packages, their files and virtual folders (reference §2.7)."""
+"""``api.software``: software packages, their files and virtual folders."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Analytics models (reference §2.8, §4.3): the WATS filter and the statistics rows."""
+"""Analytics models: the WATS filter and the statistics rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Asset models (reference §2.6): assets, asset types, status and log entries."""
+"""Asset models: assets, asset types, status and log entries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Process (operation type) records from ``GET /api/App/Processes`` (reference §5.4)."""
+"""Process (operation type) records from ``GET /api/App/Processes``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Product, revision and BOM models (reference §2.4, §5.5)."""
+"""Product, revision and BOM models."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Production models: units, phases, verification, serial-number types (reference §5.1, §5.2)."""
+"""Production models: units, phases, verification, serial-number types."""
 
 from __future__ import annotations
 

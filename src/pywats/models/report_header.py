@@ -1,4 +1,4 @@
-"""Report query headers (``GET /api/Report/Query/Header``, reference §4.2) and submit results."""
+"""Report query headers (``GET /api/Report/Query/Header``) and submit results."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RootCause ticket models (reference §2.9)."""
+"""RootCause ticket models."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Software distribution models (reference §2.7): packages, package files, virtual folders."""
+"""Software distribution models: packages, package files, virtual folders."""
 
 from __future__ import annotations
 

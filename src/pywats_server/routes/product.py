@@ -1,6 +1,6 @@
 """``/api/Product*``: product query, product and revision read/create/update.
 
-``/api/Product/BOM``: upload a WSBF bill of materials, read it back as JSON (reference §2.4).
+``/api/Product/BOM``: upload a WSBF bill of materials, read it back as JSON.
 
 ``/api/Product/{Vendors,ProductGroupFilter,ProductGroupsByProduct}`` and the bulk
 ``PUT /api/Products[/Revisions]`` over :mod:`..storage.mes_catalog`.

@@ -9,7 +9,7 @@ local server set one up. It answers 201 with the type when created, 200 with the
 type (unchanged pool) when the name already exists, so "create if missing" is idempotent.
 
 Unit assembly and verification: ``AddChildUnit``, ``RemoveChildUnit``, ``CheckChildUnits``,
-``UnitVerification`` (reference §2.3, §5.1, §5.3); rules in :mod:`..storage.production`.
+``UnitVerification``; rules in :mod:`..storage.production`.
 
 Unit change feed (``Units/Changes``), batches, ``SetUnitProcess`` and the serial-number
 lists/uploads (``SerialNumbers[/ByRange|/ByReference]``) over :mod:`..storage.production_changes`.

@@ -36,7 +36,7 @@ EXPAND_NAMES = {
     "uurattachments": "uurAttachments",
 }
 ORDERBY_FIELDS = ["start", "uuid", "serialNumber", "timestamp"]
-#: Properties a $filter on /api/Report/Query/Header may name (ReportHeader, reference §4.2,
+#: Properties a $filter on /api/Report/Query/Header may name (ReportHeader,
 #: plus the pyWATS 0.x spellings this server also emits and the expandable collections).
 HEADER_FILTER_FIELDS = store.HEADER_SCHEMA.field_names()
 _LARGE_BODY = 64 * 1024

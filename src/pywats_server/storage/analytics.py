@@ -1,4 +1,4 @@
-"""Statistics for ``/api/App/*`` computed from the stored reports (reference §2.8, §4.3).
+"""Statistics for ``/api/App/*`` computed from the stored reports.
 
 Plain Python over the stored headers and WSJF bodies: correct and simple at local-server
 scale. The only SQL here is a read of the ``reports`` table (joined with ``products`` for

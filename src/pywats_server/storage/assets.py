@@ -1,8 +1,8 @@
 """Assets and asset types; their usage, state, calibration, maintenance, status, log and
-sub-assets (reference §2.6).
+sub-assets.
 
 Asset documents live in ``assets``; changes are logged in ``asset_log``. Log ``type``
-codes (AssetLog ``type`` 0–8, reference §2.6): 0 message, 1 created (registered by
+codes (AssetLog ``type`` 0–8): 0 message, 1 created (registered by
 ``PUT /api/Asset``), 2 updated (one entry per changed property on ``PUT /api/Asset``),
 3 reset running count, 4 calibration, 5 maintenance, 6 state change, 7 count, 8 delete.
 

@@ -1,4 +1,4 @@
-"""Production units, unit phases and serial-number pools (reference §5.1, §5.2).
+"""Production units, unit phases and serial-number pools.
 
 A unit is identified by serial number + part number, so a parent-child relation stores
 both of the parent's keys (``units.parent_serial_number`` + ``units.parent_part_number``).
@@ -7,8 +7,7 @@ fills it wherever the parent serial number names exactly one unit; relations tha
 ambiguous (``parent_part_number`` NULL) are shown under every parent with that serial
 number, as before.
 
-Unit assembly (AddChildUnit / RemoveChildUnit / CheckChildUnits) and unit verification
-(reference §5.1, §5.3). Assembly rules: both
+Unit assembly (AddChildUnit / RemoveChildUnit / CheckChildUnits) and unit verification. Assembly rules: both
 units exist, the child has no parent yet, no cycles, the child is Finalized, and ``checkPartNumber``/``checkRevision`` (when given)
 match the child (``%``/``*`` wildcards allowed in the revision). There are no product-level
 box-build templates on this server, so a blank check means "no part-number check".

@@ -1,6 +1,6 @@
-"""Products and product revisions (reference §5.5).
+"""Products and product revisions.
 
-Also the bills of materials per product revision (``/api/Product/BOM``, reference §2.4).
+Also the bills of materials per product revision (``/api/Product/BOM``).
 """
 
 from __future__ import annotations

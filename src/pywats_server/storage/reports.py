@@ -135,7 +135,7 @@ RESULT_WORDS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated", "
 
 
 def _collections(doc: dict[str, Any], facts: ReportFacts) -> dict[str, list[dict[str, Any]]]:
-    """The expandable header collections (reference §4.2) of a report."""
+    """The expandable header collections of a report."""
     misc = [
         {"description": m.get("description"), "value": m.get("text") if m.get("text") is not None
          else (None if m.get("numeric") is None else str(m.get("numeric")))}
@@ -264,7 +264,7 @@ def load_report_body(conn: sqlite3.Connection, uuid: str) -> tuple[str, str, str
 
 
 def header_from_row(row: sqlite3.Row) -> dict[str, Any]:
-    """The ReportHeader record (§4.2) of a row, plus all collections under their names."""
+    """The ReportHeader record of a row, plus all collections under their names."""
     header: dict[str, Any] = {
         "uuid": row["uuid"],
         "serialNumber": row["serial_number"],

@@ -1,4 +1,4 @@
-"""RootCause tickets and their attachments (reference §2.9).
+"""RootCause tickets and their attachments.
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
 so they are created when the database opens (and only then).

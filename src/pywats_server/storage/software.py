@@ -1,4 +1,4 @@
-"""Software packages, their files and virtual folders (reference §2.7).
+"""Software packages, their files and virtual folders.
 
 Tables are registered with :func:`register_schema`; the storage package imports this module,
 so they are created when the database opens (and only then).

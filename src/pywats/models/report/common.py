@@ -1,5 +1,5 @@
 """Report-level WSJF objects: miscInfos, subUnits, failures, assets, assetStats,
-binaryData and additionalData (wats-api §3.5)."""
+binaryData and additionalData."""
 
 from __future__ import annotations
 

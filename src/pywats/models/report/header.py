@@ -1,4 +1,4 @@
-"""Fields shared by the test and repair report roots (wats-api §3.2)."""
+"""Fields shared by the test and repair report roots."""
 
 from __future__ import annotations
 

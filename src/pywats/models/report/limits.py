@@ -1,4 +1,4 @@
-"""Comparison operators (``compOp``) and limit evaluation (wats-api §3.9).
+"""Comparison operators (``compOp``) and limit evaluation.
 
 The WATS server stores the status it is sent and never compares values with limits, so
 the client does it here. Single-limit operators (``EQ NE GT GE LT LE``) use ``lowLimit``
@@ -75,7 +75,7 @@ def _as_float(value: Any) -> float:
 
 
 def evaluate_numeric(op: str, value: Any, low: Any = None, high: Any = None) -> bool:
-    """Return True when ``value`` passes ``op`` with the given limits (§3.9 table).
+    """Return True when ``value`` passes ``op`` with the given limits.
 
     ``op`` must already be canonical (see :func:`normalize_comp_op`). A missing limit that
     the operator needs, or a non-finite value, fails the test (except for ``LOG``).

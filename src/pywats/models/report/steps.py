@@ -1,4 +1,4 @@
-"""The step tree under a test report's ``root`` (wats-api §3.6–3.9).
+"""The step tree under a test report's ``root``.
 
 Every node is a step; ``stepType`` chooses the model class:
 
@@ -194,7 +194,7 @@ class BooleanMeasurement(WSJFModel):
 
 
 class StepBase(WSJFModel):
-    """Fields every step has (§3.6)."""
+    """Fields every step has."""
 
     id: int | None = None
     step_type: str | None = None

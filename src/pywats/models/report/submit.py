@@ -29,14 +29,13 @@ a strict ISO-8601 text is kept as given, any other form is rewritten
 * ``processCode`` from ``processName`` through :mod:`pywats.models.process_codes` (for
   repairs also ``uur.processCode`` from ``uur.processName``);
 * missing step ``id``s: the next free numbers, depth first (root 1 when none has one);
-* missing statuses: measurement from its limits (§3.9), step from its measurements
+* missing statuses: measurement from its limits, step from its measurements
   (``D`` for a step without any), sequence from its children, ``result`` from the root
   (see :mod:`pywats.models.report.status` for the roll-up); UUR ``result`` ``P``;
 * UUR: ``uur`` ``{}`` and the main sub-unit (``idx`` 0, ``partType`` ``Main``) if missing;
   UUT: ``uut`` ``{}``.
 
-Peer-package (pyWATS 0.x) spellings that real WATS does not read are rewritten (reference
-§3.14): step ``loop`` ``{i, n}`` becomes ``{idx, num}``; ``booleanMeas[].value`` and
+Peer-package (pyWATS 0.x) spellings that real WATS does not read are rewritten: step ``loop`` ``{i, n}`` becomes ``{idx, num}``; ``booleanMeas[].value`` and
 ``uur.active`` are dropped (a boolean ``value`` still decides a missing status).
 
 Anything invalid raises :class:`pywats.exceptions.ValidationError` whose ``field`` is the
@@ -406,7 +405,7 @@ def prepare_for_submit(report: Any) -> PreparedReport:
         elif not isinstance(uur, Mapping):
             raise _fail("uur", "must be an object")
         if "active" in uur:
-            # pyWATS 0.x emits uur.active; the server schema has no such field (§3.14)
+            # pyWATS 0.x emits uur.active; the server schema has no such field
             data["uur"] = uur = {k: v for k, v in uur.items() if k != "active"}
         if uur.get("processCode") is None and uur.get("processName") is not None:
             test_name = uur["processName"]
@@ -632,7 +631,7 @@ def _boolean(meas: Any, path: str) -> tuple[Any, str]:
     elif not isinstance(status, str) or status not in MEASUREMENT_STATUSES:
         raise _fail(path + ".status", f"must be P, F or S, not {status!r}")
     if "value" in meas or meas.get("status") is None:
-        # the server schema has no booleanMeas ``value`` (reference §3.14): it only decides
+        # the server schema has no booleanMeas ``value``: it only decides
         # a missing status and is not sent
         meas = {k: v for k, v in meas.items() if k != "value"}
         meas["status"] = status
@@ -822,7 +821,7 @@ def _check_step(step: Mapping[str, Any], ref: _PathRef, ids: _Ids) -> tuple[dict
         if not isinstance(loop, Mapping):
             raise _fail(path + ".loop", "must be an object")
         if "i" in loop or "n" in loop:
-            # pyWATS 0.x spells the loop fields i/n; the server schema reads idx/num (§3.14)
+            # pyWATS 0.x spells the loop fields i/n; the server schema reads idx/num
             fixed = {k: v for k, v in loop.items() if k not in ("i", "n")}
             if fixed.get("idx") is None and loop.get("i") is not None:
                 fixed["idx"] = loop["i"]

@@ -1,4 +1,4 @@
-"""The repair report (``type: "R"``): ``UURReport`` and its ``uur`` object (wats-api §3.4)."""
+"""The repair report (``type: "R"``): ``UURReport`` and its ``uur`` object."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The test report (``type: "T"``): ``UUTReport`` and its ``uut`` object (wats-api §3.3)."""
+"""The test report (``type: "T"``): ``UUTReport`` and its ``uut`` object."""
 
 from __future__ import annotations
 
