@@ -167,7 +167,7 @@ def tests_calling(method_names: list[str], path: str) -> str:
     operation no method calls, that send its path."""
     files = []
     literal = path.split("{", 1)[0].lower()
-    for file in sorted(TESTS_DIR.glob("test_*.py")):
+    for file in sorted(TESTS_DIR.rglob("test_*.py"), key=lambda f: f.name):
         text = file.read_text(encoding="utf-8")
         if method_names:
             hit = any(re.search(rf"\.{re.escape(n.rsplit('.', 1)[1])}\(", text) and f".{n.split('.')[1]}." in text

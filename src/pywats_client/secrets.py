@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pywats_client import paths
+from pywats_client.queue._fs import write_durable
 
 __all__ = ["PREFIX", "TokenDecryptError", "decrypt_token", "encrypt_token", "is_encrypted", "load_or_create_key"]
 
@@ -52,13 +53,7 @@ def load_or_create_key(path: Path | None = None, *, create: bool = True) -> byte
     path.parent.mkdir(parents=True, exist_ok=True)
     new_key = Fernet.generate_key()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        os.write(fd, new_key)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_durable(tmp, new_key, mode=0o600)
     if sys.platform != "win32":
         os.chmod(tmp, 0o600)
     try:

@@ -1,4 +1,4 @@
-"""Static checks (run by mypy from ``tests/unit/test_typing.py``; never imported by pytest):
+"""Static checks (run by mypy from ``tests/unit/pywats/test_typing.py``; never imported by pytest):
 the domain methods of ``pyWATS`` return their real types, those of ``AsyncWATS`` coroutines
 of the same types, and ``steps`` hands back the operation's result type.
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable, Sequence
 
+from pywats_client.queue._fs import write_durable
+
 __all__ = ["DeployError", "FileToWrite", "Plan", "interpreter", "pythonpath_for_service"]
 
 
@@ -83,12 +85,7 @@ class Plan:
         for f in self.files:
             f.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = f.path.with_name(f".{f.path.name}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), f.mode)
-            try:
-                os.write(fd, f.text.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_durable(tmp, f.text.encode("utf-8"), mode=f.mode)
             if sys.platform != "win32":
                 os.chmod(tmp, f.mode)
             _chown(tmp, f.owner)
