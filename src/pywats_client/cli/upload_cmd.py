@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,7 @@ def upload_cmd(targets: tuple[Path, ...]) -> None:
     from pywats import pyWATS
     from pywats.exceptions import PyWATSError
 
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     results: list[_FileResult] = []
     api = pyWATS(base_url=config.service_address, token=config.api_token)
     try:
