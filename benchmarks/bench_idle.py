@@ -6,7 +6,10 @@ lets it settle (``--settle-seconds``: the service gives memory back 3 s after it
 activity) and measures the resident memory of the service process and of every child
 process it keeps (converter workers, multiprocessing's resource tracker).
 
-Prints one JSON line: ``station_idle_after_start_rss_mb`` (service + children).
+Prints one JSON line: ``station_idle_after_start_rss_mb`` (service + children), with the
+service's file-backed resident memory (Linux; the rest is heap and stacks) and the shared
+libraries / extension modules holding the most file-backed resident memory (where
+the platform lets psutil list memory maps).
 Usage: ``python benchmarks/bench_idle.py [--settle-seconds 6]``.
 """
 
@@ -53,7 +56,9 @@ def main() -> int:
                 time.sleep(args.settle_seconds)  # the idle window being measured, not a synchronisation
                 assert svc.process is not None
                 proc = psutil.Process(svc.process.pid)
-                rss = proc.memory_info().rss / 1e6
+                info = proc.memory_info()
+                rss = info.rss / 1e6
+                shared = getattr(info, "shared", None)  # Linux: file-backed resident pages
                 kids: list[tuple[str, float]] = []
                 for child in proc.children(recursive=True):
                     try:
@@ -61,10 +66,21 @@ def main() -> int:
                     except psutil.Error:
                         pass
                 total = rss + sum(mb for _, mb in kids)
+                files: list[tuple[str, float]] = []
+                try:
+                    for m in proc.memory_maps(grouped=True):
+                        if m.path and Path(m.path).suffix in (".so", ".pyd", ".dll", ".dylib") or ".so." in m.path:
+                            files.append((Path(m.path).name, m.rss / 1e6))
+                except (psutil.Error, NotImplementedError, AttributeError):
+                    pass
+                files.sort(key=lambda f: -f[1])
                 print(json.dumps({
                     "name": "station_idle_after_start_rss_mb", "value": round(total, 1), "unit": "MB", "bar": 64,
-                    "service_process_rss_mb": round(rss, 1), "child_processes": len(kids),
+                    "service_process_rss_mb": round(rss, 1),
+                    "service_file_backed_mb": None if shared is None else round(shared / 1e6, 1),
+                    "child_processes": len(kids),
                     "children": [{"cmd": cmd, "rss_mb": round(mb, 1)} for cmd, mb in kids],
+                    "file_backed_libraries_mb": {name: round(mb, 2) for name, mb in files[:12]},
                 }), flush=True)
                 svc.stop()
     return 0
