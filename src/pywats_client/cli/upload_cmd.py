@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,34 +123,30 @@ def upload_cmd(targets: tuple[Path, ...]) -> None:
 
     from pywats import pyWATS
     from pywats.exceptions import PyWATSError
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    console = Console(stderr=True)
+    err = sys.stderr
     results: list[_FileResult] = []
     api = pyWATS(base_url=config.service_address, token=config.api_token)
     try:
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        ) as progress:
-            task = progress.add_task("uploading", total=len(files))
-            for path in files:
+        # click's own progress bar (on a terminal only): the client needs no second console
+        # library, and a station without one keeps it out of every process that imports httpx
+        with click.progressbar(
+            files,
+            label="uploading",
+            show_pos=True,
+            item_show_func=lambda path: path.name if path is not None else None,
+            file=err,
+            hidden=not err.isatty(),
+        ) as bar:
+            for path in bar:
                 res = _FileResult(path)
                 results.append(res)
-                progress.update(task, description=f"uploading {path.name}")
                 try:
                     for report in _reports_for(config, path):
                         res.ids.append(_report_id(api.report.submit_report(report)))
                         res.reports += 1
                 except (ValueError, PyWATSError) as exc:
                     res.error = " ".join(str(exc).split())
-                progress.advance(task)
     finally:
         close = getattr(api, "close", None)
         if callable(close):

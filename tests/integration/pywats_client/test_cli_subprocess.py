@@ -149,6 +149,21 @@ def test_upload_files_and_folders(env: dict[str, str], wats_server: Any, tmp_pat
         stored = api.report.get_report_wsjf(report["id"])
     assert stored["sn"] == "SN-JSON-1"
 
+    # a station installs no console library: the upload (and its progress bar) works
+    # without rich and pygments, and prints no progress when its output is not a terminal
+    (folder / "c.csv").write_text(SAMPLE_CSV.replace("SN-12345", "SN-NORICH"), encoding="utf-8")
+    without = subprocess.run(
+        [sys.executable, "-c",
+         ("import sys\n"
+          "sys.modules['rich'] = sys.modules['pygments'] = None  # as if not installed\n"
+          "from pywats_client.cli import main\n"
+          "sys.exit(main())\n"),
+         "upload", str(folder / "c.csv")],
+        env=env, input="", capture_output=True, text=True, timeout=120,
+    )
+    assert (without.returncode, without.stderr) == (0, ""), without.stderr
+    assert "uploaded 1 report(s) from 1 of 1 file(s)" in without.stdout
+
     bad = tmp_path / "bad.txt"
     bad.write_text("nothing converts this", encoding="utf-8")
     broken = tmp_path / "broken.json"
