@@ -46,7 +46,8 @@ RUN WHEEL="$(find /wheels -name 'pywats_api-*.whl')" \
 ENV PYWATS_CLIENT_HOME=/app/config \
     PYWATS_DATA_DIR=/app/data \
     PYWATS_LOG_DIR=/app/data/logs \
-    PYWATS_INSTANCE_ID=default
+    PYWATS_INSTANCE_ID=default \
+    MALLOC_ARENA_MAX=2
 USER 10001:10001
 VOLUME ["/app/config", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \

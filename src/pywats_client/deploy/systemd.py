@@ -151,6 +151,8 @@ def template_text(*, user_mode: bool = False) -> str:
         "KillMode=mixed",
         "EnvironmentFile=-%E/pywats-client/%i.env",
         "Environment=PYTHONUNBUFFERED=1",
+        # glibc: two malloc arenas instead of one per thread (about 2 MB less after a burst)
+        "Environment=MALLOC_ARENA_MAX=2",
     ]
     if pythonpath:
         lines.append(f"Environment=PYTHONPATH={_quote(pythonpath)}")
