@@ -231,8 +231,10 @@ def shared_reports_folder() -> Path:
 
 
 def shared_log_path() -> Path:
-    """``<home>/client.log``: the log of the instance whose queue is :func:`shared_reports_folder`."""
-    return client_home() / "client.log"
+    """``<home>/client.log``: the log of the instance whose queue is :func:`shared_reports_folder`
+    (``$PYWATS_LOG_DIR`` instead of ``<home>`` when set)."""
+    log_dir = os.environ.get(LOG_DIR_ENV)
+    return (Path(log_dir).expanduser() if log_dir else client_home()) / "client.log"
 
 
 def converters_dir() -> Path:

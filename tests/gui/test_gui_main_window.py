@@ -140,7 +140,8 @@ def test_log_page_follows_the_log(qtbot: QtBot, client_home: Path, watch_folder:
     base_url, token = wats_server  # type: ignore[misc]
     configure(client_home, base_url, token, watch_folder)
     window = _window(qtbot)
-    log = client_home / f"client_{INSTANCE}.log"
+    log = ClientConfig.load_for_instance(INSTANCE).log_file
+    assert window.log.path.text() == str(log)
     log.write_text("first line\n", encoding="utf-8")
     qtbot.waitUntil(lambda: "first line" in window.log.text.toPlainText(), timeout=5000)
     with log.open("a", encoding="utf-8") as fh:

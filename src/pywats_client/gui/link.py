@@ -250,8 +250,12 @@ class ServiceLink:
 
     # -- the log ---------------------------------------------------------------------
     def log_file(self) -> Path:
-        """The instance's log file."""
-        return paths.log_path(self.instance_id)
+        """The instance's log file (where its config puts it; the per-instance default when
+        the config cannot be read)."""
+        try:
+            return self.load_config().log_file
+        except ConfigError:
+            return paths.log_path(self.instance_id)
 
     def log_tail(self, max_bytes: int = 64 * 1024) -> str:
         """The end of the instance's log (at most ``max_bytes``, whole lines), or ``""``."""

@@ -49,6 +49,13 @@ def test_paths_follow_home_env(home: Path) -> None:
     assert paths.converters_dir() == home / "converters"
 
 
+def test_log_folder_setting_moves_every_log(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    logs = tmp_path / "logs"
+    monkeypatch.setenv(paths.LOG_DIR_ENV, str(logs))
+    assert paths.log_path("ict") == logs / "client_ict.log"
+    assert paths.shared_log_path() == logs / "client.log"  # the first instance's log too
+
+
 def test_platform_default_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("PYWATS_CLIENT_HOME", raising=False)
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
