@@ -5,8 +5,8 @@
   (~13 kB of Python objects per 10-step report: ~260 MB), and every unit reaches the server
   exactly once.
 - SIGKILL in the middle of the hand-over: nothing of the file was uploaded yet (its chunks
-  are held); after the restart every unit is on the server exactly once and the source is
-  in Done.
+  are held); the restart deletes the held chunks, converts the file again, and every unit
+  is on the server exactly once, the source in Done.
 - A file failing after its first chunks were queued: the held reports are deleted, none
   reaches the server, the file goes to Error with its reason; a good file still goes through.
 """
@@ -207,6 +207,7 @@ def test_sigkill_in_the_middle_of_a_large_hand_over_loses_and_duplicates_nothing
     try:
         st = _wait(svc, lambda s: s["queue"]["completed"] == units and s["queue"]["pending"] == 0, 150)
         assert st["queue"]["failed"] == 0
+        assert "held report(s) of large file(s) whose hand-over did not finish were deleted" in svc.output()
         serials = _serials_on_server(fresh_server, prefix)
         assert sorted(serials) == [f"{prefix}{u:06d}" for u in range(units)]  # each exactly once
         ids = _queue_ids(home)

@@ -11,7 +11,7 @@ import pytest
 
 from pywats_client.queue import HELD_UNTIL, PersistentQueue
 from pywats_client.service.ledger import IntakeLedger
-from pywats_client.service.stream import ReportStream, StreamStopped, stream_report_id
+from pywats_client.service.stream import ReportStream, StreamStopped, drop_unfinished, stream_report_id
 
 DIGEST = "ab" * 32
 
@@ -124,3 +124,33 @@ def test_stopping_ends_the_stream(queue: PersistentQueue, ledger: IntakeLedger) 
 def test_stream_ids_depend_on_content_and_index() -> None:
     assert stream_report_id(DIGEST, 0) == stream_report_id(DIGEST, 0)
     assert len({stream_report_id(DIGEST, 0), stream_report_id(DIGEST, 1), stream_report_id("cd" * 32, 0)}) == 3
+
+
+def test_unfinished_hand_overs_are_dropped_at_start(queue: PersistentQueue, ledger: IntakeLedger) -> None:
+    done = ReportStream(queue=queue, ledger=ledger, digest="cd" * 32, source="done.csv", converter="csv",
+                        chunk_reports=4)
+    for i in range(6):
+        done.add(report(f"OK{i}"))
+    done.finish()
+    crashed = _stream(queue, ledger)
+    for i in range(9):
+        crashed.add(report(f"C{i}"))
+    assert ledger.streaming() == [DIGEST]
+    assert drop_unfinished(queue, ledger) == 8
+    assert ledger.get(DIGEST) is None and ledger.streaming() == []
+    assert sorted(it.serial_number or "" for it in queue.claim_next(20)) == [f"OK{i}" for i in range(6)]
+
+
+def test_a_crash_after_the_release_queues_nothing_twice(queue: PersistentQueue, ledger: IntakeLedger) -> None:
+    first = _stream(queue, ledger)
+    for i in range(10):
+        first.add(report(f"R{i}"))
+    first._flush(len(first.buffer))  # the last chunk stored ...
+    queue.release_held(DIGEST)  # ... released, and the service dies before the ledger says queued
+    assert ledger.streaming() == [DIGEST]
+    assert drop_unfinished(queue, ledger) == 0  # released reports are not touched
+    again = _stream(queue, ledger)
+    for i in range(10):
+        again.add(report(f"R{i}"))
+    assert again.finish() == 10
+    assert queue.get_pending_count() == 10 and len(queue.claim_next(20)) == 10

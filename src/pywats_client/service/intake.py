@@ -427,7 +427,7 @@ class Intake:
             raise _Stopping() from None
         except Exception as exc:  # storing a chunk failed: the conversion was ended there
             if self.stopping.is_set():
-                raise _Stopping() from exc  # held chunks stay: the restart converts again
+                raise _Stopping() from exc  # held chunks are deleted at the next start
             if isinstance(exc, QueueFullError):
                 raise _Backpressure(str(exc)) from exc
             if isinstance(exc, (ValueError, TypeError)):
@@ -436,7 +436,7 @@ class Intake:
                 return
             raise
         if self.stopping.is_set():
-            raise _Stopping()  # a large file's held chunks stay: the restart converts it again
+            raise _Stopping()  # a large file's held chunks are deleted at the next start
         for level, message in getattr(outcome, "logs", None) or ():
             log.log(getattr(logging, str(level), logging.INFO), "%s [%s]: %s", shown, slot.config.name, message)
         try:

@@ -20,8 +20,10 @@ A large file (more reports than one hand-over chunk) is handed over while it con
 (:mod:`pywats_client.service.intake`): its row is written as ``streaming`` (no ids: its
 reports' ids derive from the content hash and the report's index) before the first chunk
 goes into the queue *held*, and set to ``queued`` once the whole file converted and its
-held reports were released. A ``streaming`` row after a crash means: convert again (the
-queue, idempotent by id, keeps one entry per report), then release.
+held reports were released. A ``streaming`` row at start means a hand-over that never
+finished: its held reports are deleted and the row forgotten before the intake starts
+(:func:`pywats_client.service.stream.drop_unfinished`); a file still in the watch folder is
+then converted again, and released reports (same ids) are not queued twice.
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ class IntakeLedger:
         """Record (durably) that reports of this content are about to be queued chunk by
         chunk, held until the whole file converted (state ``streaming``, no ids)."""
         self._begin([(sha256, [], source, converter)], "streaming")
+
+    def streaming(self) -> list[str]:
+        """Hashes whose chunked hand-over never finished (state ``streaming``)."""
+        with self._read_lock:
+            rows = self._read_db.execute("SELECT sha256 FROM handed WHERE state='streaming'").fetchall()
+        return [r[0] for r in rows]
 
     def mark_queued_many(self, hashes: list[str]) -> None:
         """:meth:`mark_queued` for several hashes in one transaction."""

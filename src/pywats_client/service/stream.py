@@ -19,9 +19,13 @@ it is handed over *while it converts*, so the service holds at most one chunk of
    :meth:`discard` deletes the held reports and forgets the hash, so a failed file produces
    no report at all, and the file goes to the error folder.
 
-A crash anywhere leaves the source in the watch folder and the ledger at ``streaming``:
-the restarted service converts the file again, re-adds the chunks already stored (no-ops),
-and releases them once the file is through. Nothing is lost or uploaded twice.
+A crash (or a stop) anywhere leaves the source in the watch folder and the ledger at
+``streaming``. At the next start, before the intake runs, :func:`drop_unfinished` deletes
+the held reports of every such hash and forgets it (so held reports of a file that changed
+or vanished meanwhile never linger); the file is then converted again from the start. A
+crash after the release but before the ledger said ``queued`` is covered too: released
+reports are not held, so they stay, and re-adding them (same ids) is a no-op. Nothing is
+lost or uploaded twice.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any
 from pywats_client.queue.persistent import PersistentQueue
 from pywats_client.service.ledger import IntakeLedger
 
-__all__ = ["ReportStream", "StreamStopped", "stream_report_id", "DEFAULT_CHUNK_REPORTS"]
+__all__ = ["ReportStream", "StreamStopped", "drop_unfinished", "stream_report_id", "DEFAULT_CHUNK_REPORTS"]
 
 #: Reports per hand-over chunk of a large file (and the most a file may yield to be handed
 #: over whole, with other files, by the group commit). A typical report of a few kB makes
@@ -124,3 +128,14 @@ class ReportStream:
         removed = self.queue.discard_held(self.digest)
         self.ledger.forget(self.digest)
         return removed
+
+
+def drop_unfinished(queue: PersistentQueue, ledger: IntakeLedger) -> int:
+    """Delete the held reports of every chunked hand-over that never finished and forget
+    those hashes; returns how many reports were deleted. Call it only while no file is
+    being taken (at service start, before the intake runs)."""
+    removed = 0
+    for digest in ledger.streaming():
+        removed += queue.discard_held(digest)
+        ledger.forget(digest)
+    return removed
