@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,15 @@ def test_a_crash_after_the_release_queues_nothing_twice(queue: PersistentQueue, 
         again.add(report(f"R{i}"))
     assert again.finish() == 10
     assert queue.get_pending_count() == 10 and len(queue.claim_next(20)) == 10
+
+
+def test_big_reports_make_smaller_chunks(queue: PersistentQueue, ledger: IntakeLedger) -> None:
+    big = {"misc": [{"description": f"m{i}", "text": "x" * 1000} for i in range(100)]}  # ~110 kB of JSON
+    stream = ReportStream(queue=queue, ledger=ledger, digest=DIGEST, source="big.csv", converter="csv",
+                          chunk_reports=256, chunk_bytes=1024 * 1024)
+    for i in range(12):
+        stream.add(report(f"B{i}", **big))
+    size = len(json.dumps(report("B0", **big), separators=(",", ":")))
+    assert stream.chunk_reports == 1024 * 1024 // size == 10
+    assert stream.streaming and len(stream.buffer) <= 10
+    assert stream.finish() == 12

@@ -4,7 +4,9 @@ The intake passes :meth:`ReportStream.add` to ``ConverterPool.convert(on_report=
 A file with at most ``chunk_reports`` reports (the common case: one report per file) is
 simply collected, and the intake hands it to the group commit with other files
 (:mod:`pywats_client.service.handover`), exactly as before. As soon as a file yields more,
-it is handed over *while it converts*, so the service holds at most one chunk of it:
+it is handed over *while it converts*, so the service holds at most one chunk of it (and
+a chunk holds fewer reports when the file's first report is big: about
+:data:`DEFAULT_CHUNK_BYTES` of JSON at most):
 
 1. the ledger records the content hash as ``streaming`` (fsync'd) before the first chunk;
 2. every full chunk goes into the queue *held* (``PersistentQueue.add_many(held=True)``:
@@ -30,6 +32,7 @@ lost or uploaded twice.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from typing import Any
@@ -37,12 +40,23 @@ from typing import Any
 from pywats_client.queue.persistent import PersistentQueue
 from pywats_client.service.ledger import IntakeLedger
 
-__all__ = ["ReportStream", "StreamStopped", "drop_unfinished", "stream_report_id", "DEFAULT_CHUNK_REPORTS"]
+__all__ = [
+    "DEFAULT_CHUNK_BYTES",
+    "DEFAULT_CHUNK_REPORTS",
+    "ReportStream",
+    "StreamStopped",
+    "drop_unfinished",
+    "stream_report_id",
+]
 
 #: Reports per hand-over chunk of a large file (and the most a file may yield to be handed
 #: over whole, with other files, by the group commit). A typical report of a few kB makes
 #: one chunk a few MB: the service's memory per file in flight.
 DEFAULT_CHUNK_REPORTS = 256
+
+#: A chunk is also kept under about this much JSON: the size of a file's first report sets
+#: how many of its reports make a chunk (files with big reports get smaller chunks).
+DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
 
 # uuid5 namespace of the ids of streamed reports (a fixed, arbitrary uuid of this project)
 _STREAM_NAMESPACE = uuid.UUID("6f1b3c52-8a4e-5d0b-9c7e-2f4a1d9e3b60")
@@ -70,6 +84,7 @@ class ReportStream:
         source: str,
         converter: str,
         chunk_reports: int = DEFAULT_CHUNK_REPORTS,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         stopping: threading.Event | None = None,
     ) -> None:
         self.queue = queue
@@ -78,6 +93,8 @@ class ReportStream:
         self.source = source
         self.converter = converter
         self.chunk_reports = max(1, int(chunk_reports))
+        """Reports per chunk (lowered on the first report if reports are big)."""
+        self.chunk_bytes = int(chunk_bytes)
         self.stopping = stopping
         self.buffer: list[dict[str, Any]] = []
         """Reports received and not handed over yet (all of them for a small file)."""
@@ -92,6 +109,9 @@ class ReportStream:
         """``on_report`` callback: take one report (blocks while a full chunk is stored)."""
         if self.stopping is not None and self.stopping.is_set():
             raise StreamStopped("the service is stopping")
+        if self.count == 1 and self.chunk_bytes > 0:  # a second report: size up the first one
+            size = len(json.dumps(self.buffer[0], separators=(",", ":"), default=str))
+            self.chunk_reports = max(1, min(self.chunk_reports, self.chunk_bytes // max(1, size)))
         self.buffer.append(dict(report))
         self.count += 1
         if len(self.buffer) > self.chunk_reports:
