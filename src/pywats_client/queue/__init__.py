@@ -10,7 +10,16 @@ See :class:`PersistentQueue` for the layout on disk and the guarantees.
 from __future__ import annotations
 
 from pywats_client.queue.errors import InvalidStateError, ItemNotFoundError, QueueError, QueueFullError
-from pywats_client.queue.models import COMPLETED, FAILED, PENDING, PROCESSING, STATES, QueueItem, RecoveryStats
+from pywats_client.queue.models import (
+    COMPLETED,
+    FAILED,
+    HELD_UNTIL,
+    PENDING,
+    PROCESSING,
+    STATES,
+    QueueItem,
+    RecoveryStats,
+)
 from pywats_client.queue.persistent import DEFAULT_MIN_FREE_BYTES, PersistentQueue
 
 __all__ = [
@@ -26,5 +35,6 @@ __all__ = [
     "COMPLETED",
     "FAILED",
     "STATES",
+    "HELD_UNTIL",
     "DEFAULT_MIN_FREE_BYTES",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "STATES", "QueueItem", "RecoveryStats"]
+__all__ = ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "STATES", "HELD_UNTIL", "QueueItem", "RecoveryStats"]
 
 PENDING: Final = "pending"
 PROCESSING: Final = "processing"
@@ -13,6 +13,11 @@ COMPLETED: Final = "completed"
 FAILED: Final = "failed"
 #: Every state; each is also the name of the folder that holds the entry's report file.
 STATES: Final = (PENDING, PROCESSING, COMPLETED, FAILED)
+#: ``next_attempt_at`` of a *held* pending entry: stored durably but never handed out (nor
+#: made due by ``make_due``) until ``release_held`` releases it or ``discard_held`` drops it.
+#: The intake holds the reports of a large source file this way until the whole file has
+#: converted (year 9999, so every "is it due yet" comparison keeps working).
+HELD_UNTIL: Final = 253_402_300_799.0
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,8 @@ class QueueItem:
         source_hash: content hash of that source, if given.
         created_at: when the entry was added (Unix time).
         updated_at: when its state last changed (Unix time).
-        next_attempt_at: a pending entry is not handed out before this time (Unix time).
+        next_attempt_at: a pending entry is not handed out before this time (Unix time);
+            :data:`HELD_UNTIL` for a held entry.
         server_id: what the server returned for the report once acknowledged.
         priority: higher goes first; equal priorities go in order of arrival.
         serial_number: the report's ``sn``, for listings.

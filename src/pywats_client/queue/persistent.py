@@ -40,7 +40,16 @@ from pywats_client.queue._index import ITEM_COLUMNS, open_index
 from pywats_client.queue._owners import OwnerLock, owner_alive
 from pywats_client.queue._reports import identity_fields, normalize_id, parse_report, prepare_report
 from pywats_client.queue.errors import InvalidStateError, ItemNotFoundError, QueueError, QueueFullError
-from pywats_client.queue.models import COMPLETED, FAILED, PENDING, PROCESSING, STATES, QueueItem, RecoveryStats
+from pywats_client.queue.models import (
+    COMPLETED,
+    FAILED,
+    HELD_UNTIL,
+    PENDING,
+    PROCESSING,
+    STATES,
+    QueueItem,
+    RecoveryStats,
+)
 
 __all__ = ["PersistentQueue", "DEFAULT_MIN_FREE_BYTES"]
 
@@ -239,12 +248,18 @@ class PersistentQueue:
         *,
         priority: int = 0,
         sources: Iterable[tuple[str | None, str | None]] | None = None,
+        held: bool = False,
     ) -> builtins.list[QueueItem]:
         """Add several reports with one folder fsync and one transaction (faster than ``add``).
 
         Same guarantees as :meth:`add` for every report, all returned together (in the order
         given). ``sources``, if given, holds one ``(source, source_hash)`` pair per report
         (as :meth:`add` takes them); it must be as long as ``reports``.
+
+        ``held=True`` stores new entries *held* (``next_attempt_at`` = :data:`HELD_UNTIL`):
+        durable, but not uploaded until :meth:`release_held` releases them, or dropped by
+        :meth:`discard_held`, both by ``source_hash``. Entries that already exist keep
+        their state.
 
         Raises:
             ValueError: ``sources`` and ``reports`` differ in length (nothing was written).
@@ -258,9 +273,46 @@ class PersistentQueue:
                 raise ValueError(
                     f"add_many: {len(reports)} report(s) but {len(pairs)} (source, source_hash) pair(s)"
                 )
-        return self._add_batch([(r, src, digest, priority) for r, (src, digest) in zip(reports, pairs)])
+        return self._add_batch(
+            [(r, src, digest, priority) for r, (src, digest) in zip(reports, pairs)],
+            next_attempt_at=HELD_UNTIL if held else None,
+        )
 
-    def _add_batch(self, entries: builtins.list[tuple[Any, str | None, str | None, int]]) -> builtins.list[QueueItem]:
+    def release_held(self, source_hash: str) -> int:
+        """Make the held entries of ``source_hash`` due now (one transaction); returns how many."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE items SET next_attempt_at = NULL, updated_at = ?"
+                " WHERE source_hash = ? AND state = ? AND next_attempt_at >= ?",
+                (time.time(), source_hash, PENDING, HELD_UNTIL),
+            )
+            return int(cur.rowcount)
+
+    def discard_held(self, source_hash: str) -> int:
+        """Delete the held entries of ``source_hash`` (files and rows; durable when it
+        returns); returns how many. Released or uploaded entries are never touched."""
+        with self._tx() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM items WHERE source_hash = ? AND state = ? AND next_attempt_at >= ?",
+                    (source_hash, PENDING, HELD_UNTIL),
+                ).fetchall()
+            ]
+            # a file another process holds open (Windows) stays held: the next discard retries
+            gone = [i for i in ids if _fs.remove_file(self._file(PENDING, i))]
+            conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
+            if gone:
+                # a removal lost to a power cut would bring the report back as a new entry
+                _fs.fsync_dir(self._dirs[PENDING])
+        return len(gone)
+
+    def _add_batch(
+        self,
+        entries: builtins.list[tuple[Any, str | None, str | None, int]],
+        *,
+        next_attempt_at: float | None = None,
+    ) -> builtins.list[QueueItem]:
         prepared = []
         for report, source, source_hash, priority in entries:
             item_id, data, encoded = prepare_report(report)
@@ -314,8 +366,9 @@ class PersistentQueue:
                     now = time.time()
                     conn.execute(
                         "INSERT INTO items (id, state, attempts, source, source_hash, created_at, updated_at,"
-                        " priority, serial_number, part_number) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-                        (item_id, PENDING, source, source_hash, now, now, priority, sn, pn),
+                        " priority, serial_number, part_number, next_attempt_at)"
+                        " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (item_id, PENDING, source, source_hash, now, now, priority, sn, pn, next_attempt_at),
                     )
                     row = self._row(conn, item_id)
                     assert row is not None
@@ -504,11 +557,14 @@ class PersistentQueue:
 
     def make_due(self, now: float | None = None) -> int:
         """Make every pending entry that waits for a retry time due now (e.g. the server is
-        reachable again after an outage); returns how many were waiting. Attempts are kept."""
+        reachable again after an outage); returns how many were waiting. Attempts are kept.
+        Held entries (see :meth:`add_many`) stay held."""
         when = time.time() if now is None else now
         with self._tx() as conn:
             cur = conn.execute(
-                "UPDATE items SET next_attempt_at = NULL WHERE state = ? AND next_attempt_at > ?", (PENDING, when)
+                "UPDATE items SET next_attempt_at = NULL WHERE state = ? AND next_attempt_at > ?"
+                " AND next_attempt_at < ?",
+                (PENDING, when, HELD_UNTIL),
             )
             return int(cur.rowcount)
 

@@ -12,6 +12,9 @@ A crash anywhere in between is repaired on restart: the ledger still says ``hand
 the ids, the file is converted again, gets the same ids, and the queue (idempotent by id)
 keeps one entry per report. Batching turns N fsync round trips into one, which is what
 lets the intake keep up with hundreds of files per second.
+
+Only files with few reports come here; a file with many is queued in held chunks while it
+converts (:mod:`pywats_client.service.stream`), so no request holds a large file's reports.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ Runs as an asyncio task (:meth:`Intake.run`) that decides *which* file to take a
 identity, record the hand-over in the ledger, add each report to the queue (durable when
 ``add`` returns) and only then move / delete / keep the source. A failed file goes to the
 error folder with ``NAME.error`` beside it.
+
+Reports arrive from the worker one at a time (:class:`~pywats_client.service.stream.ReportStream`):
+a file with few reports (up to :attr:`Intake.chunk_reports`) is handed to the group commit
+with other files; a larger one is stored in held chunks while it converts and released only
+once the whole file converted (deleted if it fails), so the service's memory per file is one
+chunk whatever the file's size.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pywats_client.service.fileops import (
 from pywats_client.service.handover import HandOver
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stats import ConverterStats, ServiceStats
+from pywats_client.service.stream import DEFAULT_CHUNK_REPORTS, ReportStream, StreamStopped
 from pywats_client.service.waiting import wait_event
 from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
 
@@ -134,6 +141,8 @@ class Intake:
         self._folders: dict[Path, list[ConverterSlot]] = {}
         self._rebuild_folders()
         self.handover = HandOver(queue, ledger)
+        #: reports per hand-over chunk of a large file (see :mod:`pywats_client.service.stream`)
+        self.chunk_reports = DEFAULT_CHUNK_REPORTS
 
     # ------------------------------------------------------------------ setup
 
@@ -401,17 +410,33 @@ class Intake:
             self._post_action(slot, path, size, mtime, digest, entry.report_ids)
             return
         cap_mb, cap_key = self._memory_cap(slot)
-        outcome = self.pool.convert(
-            slot.config.module_path,
-            path,
-            context=self.context_factory(slot.config),
-            timeout=float(slot.config.timeout_seconds),
-            memory_cap_mb=cap_mb,
-            memory_cap_key=cap_key,
-        )
-        if self.stopping.is_set():
-            raise _Stopping()
         shown = shown_name(path.name)
+        stream = ReportStream(queue=self.queue, ledger=self.ledger, digest=digest, source=shown_name(str(path)),
+                              converter=slot.config.name, chunk_reports=self.chunk_reports, stopping=self.stopping)
+        try:
+            outcome = self.pool.convert(
+                slot.config.module_path,
+                path,
+                context=self.context_factory(slot.config),
+                timeout=float(slot.config.timeout_seconds),
+                memory_cap_mb=cap_mb,
+                memory_cap_key=cap_key,
+                on_report=stream.add,
+            )
+        except StreamStopped:
+            raise _Stopping() from None
+        except Exception as exc:  # storing a chunk failed: the conversion was ended there
+            if self.stopping.is_set():
+                raise _Stopping() from exc  # held chunks are deleted at the next start
+            if isinstance(exc, QueueFullError):
+                raise _Backpressure(str(exc)) from exc
+            if isinstance(exc, (ValueError, TypeError)):
+                self._discard(stream, shown)
+                self._to_error(slot, path, f"the queue refused report {stream.count} of the file: {exc}", None)
+                return
+            raise
+        if self.stopping.is_set():
+            raise _Stopping()  # a large file's held chunks are deleted at the next start
         for level, message in getattr(outcome, "logs", None) or ():
             log.log(getattr(logging, str(level), logging.INFO), "%s [%s]: %s", shown, slot.config.name, message)
         try:
@@ -421,15 +446,20 @@ class Intake:
         if now is not None and (now.st_size, now.st_mtime_ns) != (size, mtime):
             log.info("%s changed while it was being converted: left in place, taken again once it is stable",
                      shown)
+            self._discard(stream, shown)
             return
-        if not outcome.ok or not outcome.reports:
+        if not outcome.ok or not stream.count:
             reason = outcome.error or "the converter returned no report"
+            self._discard(stream, shown)
             self._to_error(slot, path, reason, outcome.traceback)
+            return
+        if stream.streaming:
+            self._finish_stream(slot, path, size, mtime, digest, stream, now is None)
             return
         # station fields (machineName, location, purpose) were filled in the worker from the
         # context (converters.runner.normalise_report): the one place they are stamped
-        reports = [dict(r) for r in outcome.reports]
-        if entry is not None and len(entry.report_ids) == len(reports):
+        reports = stream.buffer
+        if entry is not None and entry.state == "handing" and len(entry.report_ids) == len(reports):
             for report, rid in zip(reports, entry.report_ids):
                 report["id"] = rid
         for report in reports:
@@ -463,6 +493,46 @@ class Intake:
             return
         try:
             self._post_action(slot, path, size, mtime, digest, ids)
+        except FileNotFoundError:
+            log.info("%s disappeared before its post action (%s); its report(s) are queued", shown,
+                     slot.config.post_action)
+            self.ledger.left_later(digest)
+
+    def _discard(self, stream: ReportStream, shown: str) -> None:
+        """Drop the held reports of a large file that failed (none reaches the server)."""
+        if stream.streaming:
+            removed = stream.discard()
+            log.info("%s: %d held report(s) of the failed conversion deleted from the queue", shown, removed)
+
+    def _finish_stream(
+        self, slot: ConverterSlot, path: Path, size: int, mtime: int, digest: str, stream: ReportStream, gone: bool
+    ) -> None:
+        """A large file converted: release its held reports, then the post action."""
+        shown = shown_name(path.name)
+        try:
+            count = stream.finish()
+        except Exception as exc:
+            if self.stopping.is_set():
+                raise _Stopping() from exc
+            if isinstance(exc, QueueFullError):
+                raise _Backpressure(str(exc)) from exc
+            if isinstance(exc, (ValueError, TypeError)):
+                self._discard(stream, shown)
+                self._to_error(slot, path, f"the queue refused a report of the file: {exc}", None)
+                return
+            raise
+        with self.stats.lock:
+            slot.stats.files_converted += 1
+            slot.stats.reports_queued += count
+            self.stats.conversions_total += 1
+        self.on_queued()
+        log.info("%s: %d report(s) queued (handed over in chunks of %d)", shown, count, stream.chunk_reports)
+        if gone:
+            log.info("%s disappeared while it was being converted; its %d report(s) are queued", shown, count)
+            self.ledger.left_later(digest)
+            return
+        try:
+            self._post_action(slot, path, size, mtime, digest, [])
         except FileNotFoundError:
             log.info("%s disappeared before its post action (%s); its report(s) are queued", shown,
                      slot.config.post_action)

@@ -15,6 +15,15 @@ left the watch folder its row becomes ``left`` and is kept for the retention per
 
 A file kept in place (``post_action: keep``) stays ``queued`` here, so it is never
 uploaded again after a restart.
+
+A large file (more reports than one hand-over chunk) is handed over while it converts
+(:mod:`pywats_client.service.intake`): its row is written as ``streaming`` (no ids: its
+reports' ids derive from the content hash and the report's index) before the first chunk
+goes into the queue *held*, and set to ``queued`` once the whole file converted and its
+held reports were released. A ``streaming`` row at start means a hand-over that never
+finished: its held reports are deleted and the row forgotten before the intake starts
+(:func:`pywats_client.service.stream.drop_unfinished`); a file still in the watch folder is
+then converted again, and released reports (same ids) are not queued twice.
 """
 
 from __future__ import annotations
@@ -84,6 +93,9 @@ class IntakeLedger:
 
         ``entries`` are ``(sha256, report_ids, source, converter)``.
         """
+        self._begin(entries, "handing")
+
+    def _begin(self, entries: list[tuple[str, list[str], str, str]], state: str) -> None:
         if not entries:
             return
         now = time.time()
@@ -94,8 +106,8 @@ class IntakeLedger:
                 try:
                     self._db.executemany(
                         "INSERT OR REPLACE INTO handed (sha256, state, report_ids, source, converter, handed_at)"
-                        " VALUES (?, 'handing', ?, ?, ?, ?)",
-                        [(h, json.dumps(ids), src, conv, now) for h, ids, src, conv in entries],
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        [(h, state, json.dumps(ids), src, conv, now) for h, ids, src, conv in entries],
                     )
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -103,6 +115,17 @@ class IntakeLedger:
                 self._db.execute("COMMIT")
             finally:
                 self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def begin_streaming(self, sha256: str, source: str, converter: str) -> None:
+        """Record (durably) that reports of this content are about to be queued chunk by
+        chunk, held until the whole file converted (state ``streaming``, no ids)."""
+        self._begin([(sha256, [], source, converter)], "streaming")
+
+    def streaming(self) -> list[str]:
+        """Hashes whose chunked hand-over never finished (state ``streaming``)."""
+        with self._read_lock:
+            rows = self._read_db.execute("SELECT sha256 FROM handed WHERE state='streaming'").fetchall()
+        return [r[0] for r in rows]
 
     def mark_queued_many(self, hashes: list[str]) -> None:
         """:meth:`mark_queued` for several hashes in one transaction."""

@@ -32,6 +32,7 @@ from pywats_client.service.control import ControlServer
 from pywats_client.service.converter_check import CheckCancelled, ConverterCheck, check_converters
 from pywats_client.service.intake import ConverterSlot, Intake
 from pywats_client.service.ledger import IntakeLedger
+from pywats_client.service.stream import drop_unfinished
 from pywats_client.service.lock import InstanceLock, InstanceLocked
 from pywats_client.service.stats import ConverterStats, ServiceStats, render_prometheus
 from pywats_client.service.supervisor import Supervisor
@@ -490,6 +491,10 @@ class StationService:
             log.warning("queue recovery at start: %s", rec)
         self.ledger = IntakeLedger(Path(cfg.instance_dir) / "intake.db")
         self._prune_ledger()
+        dropped = await asyncio.to_thread(drop_unfinished, self.queue, self.ledger)
+        if dropped:
+            log.warning("%d held report(s) of large file(s) whose hand-over did not finish were deleted; "
+                        "files still in the watch folders are converted again", dropped)
         self.pool = self._make_pool(cfg)
         self.uploader = Uploader(queue=self.queue, api_factory=self._make_api, config=cfg, stats=self.stats)
         self.control = ControlServer(Path(cfg.instance_dir), cfg.control_port, self._handle)
