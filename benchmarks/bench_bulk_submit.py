@@ -7,7 +7,7 @@ then submits 1,000 small ``ReportBuilder`` reports (distinct report ids per phas
 * ``bulk_submit_sync_sequential``  — ``pyWATS.report.submit_report`` one after another;
 * ``bulk_submit_async_10``         — ``AsyncWATS`` with 10 submissions in flight;
 * ``bulk_submit_async_100``        — ``AsyncWATS`` with 100 in flight (``asyncio.Semaphore``);
-* ``bulk_submit_async_100_vs_sync`` — the speed-up ratio (bar: >= 50);
+* ``bulk_submit_async_100_vs_sync`` — the speed-up ratio (target: >= 30, docs/architecture.md);
 * ``bulk_submit_bare_httpx_100`` / ``bulk_submit_bare_aiohttp_100`` — the same kind of
   submissions, 100 in flight, posted by a bare ``httpx.AsyncClient`` / ``aiohttp.ClientSession``
   loop (bodies prepared and JSON-encoded before the clock starts): what a well-kept client
@@ -193,7 +193,7 @@ def main() -> int:
             emit(f"bulk_submit_async_{in_flight}", rates[in_flight], "reports/s", seconds=round(seconds, 3),
                  in_flight=in_flight, vs_sync=round(rates[in_flight] / sync_rate, 2), **common)
         ratio = rates[100] / sync_rate
-        emit("bulk_submit_async_100_vs_sync", ratio, "x", bar=50, passed=ratio >= 50, sync_rate=round(sync_rate, 2),
+        emit("bulk_submit_async_100_vs_sync", ratio, "x", bar=30, passed=ratio >= 30, sync_rate=round(sync_rate, 2),
              async_100_rate=round(rates[100], 2))
         # AsyncWATS (prepared reports) and the bare aiohttp loop alternate, twice each, and the
         # better round of each counts: the server's database grows phase by phase, so a fixed

@@ -152,7 +152,7 @@ def main() -> int:
                         alive += 1
                     except psutil.Error:
                         pass
-                emit("station_idle_rss_mb", rss + kids, "MB", bar=50, service_process_rss_mb=round(rss, 1),
+                emit("station_idle_rss_mb", rss + kids, "MB", bar=64, service_process_rss_mb=round(rss, 1),
                      child_processes=alive, child_processes_rss_mb=round(kids, 1))
                 emit("station_idle_cpu_percent", cpu, "%", window_s=args.idle_seconds,
                      converter_workers_cpu_percent=round(kcpu, 3))
