@@ -13,11 +13,15 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pywats_client.converters.base import FileConverter
 from pywats_client.converters.context import ConverterContext
-from pywats_client.converters.parameters import StandardParameters
+from pywats_client.converters.parameters import ConverterParameterError, StandardParameters
+from pywats_client.converters.result import ConverterResult
+from pywats_client.converters.source import ConverterSource
 
 __all__ = [
     "NUMERIC_COMP",
+    "TestStandFileConverter",
     "STRING_COMP",
     "XMLFormatError",
     "apply_wats_uut",
@@ -337,3 +341,37 @@ def iter_elements(
         line, column = exc.position
         detail = str(exc).split(":", 1)[0]
         raise XMLFormatError(f"{fname}: invalid XML at line {line}, column {column + 1}: {detail}") from None
+
+
+class TestStandFileConverter(FileConverter):
+    """What the TestStand converters share: :meth:`convert` reads the standard parameters and
+    the operation, lets the subclass's :meth:`_read` build the reports, forwards its warnings
+    and turns a format or parameter error into a failure naming the file."""
+
+    def convert(self, source: ConverterSource, context: ConverterContext) -> ConverterResult:
+        """Return the report(s) of ``source`` (one per UUT in the file)."""
+        warnings: list[str] = []
+        try:
+            params = StandardParameters.from_mapping(context.parameters)
+            operation = operation_code(params, context)
+            reports = self._read(source, context, params, operation, warnings)
+        except XMLFormatError as exc:
+            message = str(exc)
+        except ConverterParameterError as exc:
+            message = f"{source.name}: {exc}"
+        else:
+            for text in warnings:
+                context.log_warning(text)
+            return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=warnings)
+        return ConverterResult.failure(message)  # outside the except: no exception prefix
+
+    def _read(
+        self,
+        source: ConverterSource,
+        context: ConverterContext,
+        params: StandardParameters,
+        operation: int,
+        warn: list[str],
+    ) -> list[dict[str, Any]]:
+        """The reports of ``source`` (at least one); raises :class:`XMLFormatError`."""
+        raise NotImplementedError

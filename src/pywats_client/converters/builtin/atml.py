@@ -19,9 +19,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._teststand import (
     NUMERIC_COMP,
+    TestStandFileConverter,
     STRING_COMP,
     XMLFormatError,
     apply_wats_uut,
@@ -29,7 +29,6 @@ from pywats_client.converters.builtin._teststand import (
     iso,
     iter_elements,
     local_name,
-    operation_code,
     parse_float,
     parse_iso,
     split_sequence,
@@ -39,12 +38,10 @@ from pywats_client.converters.builtin._teststand import (
 from pywats_client.converters.context import ConverterContext
 from pywats_client.converters.parameters import (
     STANDARD_PARAMETERS,
-    ConverterParameterError,
     ParameterSpec,
     StandardParameters,
     apply_header_defaults,
 )
-from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
 __all__ = ["DEFAULT_REVISION", "ROOT_STEP_NAME", "ATMLConverter", "ATMLFormatError"]
@@ -418,7 +415,7 @@ class _Document:
         self.props: ET.Element | None = None
 
 
-class ATMLConverter(FileConverter):
+class ATMLConverter(TestStandFileConverter):
     """Converts TestStand's ATML TestResults (IEEE 1636.1) into UUT reports (one per UUT)."""
 
     parameter_specs: ClassVar[tuple[ParameterSpec, ...]] = tuple(
@@ -437,22 +434,6 @@ class ATMLConverter(FileConverter):
         """``*.xml`` and ``*.atml``."""
         return ["*.xml", "*.atml"]
 
-    def convert(self, source: ConverterSource, context: ConverterContext) -> ConverterResult:
-        """Return one report per ``TestResults`` element of ``source``."""
-        warnings: list[str] = []
-        try:
-            params = StandardParameters.from_mapping(context.parameters)
-            operation = operation_code(params, context)
-            reports = self._read(source, context, params, operation, warnings)
-        except XMLFormatError as exc:
-            message = str(exc)
-        except ConverterParameterError as exc:
-            message = f"{source.name}: {exc}"
-        else:
-            for text in warnings:
-                context.log_warning(text)
-            return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=warnings)
-        return ConverterResult.failure(message)  # outside the except: no exception prefix
 
     # ----------------------------------------------------------------------------------
     def _read(

@@ -20,9 +20,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from pywats_client.converters.base import FileConverter
 from pywats_client.converters.builtin._teststand import (
     NUMERIC_COMP,
+    TestStandFileConverter,
     STRING_COMP,
     XMLFormatError,
     apply_wats_uut,
@@ -30,7 +30,6 @@ from pywats_client.converters.builtin._teststand import (
     iso,
     iter_elements,
     local_name,
-    operation_code,
     parse_float,
     parse_iso,
     split_sequence,
@@ -40,12 +39,10 @@ from pywats_client.converters.builtin._teststand import (
 from pywats_client.converters.context import ConverterContext
 from pywats_client.converters.parameters import (
     STANDARD_PARAMETERS,
-    ConverterParameterError,
     ParameterSpec,
     StandardParameters,
     apply_header_defaults,
 )
-from pywats_client.converters.result import ConverterResult
 from pywats_client.converters.source import ConverterSource
 
 __all__ = ["DEFAULT_REVISION", "TestStandXMLConverter"]
@@ -205,7 +202,7 @@ def _threshold(limits: ET.Element | None, raw: ET.Element | None, kind: str) -> 
     return nominal - low * scale, nominal + high * scale
 
 
-class TestStandXMLConverter(FileConverter):
+class TestStandXMLConverter(TestStandFileConverter):
     """Converts TestStand XML reports (``<Reports>``/``<Report>``/``Prop``) into UUT reports."""
 
     __test__ = False  # not a pytest test class despite the name
@@ -226,22 +223,6 @@ class TestStandXMLConverter(FileConverter):
         """``*.xml``."""
         return ["*.xml"]
 
-    def convert(self, source: ConverterSource, context: ConverterContext) -> ConverterResult:
-        """Return one report per UUT ``<Report>`` of ``source``."""
-        warnings: list[str] = []
-        try:
-            params = StandardParameters.from_mapping(context.parameters)
-            operation = operation_code(params, context)
-            reports = self._read(source, context, params, operation, warnings)
-        except XMLFormatError as exc:
-            message = str(exc)
-        except ConverterParameterError as exc:
-            message = f"{source.name}: {exc}"
-        else:
-            for text in warnings:
-                context.log_warning(text)
-            return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=warnings)
-        return ConverterResult.failure(message)
 
     # ----------------------------------------------------------------------------------
     def _read(
