@@ -19,6 +19,7 @@ import pytest
 from pywats_client.service.control import read_status
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
 from support.win32_fakes import Recorder, fake_win32
+from support.polling import wait_until
 
 
 def _receive(sock: socket.socket, want: str, seen: list[str], timeout: float = 30.0) -> None:
@@ -94,14 +95,13 @@ def test_windows_service_host_stops_a_real_service_within_5_seconds(tmp_path: Pa
     runner.start()
     try:
         target = type("T", (), {"instance_dir": home / "instances" / "production", "instance_id": "production"})
-        deadline = time.monotonic() + 60
-        status: dict[str, Any] | None = None
-        while time.monotonic() < deadline:
+        def queued() -> dict[str, Any] | None:
             status = read_status(target)
-            if status and status.get("queue", {}).get("pending", 0) + status.get("queue", {}).get("processing", 0) >= 1:
-                break
-            time.sleep(0.05)
-        assert status is not None and status["queue"]["pending"] + status["queue"].get("processing", 0) == 1, status
+            counts = (status or {}).get("queue", {})
+            return status if counts.get("pending", 0) + counts.get("processing", 0) >= 1 else None
+
+        status = wait_until(queued, 60, "the report in the queue")
+        assert status["queue"]["pending"] + status["queue"].get("processing", 0) == 1, status
         t0 = time.monotonic()
         svc.SvcStop()  # the SCM's control handler thread
         runner.join(5.0)
@@ -147,16 +147,14 @@ def test_container_entrypoint_and_health_against_the_local_server(tmp_path: Path
     out = open(tmp_path / "container.out", "wb")  # noqa: SIM115 - closed after the process ends
     proc = subprocess.Popen(entry, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while not (incoming / "Done").is_dir() or health().returncode != 0:
+        def ready() -> bool:
             assert proc.poll() is None, (tmp_path / "container.out").read_text()
-            assert time.monotonic() < deadline, (tmp_path / "container.out").read_text()
-            time.sleep(0.1)
+            return (incoming / "Done").is_dir() and health().returncode == 0
+
+        wait_until(ready, 60, "the container's service to be healthy", interval=0.1)
         serial = f"SN-CTR-{time.monotonic_ns()}"
         (incoming / "r.csv").write_text(guide_csv(serial), encoding="utf-8")
-        while not server_headers(base_url, token, serial):
-            assert time.monotonic() < deadline, (tmp_path / "container.out").read_text()
-            time.sleep(0.1)
+        wait_until(lambda: server_headers(base_url, token, serial), 60, "the report on the server", interval=0.1)
         ok = health()
         assert ok.returncode == 0 and "healthy" in ok.stdout
         online = subprocess.run(entry + ["health", "--require-online"], env=env, capture_output=True, text=True,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import uuid
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import httpx
 
 from pywats_client.service import control
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
+from support.polling import wait_until
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "converters" / "csv"
 
@@ -65,16 +65,6 @@ def _workers(proc):  # type: ignore[no-untyped-def]
     return out
 
 
-def _wait(cond, timeout: float = 20.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_guide_csv_end_to_end_status_errors_lock_and_sigterm(tmp_path: Path, fresh_server: object) -> None:
     base_url, token = fresh_server  # type: ignore[misc]
     home, incoming = tmp_path / "home", tmp_path / "Incoming"
@@ -100,7 +90,7 @@ def test_guide_csv_end_to_end_status_errors_lock_and_sigterm(tmp_path: Path, fre
         (incoming / "notes.txt").write_text("not matched by *.csv", encoding="utf-8")
 
         done = tmp_path / "Done" / "test.csv"
-        _wait(done.exists, what="test.csv in Done")
+        wait_until(done.exists, what="test.csv in Done")
         assert not (incoming / "test.csv").exists()
         st = svc.wait_for(lambda s: s["queue"]["completed"] == 1 and s["uploads_total"] == 1)
         assert st["queue"]["pending"] == 0 and st["queue"]["failed"] == 0
@@ -120,7 +110,7 @@ def test_guide_csv_end_to_end_status_errors_lock_and_sigterm(tmp_path: Path, fre
         assert r.status_code == 200 and len(r.json()) == 1
 
         err_file = tmp_path / "Error" / "bad.csv.error"
-        _wait(err_file.exists, what="bad.csv.error")
+        wait_until(err_file.exists, what="bad.csv.error")
         assert (tmp_path / "Error" / "bad.csv").exists()
         assert "bad.csv" in err_file.read_text(encoding="utf-8")
         assert (incoming / "notes.txt").exists()  # not ours: untouched
@@ -175,7 +165,7 @@ def test_keep_is_never_uploaded_twice_after_restart(tmp_path: Path, wats_server:
     svc2 = ServiceProcess(home, "keep")
     with svc2:
         svc2.start()
-        _wait(lambda: "was already queued" in svc2.output(), what="the kept file to be recognised")
+        wait_until(lambda: "was already queued" in svc2.output(), what="the kept file to be recognised")
         st = svc2.wait_for(lambda s: s["state"] == "ONLINE")
         assert st["uploads_total"] == 0 and st["conversions_total"] == 0
         assert st["queue"]["pending"] == 0 and st["queue"]["completed"] == 1
@@ -185,7 +175,7 @@ def test_keep_is_never_uploaded_twice_after_restart(tmp_path: Path, wats_server:
         # between queue.add and the move) only gets its post action: no second report
         _config(home, "keep", wats_server, incoming, post_action="move")
         control.request_reload(svc2.control_target)
-        _wait((tmp_path / "Done" / "kept.csv").exists, what="kept.csv moved to Done")
+        wait_until((tmp_path / "Done" / "kept.csv").exists, what="kept.csv moved to Done")
         st = svc2.wait_for(lambda s: s["queue"]["completed"] == 1)
         assert st["uploads_total"] == 0 and st["conversions_total"] == 0 and st["queue"]["pending"] == 0
         assert svc2.stop()[0] == 0
@@ -234,7 +224,7 @@ def test_idle_converter_workers_exit_and_restart_on_demand(tmp_path: Path, wats_
             assert (tmp_path / "Done" / f"unit{n}.csv").exists()
             # idle: the worker processes have gone (multiprocessing's own resource tracker,
             # which it starts and keeps, is not a converter worker)
-            _wait(lambda: not _workers(proc), 30, "idle converter workers to exit")
+            wait_until(lambda: not _workers(proc), 30, "idle converter workers to exit")
         # the second file was converted by a freshly started worker
         assert {h["serialNumber"] for h in server_headers(base_url, token, tag)} == {f"{tag}-0", f"{tag}-1"}
         assert svc.status()["conversions_failed"] == 0  # type: ignore[index]

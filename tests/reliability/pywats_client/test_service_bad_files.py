@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
+from support.polling import hold_for
 
 VANISHING = '''
 from pathlib import Path
@@ -87,7 +88,7 @@ def _stays(svc: ServiceProcess, read: Callable[[dict[str, Any]], Any], seconds: 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert read(svc.wait_for(lambda s: True)) == first, "taken again: the intake loops on a bad file"
-        time.sleep(0.1)  # pacing of the observation window, not synchronisation
+        hold_for(0.1)  # pacing of the observation window, not synchronisation
     return first
 
 

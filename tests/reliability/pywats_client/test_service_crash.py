@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import random
-import time
 import uuid
 from pathlib import Path
 
 from pywats_client.queue import PersistentQueue
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
 from pywats_server.testing import DEFAULT_TEST_TOKEN, start_server
+from support.polling import hold_for, wait_until
 
 
 def _drop(folder: Path, name: str, text: str) -> None:
@@ -50,16 +50,6 @@ def _config(home: Path, iid: str, url: str, incoming: Path, **over: object) -> N
         ],
         **over,
     )
-
-
-def _wait(cond, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_server_outage_goes_offline_then_everything_uploads_in_order(tmp_path: Path) -> None:
@@ -131,9 +121,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
                     _drop(incoming, f"unit{n:04d}.csv", guide_csv(sn))
                     n += 1
                 # kill while files are being converted, queued, moved and uploaded
-                deadline = time.monotonic() + rng.uniform(0.2, 1.2)
-                while time.monotonic() < deadline:
-                    time.sleep(0.01)
+                hold_for(rng.uniform(0.2, 1.2))
             finally:
                 svc.kill()
         svc = ServiceProcess(home, "crash").start()
@@ -143,7 +131,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
                 and s["queue"]["processing"] == 0,
                 timeout=60,
             )
-            _wait(lambda: not any(incoming.glob("*.csv")), 10, "the watch folder to drain")
+            wait_until(lambda: not any(incoming.glob("*.csv")), 10, "the watch folder to drain")
             assert svc.stop()[0] == 0
         finally:
             svc.kill()

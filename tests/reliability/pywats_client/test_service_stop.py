@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 from pywats_client.service.testing import ServiceProcess, guide_csv, server_headers, write_config
+from support.polling import wait_until
 
 SLOW_CONVERTER = '''
 import time
@@ -38,7 +38,7 @@ class SlowCSV(CSVConverter):
         MARK.write_text("converting", encoding="utf-8")
         deadline = time.monotonic() + 60
         while not GATE.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+            time.sleep(0.02)  # until the gate file or the deadline
         return super().convert(source, context)
 '''
 
@@ -51,20 +51,10 @@ import os
 Path({mark!r}).write_text(str(os.getpid()), encoding="utf-8")
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline:
-    time.sleep(0.05)
+    time.sleep(0.05)  # hangs until the deadline (killed long before)
 
 from pywats_client.converters.builtin.csv import CSVConverter as HangingCSV
 '''
-
-
-def _wait(cond: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _write_config(home: Path, server: Any, incoming: Path, module_path: str, **over: Any) -> None:
@@ -139,7 +129,7 @@ def test_stop_signal_to_the_group_mid_conversion_leaves_the_file_for_the_next_ru
 
     svc = GroupService(home, "stop").start()
     try:
-        _wait(mark.exists, 30, "the converter to start on the file")
+        wait_until(mark.exists, 30, "the converter to start on the file")
         code, _ = svc.stop_group()
     finally:
         svc.kill()
@@ -178,7 +168,7 @@ def test_a_stop_signal_reaching_only_the_converter_worker_does_not_fail_the_file
 
     svc = ServiceProcess(home, "stop").start()
     try:
-        _wait(mark.exists, 30, "the converter to start on the file")
+        wait_until(mark.exists, 30, "the converter to start on the file")
         assert svc.process is not None
         workers = [
             p for p in psutil.Process(svc.process.pid).children(recursive=True)
@@ -210,7 +200,7 @@ def test_stop_while_a_converter_import_hangs_is_prompt(tmp_path: Path, wats_serv
 
     svc = ServiceProcess(home, "stop").start()
     try:
-        _wait(mark.exists, 30, "the converter check to start importing")
+        wait_until(mark.exists, 30, "the converter check to start importing")
         code, elapsed = svc.stop(timeout=30)
     finally:
         svc.kill()
@@ -236,7 +226,7 @@ def test_identical_files_dropped_together_become_one_report(tmp_path: Path, wats
         svc.wait_for(lambda s: s["state"] == "ONLINE", 30)
         for name in names:  # all at once: the copies are stable together and taken in parallel
             os.replace(staging / name, incoming / name)
-        _wait(lambda: (home / "Done").exists() and len(list((home / "Done").iterdir())) == len(names), 60,
+        wait_until(lambda: (home / "Done").exists() and len(list((home / "Done").iterdir())) == len(names), 60,
               "every copy to reach Done")
         svc.wait_for(lambda s: s["queue"].get("pending", 0) == 0 and s["queue"].get("processing", 0) == 0, 30)
         assert svc.stop()[0] == 0
@@ -261,10 +251,10 @@ def test_a_hanging_converter_check_does_not_outlive_a_killed_service(tmp_path: P
 
     svc = ServiceProcess(home, "stop").start()
     try:
-        _wait(lambda: mark.exists() and mark.read_text(encoding="utf-8").strip(), 30, "the check to start importing")
+        wait_until(lambda: mark.exists() and mark.read_text(encoding="utf-8").strip(), 30, "the check to start importing")
         check_pid = int(mark.read_text(encoding="utf-8"))
         assert psutil.pid_exists(check_pid)
     finally:
         svc.kill()  # SIGKILL: no clean-up in the service at all
-    _wait(lambda: not psutil.pid_exists(check_pid) or psutil.Process(check_pid).status() == psutil.STATUS_ZOMBIE,
+    wait_until(lambda: not psutil.pid_exists(check_pid) or psutil.Process(check_pid).status() == psutil.STATUS_ZOMBIE,
           10, "the check process to exit with its parent")

@@ -8,7 +8,6 @@ here, at each of those moments, must end with exit code 0 within a few seconds.
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from pywats_client.service.testing import ServiceProcess, guide_csv, write_config
+from support.polling import hold_for
 
 STOP_LIMIT = 6.0
 
@@ -42,9 +42,7 @@ def test_stop_timed_after_start(tmp_path: Path, wats_server: Any, after_start: f
     with svc:
         svc.start()
         svc.wait_for(lambda s: s["state"] == "ONLINE", 30)
-        started = time.monotonic()
-        while time.monotonic() - started < after_start:  # timing is the point of the test
-            time.sleep(0.005)
+        hold_for(after_start)  # timing is the point of the test
         _stop_and_check(svc)
 
 
@@ -61,7 +59,5 @@ def test_stop_timed_against_an_activity_burst(tmp_path: Path, wats_server: Any, 
             svc.wait_for(lambda s: s["conversions_total"] >= 1 or s["queue"]["completed"] >= 1, 30)
         else:
             svc.wait_for(lambda s: s["queue"]["completed"] >= 20, 60)
-            done = time.monotonic()
-            while time.monotonic() - done < after_burst:
-                time.sleep(0.005)
+            hold_for(after_burst)
         _stop_and_check(svc)

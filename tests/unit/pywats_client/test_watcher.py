@@ -13,6 +13,7 @@ from pywats_client.service.fileops import file_sha256, move_unique, unique_name,
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
 from pywats_client.service.watcher import StabilityTracker, can_open_exclusively, is_candidate, list_files
+from support.polling import wait_until
 
 
 @pytest.mark.parametrize(
@@ -173,15 +174,7 @@ def test_instance_lock_is_exclusive(tmp_path: Path) -> None:
 
 
 def _poll(cond, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not reached")
+    return wait_until(cond, timeout, "the watcher's condition", interval=0.01)
 
 
 def test_folder_events_hint_writes_not_reads_and_wake_once_per_batch(tmp_path: Path) -> None:
