@@ -26,7 +26,6 @@ from pywats_client.config import ConfigError
 from pywats_client.converters.loader import BUILTIN_CONVERTERS
 from pywats_client.gui.link import ServiceLink
 from pywats_client.gui.widgets import ReadOnlyTable
-from pywats_client.service.control import ControlError
 
 __all__ = ["ConverterDialog", "ConvertersPage", "summarize_conversion"]
 
@@ -206,20 +205,13 @@ class ConvertersPage(QWidget):
         if self.link is None:
             return False
         try:
-            self.link.update_config({"converters": entries})
+            note = self.link.apply_changes({"converters": entries})
         except ConfigError as exc:
             self.message.setStyleSheet("color: #b00020")
             self.message.setText(str(exc))
             return False
-        note = "Saved."
-        try:
-            if self.link.status() is not None:
-                self.link.reload()
-                note += " The service reloaded its converters."
-        except ControlError as exc:
-            note += f" The service did not reload: {exc}"
         self.message.setStyleSheet("color: #1b5e20")
-        self.message.setText(note)
+        self.message.setText(f"Saved. {note}")
         self.show_converters(self.link)
         return True
 

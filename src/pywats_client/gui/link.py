@@ -198,6 +198,19 @@ class ServiceLink:
         new.save(self.config_path)
         return new
 
+    def apply_changes(self, changes: dict[str, Any]) -> str:
+        """Save ``changes`` (see :meth:`update_config`: a bad value raises ConfigError and nothing
+        is written) and make a running service reload; returns one sentence on what happened."""
+        self.update_config(changes)
+        try:
+            if self.status() is None:
+                return "The service is not running; it applies them when it starts."
+            answer = self.reload()
+        except control.ControlError as exc:
+            return f"The service did not reload: {exc}"
+        later = answer.get("restart_required") or []
+        return "The service reloaded them." + (f" Restart the service for: {', '.join(map(str, later))}." if later else "")
+
     def set_token(self, token: str) -> ClientConfig:
         """Store a new API token (encrypted) in the config file."""
         if not token.strip():

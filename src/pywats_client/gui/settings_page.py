@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QScro
 from pywats_client.cli.config_cmds import parse_value
 from pywats_client.config import ClientConfig, ConfigError
 from pywats_client.gui.link import ServiceLink
-from pywats_client.service.control import ControlError
 
 __all__ = ["SETTINGS_KEYS", "SettingsPage", "describe_key"]
 
@@ -112,22 +111,12 @@ class SettingsPage(QWidget):
             self.message.setText("Nothing changed.")
             return True
         try:
-            self.link.update_config(changes)
+            note = self.link.apply_changes(changes)
         except ConfigError as exc:
             self.message.setStyleSheet("color: #b00020")
             self.message.setText(str(exc))
             return False
-        note = f"Saved {', '.join(sorted(changes))} to {self.link.config_path}."
-        try:
-            if self.link.status() is not None:
-                answer = self.link.reload()
-                extra = answer.get("restart_required") or answer.get("needs_restart")
-                note += " The service reloaded it." + (f" Restart the service for: {extra}." if extra else "")
-            else:
-                note += " The service is not running; it applies them when it starts."
-        except ControlError as exc:
-            note += f" The service did not reload: {exc}"
         self.message.setStyleSheet("color: #1b5e20")
-        self.message.setText(note)
+        self.message.setText(f"Saved {', '.join(sorted(changes))} to {self.link.config_path}. {note}")
         self.show_config(self.link)
         return True
