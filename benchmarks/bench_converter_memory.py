@@ -22,7 +22,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from pywats_client.queue import PersistentQueue
 from pywats_client.service.fileops import file_sha256
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stream import ReportStream
+from pywats_client.service.testing import PeakRss
 
 BAR_MB = 256
 #: BENCH_COLLECT=1: collect every report in this process, as the service's intake does today
@@ -65,38 +65,6 @@ def _write_csv(path: Path, target_mb: float) -> None:
             unit += 1
 
 
-class _PeakRss:
-    """Samples a process's RSS (and reads the kernel's high-water mark where there is one)."""
-
-    def __init__(self, pid: int) -> None:
-        self.proc = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            try:
-                self.peak = max(self.peak, self.proc.memory_info().rss)
-            except Exception:  # noqa: BLE001 - the process ended
-                return
-
-    def __enter__(self) -> _PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        status = Path(f"/proc/{self.proc.pid}/status")
-        if status.exists():  # Linux: VmHWM is the exact peak
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
-        info = self.proc.memory_info()
-        self.peak = max(self.peak, getattr(info, "peak_wset", 0))  # Windows
-
-
 def _rss_now() -> int:
     return int(psutil.Process().memory_info().rss)
 
@@ -118,7 +86,7 @@ def _measure(pool: ConverterPool, spec: str, path: Path, probe_path: Path, label
     before = _rss_now()
     caller_peak = [before]
     t0 = time.perf_counter()
-    with _PeakRss(pid) as peak:
+    with PeakRss(pid, high_water_mark=True) as peak:
         counted: list[int] = [0]
 
         def count(_report: dict[str, object]) -> None:

@@ -12,13 +12,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from collections.abc import Callable
 
-__all__ = ["ServiceProcess", "guide_csv", "server_headers", "write_config"]
+__all__ = ["PeakRss", "ServiceProcess", "guide_csv", "server_headers", "write_config"]
 
 GUIDE_STEPS = (
     "TestName,Value,Unit,LowLimit,HighLimit\n"
@@ -175,3 +176,47 @@ class ServiceProcess:
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
             self.kill()
+
+
+class PeakRss:
+    """The highest RSS of process ``pid`` while the ``with`` block runs (sampled every 20 ms;
+    needs psutil, from the ``dev`` extra).
+
+    With ``high_water_mark`` the kernel's own peak is read at the end too (Linux ``VmHWM``,
+    Windows ``peak_wset``) — exact, but it counts the process's whole life, not only the block.
+    """
+
+    def __init__(self, pid: int, *, high_water_mark: bool = False) -> None:
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.high_water_mark = high_water_mark
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.02):
+            try:
+                self.peak = max(self.peak, int(self.proc.memory_info().rss))
+            except psutil.Error:  # the process ended
+                return
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if not self.high_water_mark:
+            return
+        status = Path(f"/proc/{self.proc.pid}/status")
+        if status.exists():  # Linux: VmHWM is the exact peak
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+        info = self.proc.memory_info()
+        self.peak = max(self.peak, int(getattr(info, "peak_wset", 0)))  # Windows

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import psutil  # type: ignore[import-untyped]
 
 from pywats_client.queue import PersistentQueue
 from pywats_client.service.stream import DEFAULT_CHUNK_REPORTS
-from pywats_client.service.testing import ServiceProcess, guide_csv, write_config
+from pywats_client.service.testing import PeakRss, ServiceProcess, guide_csv, write_config
 
 STEPS = ("Ave Level", "Polarity", "Response margin", "THD margin", "Rub and Buzz margin",
          "Noise floor", "Impedance", "Resonance", "Sensitivity 1k", "Sensitivity 4k")
@@ -120,31 +119,6 @@ def _queue_ids(home: Path) -> list[str]:
         q.close()
 
 
-class _PeakRss:
-    """Samples one process's RSS every 20 ms."""
-
-    def __init__(self, pid: int) -> None:
-        self.proc = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            try:
-                self.peak = max(self.peak, int(self.proc.memory_info().rss))
-            except psutil.Error:
-                return
-
-    def __enter__(self) -> _PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def test_a_file_with_20000_units_keeps_the_service_memory_bounded(tmp_path: Path, fresh_server: Any) -> None:
     home, incoming = tmp_path / "home", tmp_path / "in"
     incoming.mkdir(parents=True)
@@ -160,7 +134,7 @@ def test_a_file_with_20000_units_keeps_the_service_memory_bounded(tmp_path: Path
         svc.wait_for(lambda s: s["queue"]["completed"] == 1, 30)
         assert svc.process is not None
         baseline = int(psutil.Process(svc.process.pid).memory_info().rss)
-        with _PeakRss(svc.process.pid) as peak:
+        with PeakRss(svc.process.pid) as peak:
             os.replace(staging / "big.csv", incoming / "big.csv")
             _wait(svc, lambda s: s["conversions_total"] == 2, 200)
         gained_mb = (peak.peak - baseline) / 1024 / 1024
