@@ -298,3 +298,13 @@ def test_a_report_iterator_is_taken_lazily_and_a_late_error_fails_the_file(tmp_p
     outcome = convert_with_instance(Units(), path, ContextData(), sink=lambda r: seen.append(r["sn"]))
     assert seen == ["U-1", "U-2"]  # handed on one by one before the generator failed
     assert not outcome.ok and outcome.error == "units.txt line 3: broken unit"
+
+
+def test_a_results_warnings_are_logged_once(tmp_path: Path) -> None:
+    path = tmp_path / "footer.txt"
+    path.write_text("--Header-Start--\nSerialNumber\tF-1\nPartNumber\tPN-1\nRevision\tA\nOperationTypeCode\t100\n--Step-Data-Start--\n"
+                    "--Step-Data-End--\nSignature\tabc\nUUTStatus\tPassed\n--UUT-End--\n", encoding="utf-8")
+    outcome = convert_in_process("wstf", path, context=STATION)
+    assert outcome.ok, outcome.error
+    warnings = [message for level, message in outcome.logs if level == "WARNING"]
+    assert len(warnings) == 1 and "footer line 'Signature' ignored" in warnings[0]

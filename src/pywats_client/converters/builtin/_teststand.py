@@ -359,9 +359,7 @@ class TestStandFileConverter(FileConverter):
             message = str(exc)
         except ConverterParameterError as exc:
             message = f"{source.name}: {exc}"
-        else:
-            for text in warnings:
-                context.log_warning(text)
+        else:  # the runner logs the warnings of a result (once)
             return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=warnings)
         return ConverterResult.failure(message)  # outside the except: no exception prefix
 

@@ -49,14 +49,10 @@ class WATSXMLConverter(FileConverter):
     def convert(self, source: ConverterSource, context: ConverterContext) -> ConverterResult:
         """Return the report(s) in ``source``."""
         params = StandardParameters.from_mapping(context.parameters)
-        warnings: list[str] = []
-
-        def dropped(message: str) -> None:
-            warnings.append(message)
-            context.log_warning(message)
+        warnings: list[str] = []  # logged once by the runner, with the result
 
         try:
-            reports = [apply_header_defaults(report, params, context) for report in self.read(source.path, dropped)]
+            reports = [apply_header_defaults(report, params, context) for report in self.read(source.path, warnings.append)]
         except WATSFormatError as exc:
             return ConverterResult.failure(f"{source.name}: {exc}")
         return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=warnings)

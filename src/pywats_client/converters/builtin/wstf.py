@@ -597,8 +597,6 @@ class WSTFConverter(FileConverter):
                 f"{source.name}: line {builder.line_no + 1}: not valid {exc.encoding} text; "
                 "set the converter's 'encoding' parameter (e.g. cp1252)"
             )
-        for message in builder.warnings:
-            context.log_warning(f"{source.name}: {message}")
         if not reports:
             return ConverterResult.failure(f"{source.name}: no report (no --Header-Start-- line)")
         return ConverterResult.success(reports if len(reports) > 1 else reports[0], warnings=builder.warnings)
