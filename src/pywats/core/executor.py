@@ -28,6 +28,7 @@ from pywats.core.errors import error_from_response, error_from_transport
 from pywats.core.request import Request
 from pywats.core.settings import ClientSettings
 from pywats.core.throttle import get_throttler
+from pywats.core.transport_choice import uses_aiohttp_transport
 from pywats.exceptions import PyWATSError
 
 __all__ = ["SyncExecutor", "AsyncExecutor", "Operation"]
@@ -219,8 +220,8 @@ class SyncExecutor(_ExecutorBase):
 class AsyncExecutor(_ExecutorBase):
     """Runs requests over ``httpx.AsyncClient``; waits with :func:`asyncio.sleep`.
 
-    The transport under httpx is aiohttp's (see :func:`pywats.core.transport.uses_aiohttp_transport`) unless a
-    transport is passed in, HTTP/2 is asked for, or the environment names a proxy.
+    The transport under httpx is aiohttp's (see :func:`pywats.core.transport_choice.uses_aiohttp_transport`)
+    unless a transport is passed in, HTTP/2 is asked for, or the environment names a proxy.
     """
 
     is_async = True
@@ -233,13 +234,12 @@ class AsyncExecutor(_ExecutorBase):
         ssl_context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
         self.transport_name = "custom" if transport is not None else "httpx"
         """Which transport sends: ``"aiohttp"``, ``"httpx"`` (httpx's own) or ``"custom"`` (passed in)."""
-        if transport is None:
-            # imported here: the sync client never loads aiohttp
-            from pywats.core.transport import aiohttp_transport, uses_aiohttp_transport
+        if transport is None and uses_aiohttp_transport(settings):
+            # imported here: aiohttp is loaded only when it carries the requests
+            from pywats.core.transport import aiohttp_transport
 
-            if uses_aiohttp_transport(settings):
-                transport = aiohttp_transport(settings, ssl_context)
-                self.transport_name = "aiohttp"
+            transport = aiohttp_transport(settings, ssl_context)
+            self.transport_name = "aiohttp"
         self.http = httpx.AsyncClient(
             transport=transport,
             timeout=settings.timeout,

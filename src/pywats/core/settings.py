@@ -123,3 +123,4 @@ def resolve_settings(
         throttle=throttle,
         headers=headers,
     )
+

@@ -4,14 +4,15 @@ httpx is the API of both clients. For the async client the bytes go through aioh
 (``httpx_aiohttp.AiohttpTransport``): its connection pool stays fast with a hundred requests
 in flight. httpx's own transport is used where it does what aiohttp's does not — HTTP/2
 asked for explicitly (``http2=True``) and a proxy named by the environment (httpx applies
-``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` together with ``NO_PROXY``). The sync client always
+``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` together with ``NO_PROXY``); the choice is made in
+:mod:`pywats.core.transport_choice`, which imports nothing, so aiohttp is loaded only when it
+carries the requests. The sync client always
 uses httpx's own transport. ``docs/architecture-http.md`` gives the reasons.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 
 import aiohttp
@@ -20,21 +21,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from pywats.core.settings import ClientSettings
 
-__all__ = ["PROXY_VARIABLES", "proxy_from_environment", "uses_aiohttp_transport", "aiohttp_transport"]
-
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-"""The environment variables through which httpx picks up a proxy."""
-
-
-def proxy_from_environment() -> bool:
-    """True if the environment names a proxy."""
-    return any(os.environ.get(name) for name in PROXY_VARIABLES)
-
-
-def uses_aiohttp_transport(settings: ClientSettings) -> bool:
-    """Whether the async client sends through aiohttp rather than httpx's own transport:
-    yes unless ``http2=True`` was asked for or the environment names a proxy."""
-    return not settings.http2_requested and not proxy_from_environment()
+__all__ = ["aiohttp_transport"]
 
 
 class _MappedAiohttpTransport(AiohttpTransport):

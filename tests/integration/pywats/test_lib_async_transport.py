@@ -4,13 +4,16 @@ as the right pywats error, so retries and messages stay right. Real sockets on 1
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from pywats import AsyncWATS, RetryConfig
-from pywats.core.transport import PROXY_VARIABLES
+from pywats.core.transport_choice import PROXY_VARIABLES
 from pywats.exceptions import ConnectionError, TimeoutError
 from pywats_server.testing import ServerInfo
 
@@ -133,3 +136,27 @@ def test_an_affinity_cookie_is_kept_and_sent_exactly_once() -> None:
     assert [[line.lower() for line in lines] for lines in seen] == [
         [], [b"cookie: affinity=node-2"], [b"cookie: affinity=node-2"]
     ]
+
+
+
+def test_http2_asked_for_does_not_import_aiohttp(wats_server: ServerInfo) -> None:
+    """The transport is chosen before aiohttp is imported: a client that sends through
+    httpx's own pool never loads it (a fresh interpreter, so nothing else loaded it)."""
+    script = (
+        "import asyncio, sys\n"
+        "from pywats import AsyncWATS\n"
+        "async def go():\n"
+        "    async with AsyncWATS(sys.argv[1], sys.argv[2], http2=True) as api:\n"
+        "        assert api._executor.transport_name == 'httpx'\n"
+        "        print(await api.app.get_version())\n"
+        "asyncio.run(go())\n"
+        "print('aiohttp' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-c", script, wats_server.base_url, wats_server.token],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    version, aiohttp_loaded = done.stdout.split()
+    assert version and aiohttp_loaded == "False"
