@@ -123,4 +123,3 @@ def resolve_settings(
         throttle=throttle,
         headers=headers,
     )
-
