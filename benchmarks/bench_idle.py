@@ -4,7 +4,7 @@ Starts the local WATS server and the station service (real processes, one CSV co
 watching an empty folder), waits until the service is ONLINE with its converter running,
 lets it settle (``--settle-seconds``: the service gives memory back 3 s after its last
 activity) and measures the resident memory of the service process and of every child
-process it keeps (converter workers, multiprocessing's resource tracker).
+process it keeps (converter workers; there is no other child).
 
 Prints one JSON line: ``station_idle_after_start_rss_mb`` (service + children), with the
 service's file-backed resident memory (Linux; the rest is heap and stacks) and the shared

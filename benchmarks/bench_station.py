@@ -10,7 +10,7 @@ measures:
 - ``station_run_cpu_seconds``: CPU seconds used during the run by the service process,
   its converter workers and the local server;
 - ``station_idle_rss_mb`` (the service: its process plus any child process still alive,
-  i.e. converter workers and multiprocessing's resource tracker) and
+  i.e. converter workers) and
   ``station_idle_cpu_percent`` over a 10 s idle window, measured once the converter
   workers have had their idle timeout (``--worker-idle-seconds``, the service default 60,
   passed as ``PYWATS_CONVERTER_IDLE_SECONDS``) after the run.

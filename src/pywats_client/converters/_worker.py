@@ -1,6 +1,7 @@
 """Entry point of a converter worker process (see :mod:`pywats_client.converters.pool`).
 
-Protocol over one duplex pipe, pickled tuples:
+Started by :func:`pywats_client.converters.child.start_child`, which also ends the worker
+when the service goes away. Protocol over one duplex connection, pickled tuples:
 
 - worker → parent once after start-up: ``("ready", pid)``
 - parent → worker: ``("convert", spec, path, ContextData, MemoryCap | None)`` per file,
@@ -17,29 +18,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from collections.abc import Sequence
 
-__all__ = ["exit_with_parent", "worker_main"]
-
-
-def exit_with_parent() -> None:
-    """Exit as soon as the parent process goes away, even if user code hangs."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        wait([parent.sentinel])
-        os._exit(3)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+__all__ = ["worker_main"]
 
 
 def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
@@ -55,7 +39,6 @@ def worker_main(conn: Connection, converter_paths: Sequence[str]) -> None:
                 signal.signal(sig, signal.SIG_IGN)
             except (OSError, ValueError):
                 pass
-    exit_with_parent()
     for folder in reversed(list(converter_paths)):
         if folder not in sys.path:
             sys.path.insert(0, folder)

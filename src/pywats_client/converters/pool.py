@@ -1,7 +1,8 @@
 """Run converters in isolated, reusable worker processes: :class:`ConverterPool`.
 
-Each conversion runs in a worker process started with the ``spawn`` method (the only one
-on Windows, used everywhere for consistency). Workers start lazily, stay alive between
+Each conversion runs in a worker process: a child interpreter started by
+:func:`pywats_client.converters.child.start_child` (a fresh interpreter on every platform,
+like multiprocessing's ``spawn``, but without its resource-tracker process). Workers start lazily, stay alive between
 files and cache the converter classes they import, so a file costs one pipe round trip.
 A converter that crashes its process (``os._exit``, a segfault) or hangs past the timeout
 fails only that file: the worker is killed if needed and a new one is started on demand.
@@ -9,9 +10,6 @@ fails only that file: the worker is killed if needed and a new one is started on
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Sequence
 
-from pywats_client.converters._worker import worker_main
+from pywats_client.converters.child import ChildConnection, ChildProcess, ChildStartError, describe_exit, start_child
 from pywats_client.converters.context import ContextData
 from pywats_client.converters.memory import MemoryCap
 from pywats_client.converters.outcome import ConversionOutcome
@@ -27,61 +25,22 @@ from pywats_client.converters.runner import ConverterInfo
 
 __all__ = ["ConverterPool"]
 
-if sys.platform == "win32":  # what Pipe() returns there
-    from multiprocessing.connection import PipeConnection as _PipeEnd
-else:
-    from multiprocessing.connection import Connection as _PipeEnd
-
-
-def _interpreter_for_workers() -> str | None:
-    """A Python interpreter to start workers with when this process is not one.
-
-    Hosts such as pywin32's ``pythonservice.exe`` would otherwise be started as the
-    worker. Returns ``None`` when ``sys.executable`` is fine.
-    """
-    exe = Path(sys.executable or "")
-    stem = exe.stem.lower()
-    if stem.startswith("python") and "service" not in stem:
-        return None
-    prefix = Path(sys.exec_prefix)
-    for candidate in (prefix / "python.exe", prefix / "Scripts" / "python.exe", prefix / "bin" / "python3"):
-        if candidate.is_file():
-            return str(candidate)
-    return None
-
-
-def describe_exit(code: int | None) -> str:
-    """Human wording for a process exit code (signal names on POSIX, hex on Windows)."""
-    if code is None:
-        return "still running"
-    if code < 0:
-        try:
-            return f"killed by signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    if code > 0xFFFF:
-        return f"exit code 0x{code:08X}"
-    return f"exit code {code}"
-
+_WORKER_MAIN = "pywats_client.converters._worker:worker_main"
 
 @dataclass(eq=False)
 class _Worker:
-    process: Any
-    conn: _PipeEnd
+    process: ChildProcess
     ready: bool = False
     pid: int | None = None
 
+    @property
+    def conn(self) -> ChildConnection:
+        assert self.process.conn is not None, "used before _await_ready()"
+        return self.process.conn
+
     def kill(self) -> None:
-        try:
-            if self.process.is_alive():
-                self.process.kill()
-            self.process.join(5)
-        except (OSError, ValueError, AssertionError):
-            pass
-        try:
-            self.conn.close()
-        except OSError:
-            pass
+        self.process.kill()
+        self.process.join(5)
 
 
 class ConverterPool:
@@ -105,10 +64,6 @@ class ConverterPool:
         self.max_workers = int(max_workers)
         self.converter_paths = [str(Path(p)) for p in converter_paths]
         self.startup_timeout = startup_timeout
-        self._mp = multiprocessing.get_context("spawn")
-        interpreter = _interpreter_for_workers()
-        if interpreter is not None:
-            self._mp.set_executable(interpreter)
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
@@ -262,22 +217,17 @@ class ConverterPool:
             raise
 
     def _spawn(self) -> _Worker:
-        parent_end, child_end = self._mp.Pipe(duplex=True)
-        process = self._mp.Process(
-            target=worker_main,
-            args=(child_end, self.converter_paths),
-            name="pywats-converter",
-            daemon=True,
-        )
-        process.start()
-        child_end.close()
-        worker = _Worker(process=process, conn=parent_end)
+        worker = _Worker(process=start_child(_WORKER_MAIN, [self.converter_paths]))
         with self._cond:
             self._all.add(worker)
             self.workers_started += 1
         return worker
 
     def _await_ready(self, worker: _Worker) -> ConversionOutcome | None:
+        try:
+            worker.process.connect(self.startup_timeout)
+        except ChildStartError as exc:
+            return ConversionOutcome.failed(f"converter worker failed to start: {exc}")
         try:
             if worker.conn.poll(self.startup_timeout):
                 tag, pid = worker.conn.recv()

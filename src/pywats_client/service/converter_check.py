@@ -9,10 +9,12 @@ converter whose import hangs.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
-from multiprocessing.connection import Connection, wait
+import time
+from multiprocessing.connection import Connection
 from typing import Any
+
+from pywats_client.converters.child import ChildProcess, ChildStartError, start_child
 
 __all__ = ["CheckCancelled", "ConverterCheck", "check_converters"]
 
@@ -24,10 +26,9 @@ class CheckCancelled(Exception):
 
 
 def _check_in_child(conn: Connection, specs: list[str], converter_paths: list[str]) -> None:
-    """Runs in the throw-away process: try to import every converter spec, send the result."""
-    from pywats_client.converters._worker import exit_with_parent
-
-    exit_with_parent()  # a hanging import must not outlive a service that was killed
+    """Runs in the throw-away process: try to import every converter spec, send the result.
+    (A hanging import does not outlive a service that was killed: see
+    :mod:`pywats_client.converters.child`.)"""
     from pywats_client.converters import ConverterLoadError, load_converter
 
     out: CheckResult = {}
@@ -57,7 +58,7 @@ class ConverterCheck:
         self.converter_paths = list(converter_paths)
         self.timeout = float(timeout)
         self._cancelled = threading.Event()
-        self._process: Any = None
+        self._process: ChildProcess | None = None
         self._lock = threading.Lock()
 
     def cancel(self) -> None:
@@ -65,7 +66,7 @@ class ConverterCheck:
         with self._lock:
             self._cancelled.set()
             process = self._process
-        if process is not None and process.exitcode is None:
+        if process is not None:
             process.kill()
 
     def run(self) -> CheckResult:
@@ -74,38 +75,37 @@ class ConverterCheck:
         does not."""
         if not self.specs:
             return {}
-        ctx = multiprocessing.get_context("spawn")
-        parent_end, child_end = ctx.Pipe(duplex=False)
-        process = ctx.Process(
-            target=_check_in_child,
-            args=(child_end, self.specs, self.converter_paths),
-            name="pywats-converter-check",
-            daemon=True,
-        )
         with self._lock:
             if self._cancelled.is_set():
                 raise CheckCancelled()
-            process.start()
+            process = start_child(f"{__name__}:_check_in_child", [self.specs, self.converter_paths])
             self._process = process
-        child_end.close()
+        deadline = time.monotonic() + self.timeout
         try:
-            ready = wait([parent_end, process.sentinel], self.timeout)
+            try:
+                conn = process.connect(self.timeout)
+            except ChildStartError as exc:
+                if self._cancelled.is_set():
+                    raise CheckCancelled() from None
+                return _failed(self.specs, f"the import check could not start: {exc}")
+            arrived = conn.poll(max(0.0, deadline - time.monotonic()))
             if self._cancelled.is_set():
                 raise CheckCancelled()
-            if parent_end in ready:
+            if arrived:
                 try:
-                    result: CheckResult = parent_end.recv()
+                    result: CheckResult = conn.recv()
                     return result
                 except (EOFError, OSError):
-                    pass
-            if not ready:
-                return _failed(self.specs, f"importing the converter took longer than {self.timeout:g}s")
-            return _failed(self.specs, f"importing the converter crashed its process (exit code {process.exitcode})")
+                    if self._cancelled.is_set():
+                        raise CheckCancelled() from None
+                    process.join(5)
+                    return _failed(
+                        self.specs, f"importing the converter crashed its process (exit code {process.exitcode})"
+                    )
+            return _failed(self.specs, f"importing the converter took longer than {self.timeout:g}s")
         finally:
-            if process.exitcode is None:
-                process.kill()
+            process.kill()
             process.join(5)
-            parent_end.close()
 
 
 def check_converters(specs: list[str], converter_paths: list[str], timeout: float = 60.0) -> CheckResult:
