@@ -23,6 +23,9 @@ def service_cmd() -> None:
     Refuses (exit 1, one line per problem naming the key and the file) a config that cannot
     work: no server address or token, an unknown ${NAME} in station_name, a folder written
     for another platform."""
+    from pywats_client import secrets
+
+    secrets.use_child_process()  # the long-running process never loads the crypto library
     config = load_config()
     problems = config.start_problems()
     if problems:

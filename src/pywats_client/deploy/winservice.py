@@ -66,8 +66,10 @@ class ServiceHost:
             sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
         if sys.stderr is None:
             sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        from pywats_client import secrets
         from pywats_client.config import ClientConfig, ConfigError
 
+        secrets.use_child_process()  # the long-running process never loads the crypto library
         try:
             config = ClientConfig.load_for_instance(instance_id)
         except ConfigError as exc:

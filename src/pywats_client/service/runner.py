@@ -675,6 +675,9 @@ def run_service(config: ClientConfig, supervisor: Supervisor | None = None) -> i
     another process already runs this instance (the message names its pid), 2 if it could
     not start.
     """
+    from pywats_client import secrets
+
+    secrets.use_child_process()  # reloads decrypt the token without loading the crypto library here
     problems = config.start_problems()
     if problems:
         for line in problems:
