@@ -77,3 +77,13 @@ def user_domains(sync_widgets: WidgetDomain[SyncMode], async_widgets: WidgetDoma
     pending_count.close()
     sync_widgets.count(1)  # type: ignore[arg-type]  # the parameters are checked too
     sync_widgets.count("x", exact="yes")  # type: ignore[arg-type]
+
+
+def service_seams(api: pyWATS, async_api: AsyncWATS) -> None:
+    """Both clients are what process sync takes (a Protocol, not ``Any``)."""
+    from pywats_client.service.process_sync import ProcessSyncClient, ProcessSyncService
+
+    sync_side: ProcessSyncClient = api
+    async_side: ProcessSyncClient = async_api
+    ProcessSyncService(sync_side)
+    ProcessSyncService(async_side)

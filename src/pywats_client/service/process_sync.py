@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pywats.models import process_codes
 from pywats.models.app import Level, ProductGroup
@@ -35,7 +35,10 @@ from pywats.models.common import WATSModel
 from pywats.models.process import Process
 from pywats_client.fileio import write_atomic
 
-__all__ = ["ProcessSyncService", "default_cache_path", "CACHE_FORMAT"]
+if TYPE_CHECKING:
+    from pywats import pyWATS
+
+__all__ = ["AppListCalls", "ProcessSyncClient", "ProcessSyncService", "default_cache_path", "CACHE_FORMAT"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,25 @@ _CACHE_NAME = "process_cache.json"
 _RETRY_AFTER_FAILURE = 60.0
 
 M = TypeVar("M", bound=WATSModel)
+
+
+class AppListCalls(Protocol):
+    """The ``app`` calls process sync makes: ``pyWATS.app`` returns the lists,
+    ``AsyncWATS.app`` awaitables of them (plain dicts or models)."""
+
+    def get_processes(self) -> object: ...
+
+    def get_levels(self) -> object: ...
+
+    def get_product_groups(self) -> object: ...
+
+
+class ProcessSyncClient(Protocol):
+    """What :class:`ProcessSyncService` needs of a client: a :class:`pywats.pyWATS` or a
+    :class:`pywats.AsyncWATS` (its ``app`` domain)."""
+
+    @property
+    def app(self) -> AppListCalls: ...
 
 
 def default_cache_path() -> Path:
@@ -59,7 +81,7 @@ def default_cache_path() -> Path:
 _LOOP_CALL_TIMEOUT = 120.0
 
 
-def _sync_client(api: Any) -> tuple[Any, bool]:
+def _sync_client(api: ProcessSyncClient) -> tuple[ProcessSyncClient, pyWATS | None]:
     """The client to call from the sync thread: ``api`` itself, or a sync twin of an AsyncWATS.
 
     An ``AsyncWATS`` belongs to its event loop, so it is never used from this thread;
@@ -70,8 +92,8 @@ def _sync_client(api: Any) -> tuple[Any, bool]:
     if isinstance(api, AsyncWATS):
         s = api.settings
         twin = pyWATS(base_url=s.base_url, token=s.token, timeout=s.timeout, verify=s.verify, throttle=s.throttle)
-        return twin, True
-    return api, False
+        return twin, twin
+    return api, None
 
 
 def _models(cls: type[M], items: Any, what: str) -> list[M]:
@@ -110,7 +132,7 @@ class ProcessSyncService:
 
     def __init__(
         self,
-        api: Any,
+        api: ProcessSyncClient,
         *,
         cache_path: str | os.PathLike[str] | None = None,
         interval_seconds: float = 300.0,
@@ -121,10 +143,12 @@ class ProcessSyncService:
             raise ValueError(f"interval_seconds must be > 0, got {interval_seconds!r}")
         self._loop = loop
         self._pending: concurrent.futures.Future[Any] | None = None
+        self._api: ProcessSyncClient
+        self._owned: pyWATS | None = None  # the sync twin made here, closed by stop()
         if loop is not None:
-            self._api, self._owns_api = api, False
+            self._api = api
         else:
-            self._api, self._owns_api = _sync_client(api)
+            self._api, self._owned = _sync_client(api)
         self.cache_path = Path(cache_path).expanduser() if cache_path is not None else default_cache_path()
         self.interval_seconds = float(interval_seconds)
         self.first_sync_timeout = float(first_sync_timeout)
@@ -318,9 +342,9 @@ class ProcessSyncService:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
             ended = not thread.is_alive()
-        if self._owns_api:
+        if self._owned is not None:
             try:
-                self._api.close()
+                self._owned.close()
             except Exception:
                 log.debug("closing the process-sync client failed", exc_info=True)
             if thread is not None and not ended:
