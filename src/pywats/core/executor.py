@@ -53,6 +53,7 @@ class _ExecutorBase:
         """Media types the server advertised in ``X-WATS-Accept-Formats`` (None until seen)."""
         self.closed = False
         """Set when the owning client was closed; no request is sent afterwards."""
+        self._formats_header: str | None = None  # the X-WATS-Accept-Formats value last parsed
         self._urls: dict[str, httpx.URL] = {}
 
     # -- negotiation -------------------------------------------------------------------
@@ -65,11 +66,11 @@ class _ExecutorBase:
 
     def _note_formats(self, headers: httpx.Headers) -> None:
         value = headers.get(codec.FORMATS_HEADER)
-        if value is not None:
+        if value is not None and value != self._formats_header:  # parsed once per distinct value
             formats = codec.parse_formats(value)
-            if formats != self.server_formats:
-                with self._formats_lock:
-                    self.server_formats = formats
+            with self._formats_lock:
+                self.server_formats = formats
+                self._formats_header = value
 
     # -- building and finishing a call --------------------------------------------------
 

@@ -110,3 +110,25 @@ async def test_async_negotiates_the_same_way() -> None:
     assert await api._executor.send(Request("POST", "/api/Echo", json=[2])) == {"echo": [2]}
     assert [s[0] for s in server.seen] == [codec.JSON, codec.MSGPACK]
     await api.aclose()
+
+
+def test_a_changed_formats_header_is_followed() -> None:
+    """The header is parsed again whenever its value changes: a server that stops listing
+    MessagePack gets JSON from the next request on, and MessagePack again once it lists it."""
+    listed = ["application/json, application/x-msgpack"]
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("content-type"))
+        return httpx.Response(200, json={}, headers={codec.FORMATS_HEADER: listed[0]})
+
+    api = pyWATS("http://wats.test", "tok", use_msgpack=True, throttle=False, transport=httpx.MockTransport(handler))
+    post(api, {"n": 1})
+    post(api, {"n": 2})
+    listed[0] = "application/json"
+    post(api, {"n": 3})
+    post(api, {"n": 4})
+    listed[0] = "application/x-msgpack; q=1, application/json"
+    post(api, {"n": 5})
+    post(api, {"n": 6})
+    assert sent == [codec.JSON, codec.MSGPACK, codec.MSGPACK, codec.JSON, codec.JSON, codec.MSGPACK]
