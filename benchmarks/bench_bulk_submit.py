@@ -26,7 +26,11 @@ then submits 1,000 small ``ReportBuilder`` reports (distinct report ids per phas
   line carries ``ceiling_vs_sync`` (the best ratio any client could reach here) and
   ``async_100_share`` (how much of the ceiling ``AsyncWATS`` reached).
 
-Each line is JSON: ``{"name", "value" (reports/s), "unit", "reports", "seconds", ...}``.
+Each line is JSON: ``{"name", "value" (reports/s), "unit", "reports", "seconds", ...}``. The
+async and bare phases also give ``client_cpu_us_per_report``: the CPU the client process spent
+per report (``time.process_time``, least of the rounds), steadier than rates on a busy machine;
+``client_cpu_vs_bare_aiohttp`` on the ``vs_best_bare`` line compares AsyncWATS's with the bare
+aiohttp loop's.
 The client-side throttle (default 500 requests / 60 s) would cap every phase at the burst
 size, so this benchmark calls ``configure_throttling(max_requests=1_000_000,
 window_seconds=1.0)`` first: it measures the transport, not the politeness limit.
@@ -70,6 +74,23 @@ def make_reports(phase: str, n: int) -> list[dict[str, Any]]:
     return reports
 
 
+class Clock:
+    """Wall time and this process's CPU time (the client's: the server runs in its own process)."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        """``(wall seconds, client CPU seconds)`` since the clock started."""
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def cpu_us(cpu_seconds: float, n: int) -> float:
+    """Client CPU per request in microseconds."""
+    return round(cpu_seconds / n * 1e6, 1)
+
+
 def emit(name: str, value: float, unit: str, **extra: Any) -> None:
     print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}), flush=True)
 
@@ -83,7 +104,7 @@ def run_sync(url: str, token: str, reports: list[dict[str, Any]]) -> float:
         return time.perf_counter() - start
 
 
-async def run_async(url: str, token: str, reports: Sequence[Mapping[str, Any]], in_flight: int) -> float:
+async def run_async(url: str, token: str, reports: Sequence[Mapping[str, Any]], in_flight: int) -> tuple[float, float]:
     async with AsyncWATS(base_url=url, token=token, max_connections=in_flight,
                          retry_config=RetryConfig.disabled()) as api:
         await api.app.get_version()
@@ -93,9 +114,9 @@ async def run_async(url: str, token: str, reports: Sequence[Mapping[str, Any]], 
             async with semaphore:
                 await api.report.submit_report(report)
 
-        start = time.perf_counter()
+        clock = Clock()
         await asyncio.gather(*[one(r) for r in reports])
-        return time.perf_counter() - start
+        return clock.stop()
 
 
 async def run_raw(port: int, token: str, reports: list[dict[str, Any]], in_flight: int) -> float:
@@ -133,7 +154,7 @@ def encoded_bodies(reports: list[dict[str, Any]]) -> list[bytes]:
     return [to_json(prepare_for_submit(r)) for r in reports]
 
 
-async def run_bare_httpx(url: str, token: str, bodies: list[bytes], in_flight: int) -> float:
+async def run_bare_httpx(url: str, token: str, bodies: list[bytes], in_flight: int) -> tuple[float, float]:
     """Post ``bodies`` with a bare ``httpx.AsyncClient`` (``in_flight`` at a time)."""
     import httpx
 
@@ -148,12 +169,12 @@ async def run_bare_httpx(url: str, token: str, bodies: list[bytes], in_flight: i
                 response = await client.post("/api/Report/WSJF", content=body)
                 response.raise_for_status()
 
-        start = time.perf_counter()
+        clock = Clock()
         await asyncio.gather(*[one(b) for b in bodies])
-        return time.perf_counter() - start
+        return clock.stop()
 
 
-async def run_bare_aiohttp(url: str, token: str, bodies: list[bytes], in_flight: int) -> float:
+async def run_bare_aiohttp(url: str, token: str, bodies: list[bytes], in_flight: int) -> tuple[float, float]:
     """Post ``bodies`` with a bare ``aiohttp.ClientSession`` (``in_flight`` at a time)."""
     import aiohttp
 
@@ -169,9 +190,9 @@ async def run_bare_aiohttp(url: str, token: str, bodies: list[bytes], in_flight:
                 response.raise_for_status()
                 await response.read()
 
-        start = time.perf_counter()
+        clock = Clock()
         await asyncio.gather(*[one(b) for b in bodies])
-        return time.perf_counter() - start
+        return clock.stop()
 
 
 def count_on_server(url: str, token: str) -> int:
@@ -188,35 +209,45 @@ def main() -> int:
         emit("bulk_submit_sync_sequential", sync_rate, "reports/s", seconds=round(seconds, 3), in_flight=1, **common)
         rates: dict[int | str, float] = {}
         for in_flight in (10, 100):
-            seconds = asyncio.run(run_async(srv.url, srv.token, make_reports(f"a{in_flight}", REPORTS), in_flight))
+            seconds, cpu = asyncio.run(run_async(srv.url, srv.token, make_reports(f"a{in_flight}", REPORTS), in_flight))
             rates[in_flight] = REPORTS / seconds
             emit(f"bulk_submit_async_{in_flight}", rates[in_flight], "reports/s", seconds=round(seconds, 3),
-                 in_flight=in_flight, vs_sync=round(rates[in_flight] / sync_rate, 2), **common)
+                 in_flight=in_flight, vs_sync=round(rates[in_flight] / sync_rate, 2),
+                 client_cpu_us_per_report=cpu_us(cpu, REPORTS), **common)
         ratio = rates[100] / sync_rate
         emit("bulk_submit_async_100_vs_sync", ratio, "x", bar=30, passed=ratio >= 30, sync_rate=round(sync_rate, 2),
              async_100_rate=round(rates[100], 2))
         # AsyncWATS (prepared reports) and the bare aiohttp loop alternate, twice each, and the
         # better round of each counts: the server's database grows phase by phase, so a fixed
         # order would favour whichever runs first
+        # client CPU per report (the least of the rounds): steadier than rates on a shared machine
         bare: dict[str, float] = {}
+        cpus: dict[str, float] = {}
         for round_no in (1, 2):
             bodies = encoded_bodies(make_reports(f"bare-aiohttp-{round_no}", REPORTS))
-            seconds = asyncio.run(run_bare_aiohttp(srv.url, srv.token, bodies, 100))
+            seconds, cpu = asyncio.run(run_bare_aiohttp(srv.url, srv.token, bodies, 100))
             bare["aiohttp"] = max(bare.get("aiohttp", 0.0), REPORTS / seconds)
+            cpus["aiohttp"] = min(cpus.get("aiohttp", cpu), cpu)
             prepared = [prepare_for_submit(r) for r in make_reports(f"a100p-{round_no}", REPORTS)]
-            seconds = asyncio.run(run_async(srv.url, srv.token, prepared, 100))
+            seconds, cpu = asyncio.run(run_async(srv.url, srv.token, prepared, 100))
             rates["prepared"] = max(rates.get("prepared", 0.0), REPORTS / seconds)
-        emit("bulk_submit_async_100_prepared", rates["prepared"], "reports/s", in_flight=100, rounds=2, **common)
-        emit("bulk_submit_bare_aiohttp_100", bare["aiohttp"], "reports/s", in_flight=100, rounds=2, **common)
-        seconds = asyncio.run(run_bare_httpx(srv.url, srv.token, encoded_bodies(make_reports("bare-httpx", REPORTS)), 100))
+            cpus["prepared"] = min(cpus.get("prepared", cpu), cpu)
+        emit("bulk_submit_async_100_prepared", rates["prepared"], "reports/s", in_flight=100, rounds=2,
+             client_cpu_us_per_report=cpu_us(cpus["prepared"], REPORTS), **common)
+        emit("bulk_submit_bare_aiohttp_100", bare["aiohttp"], "reports/s", in_flight=100, rounds=2,
+             client_cpu_us_per_report=cpu_us(cpus["aiohttp"], REPORTS), **common)
+        seconds, cpu = asyncio.run(
+            run_bare_httpx(srv.url, srv.token, encoded_bodies(make_reports("bare-httpx", REPORTS)), 100)
+        )
         bare["httpx"] = REPORTS / seconds
         emit("bulk_submit_bare_httpx_100", bare["httpx"], "reports/s", seconds=round(seconds, 3), in_flight=100,
-             **common)
+             client_cpu_us_per_report=cpu_us(cpu, REPORTS), **common)
         best_name = max(bare, key=bare.__getitem__)
         share = rates["prepared"] / bare[best_name]
         emit("bulk_submit_async_100_vs_best_bare", share, "x", bar=0.9, passed=share >= 0.9, best_bare=best_name,
              best_bare_rate=round(bare[best_name], 2), async_100_rate=round(rates["prepared"], 2),
-             plain_reports_share=round(rates[100] / bare[best_name], 3))
+             plain_reports_share=round(rates[100] / bare[best_name], 3),
+             client_cpu_vs_bare_aiohttp=round(cpus["prepared"] / cpus["aiohttp"], 2))
         seconds = asyncio.run(run_raw(srv.port, srv.token, make_reports("raw", REPORTS), 100))
         ceiling = REPORTS / seconds
         stored = count_on_server(srv.url, srv.token)
