@@ -248,6 +248,12 @@ def start_child(target: str, args: Sequence[Any] = (), *, interpreter: str | Non
     kwargs: dict[str, Any] = {}
     if sys.platform == "win32":
         kwargs["creationflags"] = subprocess.CREATE_NO_WINDOW
+    # A host without standard streams (pythonservice.exe, pythonw.exe: sys.__stdout__ is
+    # None) would hand the child a dead pipe, and a converter's print() would then fail:
+    # give it the null device instead. Otherwise the child writes where this process does.
+    for stream, name in ((sys.__stdout__, "stdout"), (sys.__stderr__, "stderr")):
+        if stream is None:
+            kwargs[name] = subprocess.DEVNULL
     try:
         popen = subprocess.Popen(
             [interpreter or interpreter_for_children(), "-m", _MODULE], stdin=subprocess.PIPE, **kwargs

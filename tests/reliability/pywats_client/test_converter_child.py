@@ -69,3 +69,29 @@ def test_a_child_ends_when_its_parent_is_killed() -> None:
         if parent.poll() is None:
             parent.kill()
             parent.wait(30)
+
+
+HOSTLESS = textwrap.dedent(
+    """
+    import os, sys
+    sys.stdout = sys.stderr = None
+    sys.__stdout__ = sys.__stderr__ = None  # as under pythonservice.exe / pythonw.exe
+    os.close(1)
+    os.close(2)  # and no standard handles underneath either
+    from pywats_client.converters.child import start_child
+    child = start_child("pywats_client.converters._worker:worker_main", [[]])
+    conn = child.connect(60)
+    if conn.recv()[0] != "ready":
+        raise SystemExit(11)
+    if sys.platform.startswith("linux") and os.readlink(f"/proc/{child.pid}/fd/1") != "/dev/null":
+        raise SystemExit(12)
+    conn.send(None)
+    child.join(30)
+    raise SystemExit(child.exitcode)
+    """
+)
+
+
+def test_a_host_without_standard_streams_gives_children_the_null_device() -> None:
+    done = subprocess.run([sys.executable, "-c", HOSTLESS], capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0
