@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from pywats_client.config import ClientConfig, ConverterConfig
 from pywats_client.converters.context import ContextData
@@ -49,7 +49,7 @@ from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.stats import ConverterStats, ServiceStats
 from pywats_client.service.stream import DEFAULT_CHUNK_REPORTS, ReportStream, StreamStopped
 from pywats_client.service.waiting import wait_event
-from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, list_files
+from pywats_client.service.watcher import FolderEvents, StabilityTracker, can_open_exclusively, iter_files
 
 __all__ = ["ConverterSlot", "Intake"]
 
@@ -58,6 +58,8 @@ log = logging.getLogger("pywats_client.service.intake")
 # Wake up this much after the earliest stability deadline: files whose deadlines fall within
 # it are looked at in one pass instead of one loop iteration each (each pass walks the tracker).
 _DEADLINE_SLACK = 0.02
+DEFAULT_TRACK_LIMIT = 4096
+"""Files tracked at once (stability watch + waiting for an intake thread), at least."""
 
 
 @dataclass
@@ -128,6 +130,10 @@ class Intake:
         # 50,000 waiting files costs one small entry each, not a queued job each)
         self._ready: dict[Path, tuple[ConverterSlot, int, int, float]] = {}
         self._handoff_limit = self.workers * 8 * 2
+        # files watched for stability or waiting for a thread, at most: a backlog beyond it
+        # is left in the folder (not even listed in memory) and taken in later rescans
+        self._track_limit = max(DEFAULT_TRACK_LIMIT, self._handoff_limit * 8)
+        self._backlog_left = False  # the last pass left files out because of the limit
         self._kept: dict[Path, tuple[int, int]] = {}
         self._retry_after: dict[Path, float] = {}
         self._failures: dict[Path, int] = {}  # unexpected errors so far, per file
@@ -192,13 +198,15 @@ class Intake:
                 self._wake.clear()
                 now = time.monotonic()
                 try:
+                    if self._events.take_overflow() or (self._backlog_left and self._room() >= self._track_limit // 2):
+                        next_rescan = now  # more files than were tracked: look at the folders again
                     if now >= next_rescan:
-                        candidates = self._full_scan()
+                        self._full_scan(now)
                         next_rescan = now + rescan_every
                     else:
                         candidates = self._hinted(self._events.take())
                         candidates.extend(self._recheck_due(now))
-                    self._consider(candidates, time.monotonic())
+                        self._consider(candidates, time.monotonic())
                     self._hand_off_ready()
                 except Exception as exc:
                     if self.stopping.is_set():
@@ -213,18 +221,39 @@ class Intake:
         finally:
             self._events.stop()
 
-    def _full_scan(self) -> list[tuple[Path, int, int]]:
-        out: list[tuple[Path, int, int]] = []
+    def _full_scan(self, now: float) -> None:
+        """List every watched folder once (see :meth:`_scan_folder`)."""
+        self._backlog_left = False
         for folder in self._folders:
-            listed = list_files(folder)
-            self._tracker.retain((p for p, _, _ in listed), folder)
-            if self._ready:  # waiting files that are gone meanwhile
-                alive = {p for p, _, _ in listed}
-                for p in [p for p in self._ready if p.parent == folder and p not in alive]:
-                    del self._ready[p]
-            out.extend(listed)
-        self._events and self._events.take()
-        return out
+            self._scan_folder(folder)
+        if self._events is not None:
+            self._events.take()  # the listing covered them
+
+    def _scan_folder(self, folder: Path) -> None:
+        """Consider each file of ``folder`` as it is listed (streaming: a backlog is never
+        held as one list), then forget tracked or waiting files that were not listed."""
+        alive: set[Path] = set()
+        finished = False
+
+        def listing() -> Iterator[tuple[Path, int, int]]:
+            nonlocal finished
+            for entry in iter_files(folder):
+                yield entry
+                # after _consider has seen it: only tracked or waiting files are remembered
+                if entry[0] in self._tracker or entry[0] in self._ready:
+                    alive.add(entry[0])
+            finished = True
+
+        self._consider(listing(), time.monotonic())
+        if not finished:
+            return  # the pass stopped early (intake paused): forget nothing
+        self._tracker.retain(alive, folder)
+        for p in [p for p in self._ready if p.parent == folder and p not in alive]:
+            del self._ready[p]  # waiting files that are gone meanwhile
+
+    def _room(self) -> int:
+        """How many more files may be tracked now (see ``_track_limit``)."""
+        return self._track_limit - len(self._tracker) - len(self._ready)
 
     def _hinted(self, hints: set[Path]) -> list[tuple[Path, int, int]]:
         out = []
@@ -250,7 +279,7 @@ class Intake:
             out.append((p, st.st_size, st.st_mtime_ns))
         return out
 
-    def _consider(self, candidates: list[tuple[Path, int, int]], now: float) -> None:
+    def _consider(self, candidates: Iterable[tuple[Path, int, int]], now: float) -> None:
         if self.stats.intake_paused and not self._disk_ok():
             return
         for path, size, mtime in candidates:
@@ -270,6 +299,9 @@ class Intake:
             slot = self._match(path)
             if slot is None:
                 self._tracker.forget(path)
+                continue
+            if path not in self._tracker and self._room() <= 0:
+                self._backlog_left = True  # taken in a later pass, when there is room
                 continue
             if not self._tracker.observe(path, size, mtime, now, float(slot.config.file_stable_seconds)):
                 continue
@@ -296,8 +328,8 @@ class Intake:
     def _done(self, path: Path) -> None:
         with self._lock:
             self._inflight.discard(path)
-        if self._ready:
-            self.wake()  # a slot is free: hand off the next waiting file
+        if self._ready or self._backlog_left:
+            self.wake()  # a slot is free: hand off the next waiting file (or list more)
 
     # ------------------------------------------------------------------ per file (threads)
 

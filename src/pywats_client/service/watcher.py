@@ -19,9 +19,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["FolderEvents", "StabilityTracker", "can_open_exclusively", "is_candidate", "list_files"]
+__all__ = ["FolderEvents", "StabilityTracker", "can_open_exclusively", "is_candidate", "iter_files", "list_files"]
+
+DEFAULT_MAX_HINTS = 4096
+"""Hints kept between two takes; past this the consumer is told to rescan instead."""
 
 log = logging.getLogger("pywats_client.service.watcher")
 
@@ -37,9 +40,9 @@ def is_candidate(name: str) -> bool:
     return not lower.endswith(_TEMP_SUFFIXES)
 
 
-def list_files(folder: Path) -> list[tuple[Path, int, int]]:
-    """``(path, size, mtime_ns)`` of the regular candidate files directly in ``folder``."""
-    out: list[tuple[Path, int, int]] = []
+def iter_files(folder: Path) -> Iterator[tuple[Path, int, int]]:
+    """``(path, size, mtime_ns)`` of the regular candidate files directly in ``folder``, one
+    at a time (a folder with 50,000 waiting files is never held as one list)."""
     try:
         with os.scandir(folder) as it:
             for entry in it:
@@ -51,12 +54,16 @@ def list_files(folder: Path) -> list[tuple[Path, int, int]]:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                out.append((Path(entry.path), st.st_size, st.st_mtime_ns))
+                yield Path(entry.path), st.st_size, st.st_mtime_ns
     except FileNotFoundError:
         pass
     except OSError as exc:
         log.warning("cannot list %s: %s", folder, exc)
-    return out
+
+
+def list_files(folder: Path) -> list[tuple[Path, int, int]]:
+    """:func:`iter_files` as a list."""
+    return list(iter_files(folder))
 
 
 def can_open_exclusively(path: Path) -> bool:
@@ -134,6 +141,9 @@ class StabilityTracker:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def __contains__(self, path: object) -> bool:
+        return path in self._seen
+
     def next_deadline(self) -> float | None:
         """Earliest monotonic time at which a tracked file can become stable."""
         if not self._seen:
@@ -144,12 +154,21 @@ class StabilityTracker:
 class FolderEvents:
     """watchdog observer feeding path hints; ``on_hint`` is called from observer threads."""
 
-    def __init__(self, folders: Iterable[Path], on_hint: Callable[[], None], *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        folders: Iterable[Path],
+        on_hint: Callable[[], None],
+        *,
+        enabled: bool = True,
+        max_hints: int = DEFAULT_MAX_HINTS,
+    ) -> None:
         self.folders = sorted({Path(f) for f in folders})
         self.enabled = enabled
+        self.max_hints = max_hints
         self._on_hint = on_hint
         self._lock = threading.Lock()
         self._hints: set[Path] = set()
+        self._overflowed = False
         self._observer: Any = None
         self.error: str | None = None
 
@@ -158,8 +177,11 @@ class FolderEvents:
         if not is_candidate(p.name):
             return
         with self._lock:
-            first = not self._hints
-            self._hints.add(p)
+            first = not self._hints and not self._overflowed
+            if len(self._hints) < self.max_hints:
+                self._hints.add(p)
+            else:  # a flood of new files: memory stays bounded, the consumer rescans instead
+                self._overflowed = True
         if first:  # one wake-up per batch of hints: the consumer takes them all at once
             self._on_hint()
 
@@ -168,6 +190,12 @@ class FolderEvents:
         with self._lock:
             hints, self._hints = self._hints, set()
         return hints
+
+    def take_overflow(self) -> bool:
+        """True (once) if hints were dropped since the last call: rescan the folders."""
+        with self._lock:
+            overflowed, self._overflowed = self._overflowed, False
+        return overflowed
 
     def start(self) -> None:
         """Start the observer; on failure log it and rely on the rescan."""
