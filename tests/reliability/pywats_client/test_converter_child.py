@@ -44,19 +44,20 @@ def test_a_child_that_dies_before_connecting_is_reported_with_its_exit() -> None
 
 PARENT = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from pywats_client.converters.child import start_child
     child = start_child("pywats_client.converters._worker:worker_main", [[]])
     conn = child.connect(60)
     assert conn.recv()[0] == "ready"
     print(child.pid, flush=True)
-    time.sleep(600)  # stands for a service that is killed while its worker is idle
+    sys.stdin.read()  # blocks: stands for a service that is killed while its worker is idle
     """
 )
 
 
 def test_a_child_ends_when_its_parent_is_killed() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, env=dict(os.environ))
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              env=dict(os.environ))
     try:
         assert parent.stdout is not None
         child_pid = int(parent.stdout.readline())

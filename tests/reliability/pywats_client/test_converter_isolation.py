@@ -19,7 +19,7 @@ STEP6 = DATA / "csv" / "guide_step6.csv"
 CONTEXT = ContextData(station_name="ISO-STATION", location="Lab", purpose="Development")
 
 CONVERTERS = '''
-import os, sys, time
+import os, threading
 from pywats_client.converters import FileConverter, ConverterResult
 from pywats.tools import ReportBuilder
 
@@ -39,8 +39,7 @@ class Exits(FileConverter):
 
 class Hangs(FileConverter):
     def convert(self, source, context):
-        while True:  # a converter that never returns (no deadline: the pool's timeout kills it)
-            time.sleep(0.05)  # deadline-free on purpose
+        threading.Event().wait()  # never returns (no deadline: the pool's timeout kills it)
 
 
 class Raises(FileConverter):

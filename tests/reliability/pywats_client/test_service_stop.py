@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,36 +24,69 @@ from pywats_client.service.testing import ServiceProcess, guide_csv, server_head
 from support.polling import wait_until
 
 SLOW_CONVERTER = '''
-import time
+import socket
 from pathlib import Path
 
 from pywats_client.converters.builtin.csv import CSVConverter
 
 MARK = Path({mark!r})
-GATE = Path({gate!r})
 
 
 class SlowCSV(CSVConverter):
-    """The CSV converter, but it signals that it started and waits for a gate file."""
+    """The CSV converter, but it signals that it started and waits for the test's gate."""
 
     def convert(self, source, context):
         MARK.write_text("converting", encoding="utf-8")
-        deadline = time.monotonic() + 60
-        while not GATE.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)  # until the gate file or the deadline
+        with socket.create_connection(("127.0.0.1", {port}), timeout=60) as gate:
+            gate.recv(1)  # blocks until the test opens the gate (or 60 s pass)
         return super().convert(source, context)
 '''
 
+
+class Gate:
+    """A gate the slow converter (in its worker process) waits at: each connection is
+    answered once :meth:`open` was called. No polling on either side."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._opened = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            self._opened.wait(120)
+            try:
+                conn.sendall(b"g")
+            except OSError:
+                pass  # the worker was killed meanwhile
+
+    def open(self) -> None:
+        self._opened.set()
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def _slow_converter(conv: Path, mark: Path, gate: Gate) -> None:
+    (conv / "slowconv.py").write_text(SLOW_CONVERTER.format(mark=str(mark), port=gate.port), encoding="utf-8")
+
+
 HANGING_IMPORT = '''
-import time
+import os
+import threading
 from pathlib import Path
 
-import os
-
 Path({mark!r}).write_text(str(os.getpid()), encoding="utf-8")
-deadline = time.monotonic() + 120
-while time.monotonic() < deadline:
-    time.sleep(0.05)  # hangs until the deadline (killed long before)
+threading.Event().wait(120)  # the import hangs (the process is killed long before)
 
 from pywats_client.converters.builtin.csv import CSVConverter as HangingCSV
 '''
@@ -119,8 +154,8 @@ def test_stop_signal_to_the_group_mid_conversion_leaves_the_file_for_the_next_ru
     home = tmp_path / "home"
     conv = home / "converters"
     conv.mkdir(parents=True)
-    mark, gate = tmp_path / "converting", tmp_path / "gate"
-    (conv / "slowconv.py").write_text(SLOW_CONVERTER.format(mark=str(mark), gate=str(gate)), encoding="utf-8")
+    mark, gate = tmp_path / "converting", Gate()
+    _slow_converter(conv, mark, gate)
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     _write_config(home, wats_server, incoming, "slowconv.SlowCSV")
@@ -138,13 +173,14 @@ def test_stop_signal_to_the_group_mid_conversion_leaves_the_file_for_the_next_ru
     error_folder = home / "Error"
     assert not error_folder.exists() or not any(error_folder.iterdir()), list(error_folder.iterdir())
 
-    gate.write_text("go", encoding="utf-8")
+    gate.open()
     svc2 = ServiceProcess(home, "stop").start()
     try:
         svc2.wait_for(lambda s: s["queue"].get("completed", 0) >= 1 and s["queue"].get("pending", 0) == 0, 60)
         assert svc2.stop()[0] == 0
     finally:
         svc2.kill()
+        gate.close()
     assert [h["serialNumber"] for h in server_headers(wats_server.base_url, wats_server.token, serial)] == [serial]
     assert [p.name for p in (home / "Done").iterdir()] == ["unit.csv"]
 
@@ -158,8 +194,8 @@ def test_a_stop_signal_reaching_only_the_converter_worker_does_not_fail_the_file
     home = tmp_path / "home"
     conv = home / "converters"
     conv.mkdir(parents=True)
-    mark, gate = tmp_path / "converting", tmp_path / "gate"
-    (conv / "slowconv.py").write_text(SLOW_CONVERTER.format(mark=str(mark), gate=str(gate)), encoding="utf-8")
+    mark, gate = tmp_path / "converting", Gate()
+    _slow_converter(conv, mark, gate)
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     _write_config(home, wats_server, incoming, "slowconv.SlowCSV")
@@ -175,11 +211,12 @@ def test_a_stop_signal_reaching_only_the_converter_worker_does_not_fail_the_file
         stop_signal = signal.CTRL_BREAK_EVENT if sys.platform == "win32" else signal.SIGTERM  # type: ignore[attr-defined]
         for worker in workers:
             worker.send_signal(stop_signal)
-        gate.write_text("go", encoding="utf-8")
+        gate.open()
         svc.wait_for(lambda s: s["queue"].get("completed", 0) >= 1, 60)
         assert svc.stop()[0] == 0
     finally:
         svc.kill()
+        gate.close()
     assert not (home / "Error").exists() or not any((home / "Error").iterdir()), list((home / "Error").iterdir())
     assert [p.name for p in (home / "Done").iterdir()] == ["unit.csv"]
     assert [h["serialNumber"] for h in server_headers(wats_server.base_url, wats_server.token, serial)] == [serial]
