@@ -30,6 +30,7 @@ import importlib
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -59,8 +60,6 @@ class ChildStartError(Exception):
 
 def describe_exit(code: int | None) -> str:
     """Human wording for a process exit code (signal names on POSIX, hex on Windows)."""
-    import signal
-
     if code is None:
         return "still running"
     if code < 0:

@@ -457,16 +457,9 @@ class Intake:
             )
         except StreamStopped:
             raise _Stopping() from None
-        except Exception as exc:  # storing a chunk failed: the conversion was ended there
-            if self.stopping.is_set():
-                raise _Stopping() from exc  # held chunks are deleted at the next start
-            if isinstance(exc, QueueFullError):
-                raise _Backpressure(str(exc)) from exc
-            if isinstance(exc, (ValueError, TypeError)):
-                self._discard(stream, shown)
-                self._to_error(slot, path, f"the queue refused report {stream.count} of the file: {exc}", None)
-                return
-            raise
+        except Exception as exc:  # noqa: BLE001 - storing a chunk failed (sorted out, or re-raised, there)
+            self._stream_failed(exc, slot, path, stream, shown, f"the queue refused report {stream.count} of the file")
+            return
         if self.stopping.is_set():
             raise _Stopping()  # a large file's held chunks are deleted at the next start
         for level, message in getattr(outcome, "logs", None) or ():
@@ -530,6 +523,22 @@ class Intake:
                      slot.config.post_action)
             self.ledger.left_later(digest)
 
+    def _stream_failed(
+        self, exc: Exception, slot: ConverterSlot, path: Path, stream: ReportStream, shown: str, refused: str
+    ) -> None:
+        """Storing a file's reports failed with ``exc``: stopping (held chunks are deleted at
+        the next start), back-pressure (the file stays for later), a report the queue refused
+        (the file goes to Error, ``refused`` says which report) — anything else is re-raised."""
+        if self.stopping.is_set():
+            raise _Stopping() from exc
+        if isinstance(exc, QueueFullError):
+            raise _Backpressure(str(exc)) from exc
+        if isinstance(exc, (ValueError, TypeError)):
+            self._discard(stream, shown)
+            self._to_error(slot, path, f"{refused}: {exc}", None)
+            return
+        raise exc
+
     def _discard(self, stream: ReportStream, shown: str) -> None:
         """Drop the held reports of a large file that failed (none reaches the server)."""
         if stream.streaming:
@@ -543,16 +552,9 @@ class Intake:
         shown = shown_name(path.name)
         try:
             count = stream.finish()
-        except Exception as exc:
-            if self.stopping.is_set():
-                raise _Stopping() from exc
-            if isinstance(exc, QueueFullError):
-                raise _Backpressure(str(exc)) from exc
-            if isinstance(exc, (ValueError, TypeError)):
-                self._discard(stream, shown)
-                self._to_error(slot, path, f"the queue refused a report of the file: {exc}", None)
-                return
-            raise
+        except Exception as exc:  # noqa: BLE001 - sorted out, or re-raised, by _stream_failed
+            self._stream_failed(exc, slot, path, stream, shown, "the queue refused a report of the file")
+            return
         with self.stats.lock:
             slot.stats.files_converted += 1
             slot.stats.reports_queued += count
