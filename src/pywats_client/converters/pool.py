@@ -2,8 +2,9 @@
 
 Each conversion runs in a worker process: a child interpreter started by
 :func:`pywats_client.converters.child.start_child` (a fresh interpreter on every platform,
-like multiprocessing's ``spawn``, but without its resource-tracker process). Workers start lazily, stay alive between
-files and cache the converter classes they import, so a file costs one pipe round trip.
+like multiprocessing's ``spawn``, but without its resource-tracker process). Workers start
+lazily, stay alive between files and cache the converter classes they import, so a file
+costs one round trip over the worker's connection.
 A converter that crashes its process (``os._exit``, a segfault) or hangs past the timeout
 fails only that file: the worker is killed if needed and a new one is started on demand.
 """
@@ -26,6 +27,7 @@ from pywats_client.converters.runner import ConverterInfo
 __all__ = ["ConverterPool"]
 
 _WORKER_MAIN = "pywats_client.converters._worker:worker_main"
+
 
 @dataclass(eq=False)
 class _Worker:

@@ -201,7 +201,7 @@ class Intake:
                     if self._events.take_overflow() or (self._backlog_left and self._room() >= self._track_limit // 2):
                         next_rescan = now  # more files than were tracked: look at the folders again
                     if now >= next_rescan:
-                        self._full_scan(now)
+                        self._full_scan()
                         next_rescan = now + rescan_every
                     else:
                         candidates = self._hinted(self._events.take())
@@ -221,7 +221,7 @@ class Intake:
         finally:
             self._events.stop()
 
-    def _full_scan(self, now: float) -> None:
+    def _full_scan(self) -> None:
         """List every watched folder once (see :meth:`_scan_folder`)."""
         self._backlog_left = False
         for folder in self._folders:

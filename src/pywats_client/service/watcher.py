@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["FolderEvents", "StabilityTracker", "can_open_exclusively", "is_candidate", "iter_files", "list_files"]
+__all__ = ["FolderEvents", "StabilityTracker", "can_open_exclusively", "is_candidate", "iter_files"]
 
 DEFAULT_MAX_HINTS = 4096
 """Hints kept between two takes; past this the consumer is told to rescan instead."""
@@ -60,10 +60,6 @@ def iter_files(folder: Path) -> Iterator[tuple[Path, int, int]]:
     except OSError as exc:
         log.warning("cannot list %s: %s", folder, exc)
 
-
-def list_files(folder: Path) -> list[tuple[Path, int, int]]:
-    """:func:`iter_files` as a list."""
-    return list(iter_files(folder))
 
 
 def can_open_exclusively(path: Path) -> bool:

@@ -53,7 +53,7 @@ def test_a_backlog_is_tracked_a_limited_number_at_a_time_and_each_file_once(
     intake._track_limit = 20
     admitted: list[str] = []
     for _pass in range(10):
-        intake._full_scan(0.0)
+        intake._full_scan()
         tracked = [p for p in folder.iterdir() if p in intake._tracker or p in intake._ready]
         assert len(tracked) <= 20
         # the files admitted in this pass are taken (as the intake threads would)
@@ -64,7 +64,7 @@ def test_a_backlog_is_tracked_a_limited_number_at_a_time_and_each_file_once(
             break
     assert sorted(admitted) == sorted(names)  # every file, none twice
     assert intake._backlog_left is False
-    intake._full_scan(0.0)
+    intake._full_scan()
     assert len(intake._tracker) == 0 and len(intake._ready) == 0  # taken files are forgotten
 
 

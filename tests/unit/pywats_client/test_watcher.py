@@ -12,7 +12,7 @@ from pywats_client.service import fileops
 from pywats_client.service.fileops import file_sha256, move_unique, unique_name, write_error_file
 from pywats_client.service.ledger import IntakeLedger
 from pywats_client.service.lock import InstanceLock, InstanceLocked
-from pywats_client.service.watcher import StabilityTracker, can_open_exclusively, is_candidate, list_files
+from pywats_client.service.watcher import StabilityTracker, can_open_exclusively, is_candidate, iter_files
 from support.polling import wait_until
 
 
@@ -34,15 +34,15 @@ def test_candidate_filter(name: str, expected: bool) -> None:
     assert is_candidate(name) is expected
 
 
-def test_list_files_skips_folders_and_temp_files(tmp_path: Path) -> None:
+def test_iter_files_skips_folders_and_temp_files(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x")
     (tmp_path / "a.csv.error").write_text("reason")
     (tmp_path / ".b.csv.tmp").write_text("partial")
     (tmp_path / "Done").mkdir()
-    listed = list_files(tmp_path)
+    listed = list(iter_files(tmp_path))
     assert [p.name for p, _, _ in listed] == ["a.csv"]
     assert listed[0][1] == 1
-    assert list_files(tmp_path / "missing") == []
+    assert list(iter_files(tmp_path / "missing")) == []
     assert can_open_exclusively(tmp_path / "a.csv")
     assert not can_open_exclusively(tmp_path / "missing.csv")
 
