@@ -76,8 +76,19 @@ class Gate:
         self._server.close()
 
 
-def _slow_converter(conv: Path, mark: Path, gate: Gate) -> None:
+def _slow_conversion(tmp_path: Path, server: Any, prefix: str) -> tuple[Path, Path, Path, Gate, str]:
+    """An instance whose converter stops at a gate, and one file waiting for it:
+    ``(home, incoming, mark, gate, serial)``; ``mark`` appears when the conversion started."""
+    home, incoming = tmp_path / "home", tmp_path / "incoming"
+    conv = home / "converters"
+    conv.mkdir(parents=True)
+    incoming.mkdir()
+    mark, gate = tmp_path / "converting", Gate()
     (conv / "slowconv.py").write_text(SLOW_CONVERTER.format(mark=str(mark), port=gate.port), encoding="utf-8")
+    _write_config(home, server, incoming, "slowconv.SlowCSV")
+    serial = f"{prefix}-{os.getpid()}"
+    (incoming / "unit.csv").write_text(guide_csv(serial), encoding="utf-8")
+    return home, incoming, mark, gate, serial
 
 
 HANGING_IMPORT = '''
@@ -151,16 +162,7 @@ class GroupService(ServiceProcess):
 def test_stop_signal_to_the_group_mid_conversion_leaves_the_file_for_the_next_run(
     tmp_path: Path, wats_server: Any
 ) -> None:
-    home = tmp_path / "home"
-    conv = home / "converters"
-    conv.mkdir(parents=True)
-    mark, gate = tmp_path / "converting", Gate()
-    _slow_converter(conv, mark, gate)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    _write_config(home, wats_server, incoming, "slowconv.SlowCSV")
-    serial = f"STOPGRP-{os.getpid()}"
-    (incoming / "unit.csv").write_text(guide_csv(serial), encoding="utf-8")
+    home, incoming, mark, gate, serial = _slow_conversion(tmp_path, wats_server, "STOPGRP")
 
     svc = GroupService(home, "stop").start()
     try:
@@ -191,16 +193,7 @@ def test_a_stop_signal_reaching_only_the_converter_worker_does_not_fail_the_file
     """``pkill``/a task manager/a console hitting the worker: the conversion goes on."""
     import psutil
 
-    home = tmp_path / "home"
-    conv = home / "converters"
-    conv.mkdir(parents=True)
-    mark, gate = tmp_path / "converting", Gate()
-    _slow_converter(conv, mark, gate)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    _write_config(home, wats_server, incoming, "slowconv.SlowCSV")
-    serial = f"STOPWRK-{os.getpid()}"
-    (incoming / "unit.csv").write_text(guide_csv(serial), encoding="utf-8")
+    home, _incoming, mark, gate, serial = _slow_conversion(tmp_path, wats_server, "STOPWRK")
 
     svc = ServiceProcess(home, "stop").start()
     try:
